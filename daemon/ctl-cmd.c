@@ -1,0 +1,327 @@
+/*
+ * ctl-cmd.c: the control commands, each defined once in ctl_cmds.
+ *
+ * A handler answers at once (CMD_OK, CMD_ERROR, having replied) or later
+ * (CMD_WAIT): refresh replies when the polls it started have finished.
+ * Reply keys are part of the protocol that scripts read through
+ * "feedmuxctl --json"; add keys freely, never rename or drop one.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "feedmux.h"
+#include "proto.h"
+
+struct ctl_cmd {
+	const char	*name;
+	const char	*usage;
+	int		 privileged;
+	enum cmd_retval	 (*fn)(struct ctl_client *, json_t *);
+};
+
+/* A refresh waiting for polls to finish. */
+struct ctl_wait {
+	struct ctl_client	*client;
+	struct feed		**feeds;
+	unsigned int		*targets;	/* polls_done to reach */
+	size_t			 nfeeds;
+	size_t			 pending;
+	TAILQ_ENTRY(ctl_wait)	 entry;
+};
+static TAILQ_HEAD(, ctl_wait)	waits = TAILQ_HEAD_INITIALIZER(waits);
+
+static enum cmd_retval	cmd_status(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_feeds(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_tags(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_refresh(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_reload(struct ctl_client *, json_t *);
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "feeds", "feeds", 0, cmd_feeds },
+	{ "refresh", "refresh [FEED]", 1, cmd_refresh },
+	{ "reload", "reload", 1, cmd_reload },
+	{ "status", "status", 0, cmd_status },
+	{ "tags", "tags", 0, cmd_tags },
+};
+#define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+
+enum cmd_retval
+ctl_cmd_dispatch(struct ctl_client *c, const char *name, json_t *args)
+{
+	size_t	i;
+
+	for (i = 0; i < NCMDS; i++) {
+		if (strcmp(ctl_cmds[i].name, name) == 0)
+			break;
+	}
+	if (i == NCMDS) {
+		ctl_reply_error(c, "unknown command \"%s\" (commands: feeds, "
+		    "refresh, reload, status, tags)", name);
+		return (CMD_ERROR);
+	}
+	if (ctl_cmds[i].privileged && !ctl_client_privileged(c)) {
+		ctl_reply_error(c, "%s: permission denied", name);
+		return (CMD_ERROR);
+	}
+	return (ctl_cmds[i].fn(c, args));
+}
+
+/* A time as RFC 3339 UTC, or JSON null when unknown. */
+static json_t *
+json_time(time_t t)
+{
+	char	buf[UTIL_TIMEBUF];
+
+	if (t == 0)
+		return (json_null());
+	return (json_string(util_format_time(t, buf, sizeof(buf))));
+}
+
+static json_t *
+json_str(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+static json_t *
+json_strings(char **v, size_t n)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return (a);
+}
+
+/* Everything about one feed, as "feeds" and "refresh" show it. */
+static json_t *
+feed_json(const struct feed *f)
+{
+	const struct feed_state	*st = &f->state;
+
+	return (json_pack("{s:s, s:s, s:o, s:I, s:s, s:o, s:o, s:o, s:o, "
+	    "s:i, s:o, s:o, s:i, s:I, s:o, s:o, s:o, s:o}",
+	    "name", f->name,
+	    "url", f->url,
+	    "tags", json_strings(f->tags, f->ntags),
+	    "interval", (json_int_t)f->interval,
+	    "result", feed_result(f),
+	    "last_poll", json_time(st->last_poll),
+	    "last_success", json_time(st->last_success),
+	    "last_change", json_time(st->last_change),
+	    "next_poll", f->busy ? json_string("polling") :
+	    json_time(st->next_poll),
+	    "http_status", (int)st->http_status,
+	    "stage", st->stage != STAGE_NONE ?
+	    json_string(stage_name(st->stage)) : json_null(),
+	    "error", json_str(st->error),
+	    "failures", st->failures,
+	    "entries", (json_int_t)st->entries,
+	    "title", json_str(st->title),
+	    "link", json_str(st->link),
+	    "etag", json_str(st->etag),
+	    "last_modified", json_str(st->last_modified)));
+}
+
+static enum cmd_retval
+cmd_status(struct ctl_client *c, json_t *args)
+{
+	struct feed	*f;
+	json_t		*polls;
+	int		 failing = 0;
+	time_t		 now = time(NULL);
+
+	polls = json_array();
+	TAILQ_FOREACH(f, &feeds, entry) {
+		if (f->state.stage != STAGE_NONE)
+			failing++;
+		json_array_append_new(polls, json_pack("{s:s, s:s, s:o, s:i, "
+		    "s:o, s:o}", "name", f->name, "result", feed_result(f),
+		    "last_poll", json_time(f->state.last_poll),
+		    "http_status", (int)f->state.http_status,
+		    "stage", f->state.stage != STAGE_NONE ?
+		    json_string(stage_name(f->state.stage)) : json_null(),
+		    "error", json_str(f->state.error)));
+	}
+	ctl_reply_ok(c, json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:i, "
+	    "s:i, s:s, s:s, s:o}",
+	    "version", PACKAGE_VERSION,
+	    "pid", (int)getpid(),
+	    "started", json_time(start_time),
+	    "uptime", (json_int_t)(now - start_time),
+	    "feeds", (json_int_t)feed_count(),
+	    "entries", (json_int_t)feed_total_entries(),
+	    "tags", (json_int_t)cfg->ntags,
+	    "failing", failing,
+	    "transfers", fetch_active(),
+	    "listen", cfg->listen,
+	    "config", cfg->path,
+	    "polls", polls));
+	return (CMD_OK);
+}
+
+static enum cmd_retval
+cmd_feeds(struct ctl_client *c, json_t *args)
+{
+	struct feed	*f;
+	json_t		*a = json_array();
+
+	TAILQ_FOREACH(f, &feeds, entry)
+		json_array_append_new(a, feed_json(f));
+	ctl_reply_ok(c, json_pack("{s:o}", "feeds", a));
+	return (CMD_OK);
+}
+
+static enum cmd_retval
+cmd_tags(struct ctl_client *c, json_t *args)
+{
+	struct feed	*f;
+	struct body	*b;
+	json_t		*a = json_array(), *names;
+	size_t		 i, j;
+	char		*url;
+
+	for (i = 0; i < cfg->ntags; i++) {
+		names = json_array();
+		TAILQ_FOREACH(f, &feeds, entry) {
+			for (j = 0; j < f->ntags; j++) {
+				if (strcmp(f->tags[j], cfg->tags[i]) == 0)
+					json_array_append_new(names,
+					    json_string(f->name));
+			}
+		}
+		b = cache_get(cfg->tags[i]);
+		xasprintf(&url, "%s/tags/%s.atom", conf_base_url(cfg),
+		    cfg->tags[i]);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, "
+		    "s:o}", "name", cfg->tags[i], "url", url, "feeds", names,
+		    "entries", b != NULL ? b->nitems : 0,
+		    "updated", json_time(b != NULL ? b->updated : 0)));
+		free(url);
+	}
+	ctl_reply_ok(c, json_pack("{s:o}", "tags", a));
+	return (CMD_OK);
+}
+
+static void
+ctl_wait_free(struct ctl_wait *w)
+{
+	size_t	i;
+
+	for (i = 0; i < w->nfeeds; i++)
+		feed_unref(w->feeds[i]);
+	free(w->feeds);
+	free(w->targets);
+	ctl_client_unref(w->client);
+	free(w);
+}
+
+static void
+ctl_wait_add(struct ctl_wait *w, struct feed *f)
+{
+	feed_poll(f);
+	w->feeds = xreallocarray(w->feeds, w->nfeeds + 1, sizeof(*w->feeds));
+	w->targets = xreallocarray(w->targets, w->nfeeds + 1,
+	    sizeof(*w->targets));
+	feed_ref(f);
+	w->feeds[w->nfeeds] = f;
+	/* If a poll was already running, ours is the one after it. */
+	w->targets[w->nfeeds] = f->polls_started + (f->again ? 1 : 0);
+	w->nfeeds++;
+	w->pending++;
+}
+
+/* Poll one feed or all now; reply with their state when done. */
+static enum cmd_retval
+cmd_refresh(struct ctl_client *c, json_t *args)
+{
+	struct ctl_wait	*w;
+	struct feed	*f;
+	const char	*name = NULL;
+
+	if (args != NULL && json_object_get(args, "feed") != NULL &&
+	    (name = json_string_value(json_object_get(args, "feed"))) ==
+	    NULL) {
+		ctl_reply_error(c, "refresh: \"feed\" must be a string");
+		return (CMD_ERROR);
+	}
+	if (name != NULL && (f = feed_find(name)) == NULL) {
+		ctl_reply_error(c, "refresh: no feed named \"%s\"", name);
+		return (CMD_ERROR);
+	}
+	if (TAILQ_EMPTY(&feeds)) {
+		ctl_reply_ok(c, json_pack("{s:[]}", "feeds"));
+		return (CMD_OK);
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->client = c;
+	ctl_client_ref(c);
+	if (name != NULL)
+		ctl_wait_add(w, feed_find(name));
+	else {
+		TAILQ_FOREACH(f, &feeds, entry)
+			ctl_wait_add(w, f);
+	}
+	TAILQ_INSERT_TAIL(&waits, w, entry);
+	return (CMD_WAIT);
+}
+
+/* A poll of f has finished (or f is gone): answer refreshes now done. */
+void
+ctl_cmd_feed_done(struct feed *f)
+{
+	struct ctl_wait	*w, *next;
+	json_t		*a;
+	size_t		 i, pending;
+
+	TAILQ_FOREACH_SAFE(w, &waits, entry, next) {
+		pending = 0;
+		for (i = 0; i < w->nfeeds; i++) {
+			if (w->feeds[i]->polls_done < w->targets[i])
+				pending++;
+		}
+		if (pending > 0)
+			continue;
+		TAILQ_REMOVE(&waits, w, entry);
+		a = json_array();
+		for (i = 0; i < w->nfeeds; i++)
+			json_array_append_new(a, feed_json(w->feeds[i]));
+		ctl_reply_ok(w->client, json_pack("{s:o}", "feeds", a));
+		ctl_wait_free(w);
+	}
+}
+
+/* Shutting down: no refresh will finish. */
+void
+ctl_cmd_cancel_all(void)
+{
+	struct ctl_wait	*w;
+
+	while ((w = TAILQ_FIRST(&waits)) != NULL) {
+		TAILQ_REMOVE(&waits, w, entry);
+		ctl_reply_error(w->client, "refresh: feedmuxd is stopping");
+		ctl_wait_free(w);
+	}
+}
+
+static enum cmd_retval
+cmd_reload(struct ctl_client *c, json_t *args)
+{
+	char	*cause;
+
+	if (daemon_reload(&cause) != 0) {
+		ctl_reply_error(c, "reload failed, old configuration kept: %s",
+		    cause);
+		free(cause);
+		return (CMD_ERROR);
+	}
+	ctl_reply_ok(c, json_pack("{s:s, s:I}", "config", cfg->path,
+	    "feeds", (json_int_t)feed_count()));
+	return (CMD_OK);
+}

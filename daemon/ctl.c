@@ -1,0 +1,361 @@
+/*
+ * ctl.c: the control socket server.
+ *
+ * A Unix stream socket, created under a umask so that it is born 0660; we
+ * refuse to start if another daemon answers on it, and remove it only if
+ * it is stale.  Each client's credentials (SO_PEERCRED) decide whether it
+ * may run commands that change anything.  Requests are JSON lines
+ * (proto.h), handled by ctl-cmd.c; while a command waits (refresh), the
+ * client's further requests stay unread so replies keep their order.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "feedmux.h"
+#include "proto.h"
+
+struct ctl_client {
+	int			 refs;
+	int			 dead;		/* connection gone */
+	struct bufferevent	*bev;
+	uid_t			 uid;
+	gid_t			 gid;
+	pid_t			 pid;
+	int			 waiting;
+	int			 closing;	/* close once output is sent */
+};
+
+static struct {
+	int			 fd;
+	char			*path;
+	struct event		*ev;
+	struct event		*pause;
+} ctl = { -1, NULL, NULL, NULL };
+
+static void	ctl_accept(evutil_socket_t, short, void *);
+static void	ctl_resume(evutil_socket_t, short, void *);
+static void	ctl_read(struct bufferevent *, void *);
+static void	ctl_write(struct bufferevent *, void *);
+static void	ctl_event(struct bufferevent *, short, void *);
+static void	ctl_close(struct ctl_client *);
+static void	ctl_request(struct ctl_client *, const char *, size_t);
+static void	ctl_send(struct ctl_client *, json_t *);
+
+/* Is something already answering on path? */
+static int
+ctl_in_use(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd, rv;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	rv = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return (rv);
+}
+
+int
+ctl_start(struct event_base *base, const char *path)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("control socket path too long: %s", path);
+		return (-1);
+	}
+	strcpy(sun.sun_path, path);
+	if (ctl_in_use(path)) {
+		log_warnx("%s: another feedmuxd is already listening there",
+		    path);
+		return (-1);
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_warn("%s: cannot remove stale socket", path);
+		return (-1);
+	}
+	ctl.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (ctl.fd == -1) {
+		log_warn("%s: socket", __func__);
+		return (-1);
+	}
+	old = umask(S_IXUSR | S_IXGRP | S_IRWXO);
+	if (bind(ctl.fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("%s: bind", path);
+		umask(old);
+		goto fail;
+	}
+	umask(old);
+	if (chmod(path, 0660) == -1) {
+		log_warn("%s: chmod", path);
+		goto fail;
+	}
+	if (listen(ctl.fd, 16) == -1) {
+		log_warn("%s: listen", path);
+		goto fail;
+	}
+	ctl.path = xstrdup(path);
+	ctl.ev = event_new(base, ctl.fd, EV_READ | EV_PERSIST, ctl_accept,
+	    NULL);
+	ctl.pause = evtimer_new(base, ctl_resume, NULL);
+	event_add(ctl.ev, NULL);
+	log_info("control socket %s", path);
+	return (0);
+
+fail:
+	close(ctl.fd);
+	ctl.fd = -1;
+	return (-1);
+}
+
+void
+ctl_stop(void)
+{
+	if (ctl.fd == -1)
+		return;
+	event_free(ctl.ev);
+	event_free(ctl.pause);
+	close(ctl.fd);
+	unlink(ctl.path);
+	free(ctl.path);
+	ctl.fd = -1;
+}
+
+static void
+ctl_resume(evutil_socket_t fd, short events, void *arg)
+{
+	event_add(ctl.ev, NULL);
+}
+
+static void
+ctl_accept(evutil_socket_t fd, short events, void *arg)
+{
+	struct ctl_client	*c;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+	struct timeval		 tv = { 1, 0 };
+	int			 cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd == -1) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/* Out of descriptors: stop accepting for a while. */
+			log_warn("control socket: accept");
+			event_del(ctl.ev);
+			evtimer_add(ctl.pause, &tv);
+		} else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("control socket: accept");
+		return;
+	}
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control socket: SO_PEERCRED");
+		close(cfd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->refs = 1;
+	c->uid = cred.uid;
+	c->gid = cred.gid;
+	c->pid = cred.pid;
+	c->bev = bufferevent_socket_new(event_get_base(ctl.ev), cfd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		fatalx("%s: bufferevent_socket_new", __func__);
+	bufferevent_setcb(c->bev, ctl_read, ctl_write, ctl_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	log_debug("control client pid %ld uid %ld connected", (long)c->pid,
+	    (long)c->uid);
+}
+
+/*
+ * Root, the daemon's own user and its primary group may change things;
+ * anyone else who can open the socket may only look.
+ */
+int
+ctl_client_privileged(struct ctl_client *c)
+{
+	return (c->uid == 0 || c->uid == geteuid() || c->gid == getegid());
+}
+
+void
+ctl_client_ref(struct ctl_client *c)
+{
+	c->refs++;
+}
+
+void
+ctl_client_unref(struct ctl_client *c)
+{
+	if (--c->refs > 0)
+		return;
+	free(c);
+}
+
+int
+ctl_client_alive(struct ctl_client *c)
+{
+	return (!c->dead);
+}
+
+static void
+ctl_close(struct ctl_client *c)
+{
+	if (c->dead)
+		return;
+	c->dead = 1;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	ctl_client_unref(c);
+}
+
+static void
+ctl_read(struct bufferevent *bev, void *arg)
+{
+	struct ctl_client	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	char			*line;
+	size_t			 len;
+
+	while (!c->dead && !c->waiting && !c->closing &&
+	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+		ctl_request(c, line, len);
+		free(line);
+	}
+	if (!c->dead && !c->closing &&
+	    evbuffer_get_length(in) > PROTO_MAX_REQUEST) {
+		ctl_reply_error(c, "request longer than %d bytes",
+		    PROTO_MAX_REQUEST);
+		c->closing = 1;
+	}
+}
+
+static void
+ctl_write(struct bufferevent *bev, void *arg)
+{
+	struct ctl_client	*c = arg;
+
+	if (c->closing)
+		ctl_close(c);
+}
+
+static void
+ctl_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_client	*c = arg;
+
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		ctl_close(c);
+}
+
+static void
+ctl_request(struct ctl_client *c, const char *line, size_t len)
+{
+	json_t		*req, *args;
+	json_error_t	 err;
+	const char	*cmd;
+	json_int_t	 v;
+
+	if (len == 0)
+		return;
+	if ((req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err)) ==
+	    NULL) {
+		ctl_reply_error(c, "bad request: %s", err.text);
+		return;
+	}
+	if (!json_is_object(req)) {
+		ctl_reply_error(c, "bad request: not a JSON object");
+		goto done;
+	}
+	if (!json_is_integer(json_object_get(req, "v"))) {
+		ctl_reply_error(c, "bad request: no protocol version \"v\"");
+		goto done;
+	}
+	if ((v = json_integer_value(json_object_get(req, "v"))) !=
+	    PROTO_VERSION) {
+		ctl_reply_error(c, "protocol version %lld not supported "
+		    "(this feedmuxd speaks %d)", (long long)v, PROTO_VERSION);
+		goto done;
+	}
+	if ((cmd = json_string_value(json_object_get(req, "cmd"))) == NULL) {
+		ctl_reply_error(c, "bad request: no command \"cmd\"");
+		goto done;
+	}
+	args = json_object_get(req, "args");
+	if (args != NULL && !json_is_object(args)) {
+		ctl_reply_error(c, "bad request: \"args\" must be an object");
+		goto done;
+	}
+	if (ctl_cmd_dispatch(c, cmd, args) == CMD_WAIT) {
+		/* Hold further requests until this one is answered. */
+		c->waiting = 1;
+	}
+done:
+	json_decref(req);
+}
+
+static void
+ctl_send(struct ctl_client *c, json_t *reply)
+{
+	char	*s;
+
+	if (c->dead) {
+		json_decref(reply);
+		return;
+	}
+	if ((s = json_dumps(reply, JSON_COMPACT)) == NULL)
+		fatalx("%s: json_dumps", __func__);
+	json_decref(reply);
+	bufferevent_write(c->bev, s, strlen(s));
+	bufferevent_write(c->bev, "\n", 1);
+	free(s);
+	if (c->waiting) {
+		c->waiting = 0;
+		/* Requests that arrived meanwhile are already buffered. */
+		ctl_read(c->bev, c);
+	}
+}
+
+/* Reply with data (taken; NULL for none). */
+void
+ctl_reply_ok(struct ctl_client *c, json_t *data)
+{
+	ctl_send(c, json_pack("{s:i, s:b, s:o}", "v", PROTO_VERSION, "ok", 1,
+	    "data", data != NULL ? data : json_object()));
+}
+
+void
+ctl_reply_error(struct ctl_client *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	ctl_send(c, json_pack("{s:i, s:b, s:s}", "v", PROTO_VERSION, "ok", 0,
+	    "error", msg));
+	free(msg);
+}

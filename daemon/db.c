@@ -1,0 +1,593 @@
+/*
+ * db.c: the SQLite store.
+ *
+ * One connection, used by one thread at a time: main() during start-up,
+ * then only the worker thread.  WAL mode, versioned schema (PRAGMA
+ * user_version, one migration per version), every statement prepared once
+ * at open and bound, one transaction per stored feed update.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "feedmux.h"
+
+/*
+ * Migrations: entry N takes the schema from version N to N + 1.  Never edit
+ * a released entry; append a new one.
+ */
+static const char *db_migrations[] = {
+	/* 0 -> 1: feeds, their tags, entries and entry categories. */
+	"CREATE TABLE feeds ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  url TEXT NOT NULL DEFAULT '',"
+	"  title TEXT, link TEXT, etag TEXT, last_modified TEXT,"
+	"  last_poll INTEGER NOT NULL DEFAULT 0,"
+	"  last_success INTEGER NOT NULL DEFAULT 0,"
+	"  last_change INTEGER NOT NULL DEFAULT 0,"
+	"  next_poll INTEGER NOT NULL DEFAULT 0,"
+	"  http_status INTEGER NOT NULL DEFAULT 0,"
+	"  error_stage INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  entries INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE feed_tags ("
+	"  tag TEXT NOT NULL,"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (tag, feed_id)) WITHOUT ROWID;"
+	"CREATE TABLE entries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  uid TEXT NOT NULL,"
+	"  guid TEXT, title TEXT, link TEXT, author TEXT,"
+	"  summary TEXT, content TEXT,"
+	"  published INTEGER, updated INTEGER,"
+	"  first_seen INTEGER NOT NULL,"
+	"  sort_time INTEGER NOT NULL,"
+	"  UNIQUE (feed_id, uid));"
+	"CREATE INDEX entries_uid ON entries(uid);"
+	"CREATE INDEX entries_link ON entries(link);"
+	"CREATE INDEX entries_feed_sort ON entries(feed_id, sort_time);"
+	"CREATE TABLE entry_categories ("
+	"  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,"
+	"  term TEXT NOT NULL,"
+	"  PRIMARY KEY (entry_id, term)) WITHOUT ROWID;",
+};
+#define DB_VERSION (int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
+
+enum db_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_FEED_UPSERT,
+	ST_FEED_ID,
+	ST_TAGS_CLEAR,
+	ST_TAG_ADD,
+	ST_STATE_LOAD,
+	ST_STATE_SAVE,
+	ST_FEED_META,
+	ST_ENTRY_INSERT,
+	ST_CATEGORY_INSERT,
+	ST_TAG_ITEMS,
+	ST_ITEM_CATEGORIES,
+	ST_MAX
+};
+
+static const char *db_sql[ST_MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_FEED_UPSERT] =
+	    "INSERT INTO feeds (name, url) VALUES (?1, ?2) "
+	    "ON CONFLICT (name) DO UPDATE SET url = excluded.url, "
+	    "etag = CASE WHEN url = excluded.url THEN etag END, "
+	    "last_modified = CASE WHEN url = excluded.url THEN last_modified "
+	    "END",
+	[ST_FEED_ID] = "SELECT id FROM feeds WHERE name = ?1",
+	[ST_TAGS_CLEAR] = "DELETE FROM feed_tags",
+	[ST_TAG_ADD] =
+	    "INSERT OR IGNORE INTO feed_tags (tag, feed_id) "
+	    "SELECT ?1, id FROM feeds WHERE name = ?2",
+	[ST_STATE_LOAD] =
+	    "SELECT last_poll, last_success, last_change, next_poll, "
+	    "http_status, error_stage, error, failures, etag, last_modified, "
+	    "title, link, entries FROM feeds WHERE name = ?1",
+	[ST_STATE_SAVE] =
+	    "UPDATE feeds SET last_poll = ?2, last_success = ?3, "
+	    "last_change = ?4, next_poll = ?5, http_status = ?6, "
+	    "error_stage = ?7, error = ?8, failures = ?9, etag = ?10, "
+	    "last_modified = ?11, entries = ?12 WHERE name = ?1",
+	[ST_FEED_META] =
+	    "UPDATE feeds SET title = ?2, link = ?3 WHERE id = ?1",
+	[ST_ENTRY_INSERT] =
+	    "INSERT INTO entries (feed_id, uid, guid, title, link, author, "
+	    "summary, content, published, updated, first_seen, sort_time) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+	    "ON CONFLICT (feed_id, uid) DO NOTHING",
+	[ST_CATEGORY_INSERT] =
+	    "INSERT OR IGNORE INTO entry_categories (entry_id, term) "
+	    "VALUES (?1, ?2)",
+	/*
+	 * A tag's entries, newest first.  The same article in two feeds of
+	 * the tag (same identity, or same link) appears once, attributed to
+	 * the feed that had it first.
+	 */
+	[ST_TAG_ITEMS] =
+	    "SELECT e.id, e.guid, e.uid, e.title, e.link, e.author, "
+	    "e.summary, e.content, e.published, e.updated, e.sort_time, "
+	    "f.name, f.title, f.link, f.url "
+	    "FROM feed_tags t JOIN entries e ON e.feed_id = t.feed_id "
+	    "JOIN feeds f ON f.id = e.feed_id "
+	    "WHERE t.tag = ?1 AND NOT EXISTS ("
+	    "  SELECT 1 FROM entries d JOIN feed_tags dt "
+	    "  ON dt.feed_id = d.feed_id AND dt.tag = ?1 "
+	    "  WHERE d.feed_id <> e.feed_id "
+	    "  AND (d.uid = e.uid OR d.link = e.link) "
+	    "  AND (d.first_seen < e.first_seen OR "
+	    "  (d.first_seen = e.first_seen AND d.id < e.id))) "
+	    "ORDER BY e.sort_time DESC, e.id DESC LIMIT ?2",
+	[ST_ITEM_CATEGORIES] =
+	    "SELECT term FROM entry_categories WHERE entry_id = ?1 "
+	    "ORDER BY term",
+};
+
+/* Dates this far in the future are lies; use first-seen instead. */
+#define DB_FUTURE_SKEW	86400
+
+struct db {
+	sqlite3		*h;
+	char		*path;
+	sqlite3_stmt	*st[ST_MAX];
+};
+
+static int	 db_exec(struct db *, const char *);
+static int	 db_migrate(struct db *, char **);
+static int	 db_step_done(struct db *, enum db_stmt);
+static int	 db_feed_id(struct db *, const char *, int64_t *);
+static void	 db_bind_text(sqlite3_stmt *, int, const char *);
+static void	 db_bind_time(sqlite3_stmt *, int, time_t);
+static char	*db_column_text(sqlite3_stmt *, int);
+static int	 db_store_item(struct db *, int64_t, struct item *, time_t);
+
+const char *
+stage_name(enum stage s)
+{
+	switch (s) {
+	case STAGE_NONE:
+		return ("none");
+	case STAGE_FETCH:
+		return ("fetch");
+	case STAGE_HTTP:
+		return ("http");
+	case STAGE_PARSE:
+		return ("parse");
+	case STAGE_STORE:
+		return ("store");
+	}
+	return ("unknown");
+}
+
+void
+feed_state_clear(struct feed_state *st)
+{
+	free(st->error);
+	free(st->etag);
+	free(st->last_modified);
+	free(st->title);
+	free(st->link);
+	memset(st, 0, sizeof(*st));
+}
+
+static char *
+db_strdup(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+void
+feed_state_copy(struct feed_state *dst, const struct feed_state *src)
+{
+	feed_state_clear(dst);
+	*dst = *src;
+	dst->error = db_strdup(src->error);
+	dst->etag = db_strdup(src->etag);
+	dst->last_modified = db_strdup(src->last_modified);
+	dst->title = db_strdup(src->title);
+	dst->link = db_strdup(src->link);
+}
+
+static int
+db_exec(struct db *db, const char *sql)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("%s: %s", db->path, err ? err : "unknown error");
+		sqlite3_free(err);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+db_migrate(struct db *db, char **cause)
+{
+	int	version, i;
+	char	sql[64];
+
+	if ((version = db_schema_version(db)) < 0) {
+		xasprintf(cause, "%s: %s", db->path, sqlite3_errmsg(db->h));
+		return (-1);
+	}
+	if (version > DB_VERSION) {
+		xasprintf(cause, "%s: schema version %d is newer than this "
+		    "feedmuxd knows (%d)", db->path, version, DB_VERSION);
+		return (-1);
+	}
+	for (i = version; i < DB_VERSION; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (db_exec(db, "BEGIN EXCLUSIVE") != 0 ||
+		    db_exec(db, db_migrations[i]) != 0 ||
+		    db_exec(db, sql) != 0 || db_exec(db, "COMMIT") != 0) {
+			db_exec(db, "ROLLBACK");
+			xasprintf(cause, "%s: migration to schema version %d "
+			    "failed: %s", db->path, i + 1,
+			    sqlite3_errmsg(db->h));
+			return (-1);
+		}
+		log_info("%s: schema migrated to version %d", db->path, i + 1);
+	}
+	return (0);
+}
+
+int
+db_schema_version(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return (v);
+}
+
+struct db *
+db_open(const char *path, char **cause)
+{
+	struct db	*db;
+	int		 i;
+
+	db = xcalloc(1, sizeof(*db));
+	db->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, db->h != NULL ?
+		    sqlite3_errmsg(db->h) : "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0 ||
+	    db_exec(db, "PRAGMA foreign_keys = ON") != 0) {
+		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
+		goto fail;
+	}
+	if (db_migrate(db, cause) != 0)
+		goto fail;
+	for (i = 0; i < ST_MAX; i++) {
+		if (sqlite3_prepare_v3(db->h, db_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->st[i], NULL) != SQLITE_OK) {
+			xasprintf(cause, "%s: preparing statement %d: %s",
+			    path, i, sqlite3_errmsg(db->h));
+			goto fail;
+		}
+	}
+	return (db);
+
+fail:
+	db_close(db);
+	return (NULL);
+}
+
+void
+db_close(struct db *db)
+{
+	int	i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(db->st[i]);
+	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)
+		log_warnx("%s: close: %s", db->path, sqlite3_errmsg(db->h));
+	free(db->path);
+	free(db);
+}
+
+/* Run a statement that returns no rows; reset it either way. */
+static int
+db_step_done(struct db *db, enum db_stmt id)
+{
+	sqlite3_stmt	*st = db->st[id];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_warnx("%s: %s", db->path, sqlite3_errmsg(db->h));
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static void
+db_bind_time(sqlite3_stmt *st, int i, time_t t)
+{
+	if (t == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, (sqlite3_int64)t);
+}
+
+static char *
+db_column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*s = sqlite3_column_text(st, i);
+
+	return (s != NULL ? xstrdup((const char *)s) : NULL);
+}
+
+static int
+db_feed_id(struct db *db, const char *name, int64_t *id)
+{
+	sqlite3_stmt	*st = db->st[ST_FEED_ID];
+	int		 rc;
+
+	db_bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+/* Make the feeds table and the tag map match the configuration. */
+int
+db_sync_conf(struct db *db, const struct conf *conf)
+{
+	struct conf_feed	*cf;
+	size_t			 i;
+
+	if (db_step_done(db, ST_BEGIN) != 0)
+		return (-1);
+	TAILQ_FOREACH(cf, &conf->feeds, entry) {
+		db_bind_text(db->st[ST_FEED_UPSERT], 1, cf->name);
+		db_bind_text(db->st[ST_FEED_UPSERT], 2, cf->url);
+		if (db_step_done(db, ST_FEED_UPSERT) != 0)
+			goto fail;
+	}
+	if (db_step_done(db, ST_TAGS_CLEAR) != 0)
+		goto fail;
+	TAILQ_FOREACH(cf, &conf->feeds, entry) {
+		for (i = 0; i < cf->ntags; i++) {
+			db_bind_text(db->st[ST_TAG_ADD], 1, cf->tags[i]);
+			db_bind_text(db->st[ST_TAG_ADD], 2, cf->name);
+			if (db_step_done(db, ST_TAG_ADD) != 0)
+				goto fail;
+		}
+	}
+	if (db_step_done(db, ST_COMMIT) != 0)
+		goto fail;
+	return (0);
+
+fail:
+	db_step_done(db, ST_ROLLBACK);
+	return (-1);
+}
+
+int
+db_state_load(struct db *db, const char *name, struct feed_state *fs)
+{
+	sqlite3_stmt	*st = db->st[ST_STATE_LOAD];
+	int		 rc;
+
+	feed_state_clear(fs);
+	db_bind_text(st, 1, name);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fs->last_poll = sqlite3_column_int64(st, 0);
+		fs->last_success = sqlite3_column_int64(st, 1);
+		fs->last_change = sqlite3_column_int64(st, 2);
+		fs->next_poll = sqlite3_column_int64(st, 3);
+		fs->http_status = sqlite3_column_int(st, 4);
+		fs->stage = sqlite3_column_int(st, 5);
+		fs->error = db_column_text(st, 6);
+		fs->failures = sqlite3_column_int(st, 7);
+		fs->etag = db_column_text(st, 8);
+		fs->last_modified = db_column_text(st, 9);
+		fs->title = db_column_text(st, 10);
+		fs->link = db_column_text(st, 11);
+		fs->entries = sqlite3_column_int64(st, 12);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+static int
+db_state_bind_save(struct db *db, const char *name,
+    const struct feed_state *fs)
+{
+	sqlite3_stmt	*st = db->st[ST_STATE_SAVE];
+
+	db_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, fs->last_poll);
+	sqlite3_bind_int64(st, 3, fs->last_success);
+	sqlite3_bind_int64(st, 4, fs->last_change);
+	sqlite3_bind_int64(st, 5, fs->next_poll);
+	sqlite3_bind_int(st, 6, (int)fs->http_status);
+	sqlite3_bind_int(st, 7, fs->stage);
+	db_bind_text(st, 8, fs->error);
+	sqlite3_bind_int(st, 9, fs->failures);
+	db_bind_text(st, 10, fs->etag);
+	db_bind_text(st, 11, fs->last_modified);
+	sqlite3_bind_int64(st, 12, fs->entries);
+	return (db_step_done(db, ST_STATE_SAVE));
+}
+
+/* Save poll state alone (a 304, or a failed poll). */
+int
+db_state_save(struct db *db, const char *name, const struct feed_state *fs)
+{
+	return (db_state_bind_save(db, name, fs));
+}
+
+static int
+db_store_item(struct db *db, int64_t feed_id, struct item *it, time_t now)
+{
+	sqlite3_stmt	*st = db->st[ST_ENTRY_INSERT];
+	time_t		 sort;
+	int64_t		 entry_id;
+	size_t		 i;
+
+	sort = it->published ? it->published : it->updated;
+	if (sort == 0 || sort > now + DB_FUTURE_SKEW)
+		sort = now;
+	sqlite3_bind_int64(st, 1, feed_id);
+	db_bind_text(st, 2, it->uid);
+	db_bind_text(st, 3, it->id);
+	db_bind_text(st, 4, it->title);
+	db_bind_text(st, 5, it->link);
+	db_bind_text(st, 6, it->author);
+	db_bind_text(st, 7, it->summary);
+	db_bind_text(st, 8, it->content);
+	db_bind_time(st, 9, it->published);
+	db_bind_time(st, 10, it->updated);
+	sqlite3_bind_int64(st, 11, now);
+	sqlite3_bind_int64(st, 12, sort);
+	if (db_step_done(db, ST_ENTRY_INSERT) != 0)
+		return (-1);
+	if (sqlite3_changes(db->h) == 0)
+		return (0);		/* seen before */
+	entry_id = sqlite3_last_insert_rowid(db->h);
+	for (i = 0; i < it->ncategories; i++) {
+		sqlite3_bind_int64(db->st[ST_CATEGORY_INSERT], 1, entry_id);
+		db_bind_text(db->st[ST_CATEGORY_INSERT], 2, it->categories[i]);
+		if (db_step_done(db, ST_CATEGORY_INSERT) != 0)
+			return (-1);
+	}
+	return (1);
+}
+
+/*
+ * Store one fetched document and the poll state in one transaction.  New
+ * entries are inserted, ones seen before skipped.  *added counts the new.
+ */
+int
+db_store(struct db *db, const char *name, struct doc *doc,
+    struct feed_state *fs, int *added)
+{
+	struct item	*it;
+	int64_t		 feed_id;
+	time_t		 now = time(NULL);
+	int		 rv;
+
+	*added = 0;
+	if (db_step_done(db, ST_BEGIN) != 0)
+		return (-1);
+	if (db_feed_id(db, name, &feed_id) != 0) {
+		log_warnx("%s: feed %s is not in the database", db->path, name);
+		goto fail;
+	}
+	/* Oldest first, so that ids grow with age within one poll. */
+	TAILQ_FOREACH_REVERSE(it, &doc->items, items, entry) {
+		if ((rv = db_store_item(db, feed_id, it, now)) < 0)
+			goto fail;
+		*added += rv;
+	}
+	sqlite3_bind_int64(db->st[ST_FEED_META], 1, feed_id);
+	db_bind_text(db->st[ST_FEED_META], 2, doc->title);
+	db_bind_text(db->st[ST_FEED_META], 3, doc->link);
+	if (db_step_done(db, ST_FEED_META) != 0)
+		goto fail;
+	fs->entries += *added;
+	if (*added > 0)
+		fs->last_change = now;
+	if (db_state_bind_save(db, name, fs) != 0 ||
+	    db_step_done(db, ST_COMMIT) != 0) {
+		fs->entries -= *added;
+		goto fail;
+	}
+	return (0);
+
+fail:
+	db_step_done(db, ST_ROLLBACK);
+	*added = 0;
+	return (-1);
+}
+
+/* Read the newest entries of a tag, with their source feeds. */
+int
+db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
+{
+	sqlite3_stmt	*st = db->st[ST_TAG_ITEMS];
+	sqlite3_stmt	*cst = db->st[ST_ITEM_CATEGORIES];
+	struct item	*it;
+	int		 rc;
+
+	db_bind_text(st, 1, tag);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		it = item_new();
+		it->id = db_column_text(st, 1);
+		it->uid = db_column_text(st, 2);
+		it->title = db_column_text(st, 3);
+		it->link = db_column_text(st, 4);
+		it->author = db_column_text(st, 5);
+		it->summary = db_column_text(st, 6);
+		it->content = db_column_text(st, 7);
+		it->published = sqlite3_column_int64(st, 8);
+		it->updated = sqlite3_column_int64(st, 9);
+		it->sort_time = sqlite3_column_int64(st, 10);
+		it->source_name = db_column_text(st, 11);
+		it->source_title = db_column_text(st, 12);
+		it->source_link = db_column_text(st, 13);
+		it->source_url = db_column_text(st, 14);
+
+		sqlite3_bind_int64(cst, 1, sqlite3_column_int64(st, 0));
+		while (sqlite3_step(cst) == SQLITE_ROW)
+			item_add_category(it,
+			    (const char *)sqlite3_column_text(cst, 0));
+		sqlite3_reset(cst);
+		TAILQ_INSERT_TAIL(out, it, entry);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("%s: reading tag %s: %s", db->path, tag,
+		    sqlite3_errmsg(db->h));
+		items_free(out);
+		return (-1);
+	}
+	return (0);
+}

@@ -1,0 +1,380 @@
+/*
+ * feedmux.h: the daemon's types and prototypes, grouped by the file that owns
+ * them.  Threads: everything runs on the libevent loop's thread except
+ * worker.c and what it calls (parse*.c, db.c, render-atom.c), which run on
+ * the single worker thread that owns the database.
+ */
+#ifndef FEEDMUX_H
+#define FEEDMUX_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* glibc's sys/queue.h lacks the _SAFE iterators. */
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+#define FEEDMUX_URL		PACKAGE_URL
+#define FEEDMUX_USER_AGENT	"feedmux/" PACKAGE_VERSION " (+" PACKAGE_URL ")"
+
+/* How many entries a tag feed carries (paging is a later issue). */
+#define TAG_FEED_ENTRIES	50
+
+struct event_base;
+struct evbuffer;
+
+/* --- conf.c --------------------------------------------------------------- */
+
+struct conf_feed {
+	char			*name;
+	char			*url;
+	char			**tags;
+	size_t			 ntags;
+	long			 interval;	/* 0: the global default */
+	int			 line;		/* of its section header */
+	TAILQ_ENTRY(conf_feed)	 entry;
+};
+TAILQ_HEAD(conf_feeds, conf_feed);
+
+struct conf {
+	int			 refs;		/* loop thread only */
+	char			*path;
+	char			*listen;
+	char			*listen_host;	/* derived from listen */
+	int			 listen_port;
+	char			*control_socket;
+	char			*database;
+	char			*base_url;	/* "" means http://LISTEN */
+	char			*user_agent;
+	long			 interval;
+	long			 min_interval;
+	long			 fetch_timeout;
+	long			 connect_timeout;
+	long			 max_transfers;
+	long			 max_host_transfers;
+	uint64_t		 max_feed_size;
+	int			 allow_file_urls;
+
+	struct conf_feeds	 feeds;
+	size_t			 nfeeds;
+	char			**tags;		/* sorted, unique */
+	size_t			 ntags;
+};
+
+struct conf		*conf_load(const char *, char **);
+struct conf		*conf_load_string(const char *, const char *, char **);
+int			 conf_set_listen(struct conf *, const char *, char **);
+void			 conf_set_string(char **, const char *);
+const char		*conf_base_url(const struct conf *);
+void			 conf_ref(struct conf *);
+void			 conf_unref(struct conf *);
+struct conf_feed	*conf_feed_find(const struct conf *, const char *);
+long			 conf_feed_interval(const struct conf *,
+			    const struct conf_feed *);
+int			 conf_valid_tag(const char *);
+int			 conf_has_tag(const struct conf *, const char *);
+
+/* --- date.c --------------------------------------------------------------- */
+
+time_t	date_parse(const char *);
+time_t	date_parse_rfc3339(const char *);
+
+/* --- parse.c -------------------------------------------------------------- */
+
+enum doc_format {
+	FORMAT_UNKNOWN,
+	FORMAT_RSS20,
+	FORMAT_ATOM10
+};
+
+/* One entry of a feed, normalised.  Times are 0 when unknown. */
+struct item {
+	char			*id;		/* guid or atom:id as written */
+	char			*uid;		/* identity: id, link or hash */
+	char			*title;
+	char			*link;		/* absolute */
+	char			*author;
+	char			*summary;	/* HTML */
+	char			*content;	/* HTML */
+	char			**categories;
+	size_t			 ncategories;
+	time_t			 published;
+	time_t			 updated;
+
+	/* Filled when read back from the database for rendering. */
+	time_t			 sort_time;
+	char			*source_name;
+	char			*source_title;
+	char			*source_link;
+	char			*source_url;
+
+	TAILQ_ENTRY(item)	 entry;
+};
+TAILQ_HEAD(items, item);
+
+/* A parsed feed document. */
+struct doc {
+	enum doc_format		 format;
+	char			*title;
+	char			*link;
+	char			*id;
+	time_t			 updated;
+	struct items		 items;
+	size_t			 nitems;
+};
+
+/* Hard limits on what one document may cost. */
+#define PARSE_MAX_ITEMS		10000
+#define PARSE_MAX_FIELD		(1024 * 1024)
+#define PARSE_MAX_DEPTH		64
+#define PARSE_MAX_CATEGORIES	64
+
+int		 parse_doc(const char *, size_t, const char *, struct doc **,
+		    char **);
+void		 doc_free(struct doc *);
+struct item	*item_new(void);
+void		 item_add_category(struct item *, const char *);
+void		 item_free(struct item *);
+void		 items_free(struct items *);
+const char	*doc_format_name(enum doc_format);
+
+#define NS_ATOM		"http://www.w3.org/2005/Atom"
+#define NS_DC		"http://purl.org/dc/elements/1.1/"
+#define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
+
+/* --- db.c ----------------------------------------------------------------- */
+
+enum stage {
+	STAGE_NONE,
+	STAGE_FETCH,
+	STAGE_HTTP,
+	STAGE_PARSE,
+	STAGE_STORE
+};
+
+/* What we know about polling one feed; persisted in the feeds table. */
+struct feed_state {
+	time_t		 last_poll;
+	time_t		 last_success;
+	time_t		 last_change;	/* last poll that added entries */
+	time_t		 next_poll;
+	long		 http_status;
+	enum stage	 stage;		/* where the last poll failed */
+	char		*error;
+	int		 failures;	/* consecutive */
+	char		*etag;
+	char		*last_modified;
+	char		*title;
+	char		*link;
+	int64_t		 entries;
+};
+
+struct db;
+
+struct db	*db_open(const char *, char **);
+void		 db_close(struct db *);
+int		 db_sync_conf(struct db *, const struct conf *);
+int		 db_state_load(struct db *, const char *, struct feed_state *);
+int		 db_state_save(struct db *, const char *,
+		    const struct feed_state *);
+int		 db_store(struct db *, const char *, struct doc *,
+		    struct feed_state *, int *);
+int		 db_tag_items(struct db *, const char *, int, struct items *);
+int		 db_schema_version(struct db *);
+const char	*stage_name(enum stage);
+void		 feed_state_clear(struct feed_state *);
+void		 feed_state_copy(struct feed_state *,
+		    const struct feed_state *);
+
+/* --- render-atom.c, render-html.c ---------------------------------------- */
+
+/*
+ * A rendered tag feed.  Made by the worker, then owned by the loop thread
+ * (cache.c), where HTTP responses hold references while they are sent.
+ */
+struct body {
+	int			 refs;
+	char			*tag;
+	char			*data;
+	size_t			 len;
+	char			 etag[24];	/* quoted strong validator */
+	time_t			 updated;
+	int			 nitems;
+	TAILQ_ENTRY(body)	 entry;
+};
+TAILQ_HEAD(bodies, body);
+
+struct body	*render_atom(const char *, struct items *, const char *);
+void		 body_ref(struct body *);
+void		 body_unref(struct body *);
+void		 render_html_index(struct evbuffer *, const struct conf *);
+void		 render_html_escape(struct evbuffer *, const char *);
+
+/* --- cache.c -------------------------------------------------------------- */
+
+void		 cache_put(struct body *);
+struct body	*cache_get(const char *);
+void		 cache_retain(const struct conf *);
+void		 cache_clear(void);
+
+/* --- worker.c ------------------------------------------------------------- */
+
+enum job_type {
+	JOB_STORE,		/* parse a body, store its entries and state */
+	JOB_STATE,		/* store poll state only (304, errors) */
+	JOB_SYNC		/* apply a config; render every tag */
+};
+
+struct job;
+typedef void (*job_cb)(struct job *, void *);
+
+struct job {
+	enum job_type		 type;
+	char			*feed;
+	char			*url;		/* fetched from, for links */
+	struct buf		 body;
+	struct feed_state	 state;		/* in: poll; out: as stored */
+	char			**tags;		/* to render afterwards */
+	size_t			 ntags;
+	char			*base_url;	/* for rendering */
+	struct conf		*conf;		/* JOB_SYNC: a reference */
+
+	/* Results, read on the loop thread in the callback. */
+	int			 added;
+	struct body		**bodies;
+	size_t			 nbodies;
+
+	job_cb			 cb;
+	void			*cb_arg;
+	TAILQ_ENTRY(job)	 entry;
+};
+
+int		 worker_start(struct event_base *, struct db *, const char *);
+void		 worker_stop(void);
+struct job	*job_new(enum job_type, const char *, job_cb, void *);
+void		 job_set_tags(struct job *, char **, size_t);
+void		 job_submit(struct job *);
+void		 job_free(struct job *);
+int		 worker_render_tags(struct db *, const char *, char **, size_t,
+		    struct job *);
+
+/* --- fetch.c -------------------------------------------------------------- */
+
+struct fetch_result {
+	int		 ok;		/* transfer finished and status usable */
+	long		 http_status;	/* 0 for file:// */
+	char		*error;
+	struct buf	 body;
+	char		*etag;
+	char		*last_modified;
+	char		*effective_url;
+};
+
+typedef void (*fetch_cb)(struct fetch_result *, void *);
+
+int	 fetch_init(struct event_base *, const struct conf *);
+void	 fetch_configure(const struct conf *);
+void	 fetch_shutdown(void);
+void	 fetch_start(const char *, const char *, const char *, fetch_cb,
+	    void *);
+void	 fetch_result_free(struct fetch_result *);
+int	 fetch_active(void);
+
+/* --- feed.c --------------------------------------------------------------- */
+
+struct feed {
+	int			 refs;
+	int			 removed;	/* gone from the config */
+	char			*name;
+	char			*url;
+	char			**tags;
+	size_t			 ntags;
+	long			 interval;	/* effective, seconds */
+	struct feed_state	 state;
+	int			 busy;		/* fetch or store running */
+	int			 again;		/* poll again when done */
+	unsigned int		 polls_started;
+	unsigned int		 polls_done;
+	struct event		*timer;
+	TAILQ_ENTRY(feed)	 entry;
+};
+TAILQ_HEAD(feeds, feed);
+
+extern struct feeds	 feeds;
+
+void		 feed_apply_conf(const struct conf *, struct db *);
+void		 feed_ref(struct feed *);
+void		 feed_unref(struct feed *);
+struct feed	*feed_find(const char *);
+int		 feed_poll(struct feed *);
+void		 feed_free_all(void);
+int64_t		 feed_total_entries(void);
+size_t		 feed_count(void);
+const char	*feed_result(const struct feed *);
+
+/* --- sched.c -------------------------------------------------------------- */
+
+time_t	sched_next(const struct feed *, time_t, int);
+void	sched_arm(struct feed *, time_t);
+void	sched_cancel(struct feed *);
+
+/* --- http.c --------------------------------------------------------------- */
+
+int	http_start(struct event_base *, const struct conf *);
+void	http_stop(void);
+void	http_set_conf(const struct conf *);
+
+/* --- ctl.c, ctl-cmd.c ----------------------------------------------------- */
+
+struct ctl_client;
+struct json_t;
+
+int	 ctl_start(struct event_base *, const char *);
+void	 ctl_stop(void);
+void	 ctl_reply_ok(struct ctl_client *, struct json_t *);
+void	 ctl_reply_error(struct ctl_client *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 ctl_client_privileged(struct ctl_client *);
+void	 ctl_client_ref(struct ctl_client *);
+void	 ctl_client_unref(struct ctl_client *);
+int	 ctl_client_alive(struct ctl_client *);
+
+enum cmd_retval {
+	CMD_OK,
+	CMD_ERROR,
+	CMD_WAIT
+};
+
+enum cmd_retval	 ctl_cmd_dispatch(struct ctl_client *, const char *,
+		    struct json_t *);
+void		 ctl_cmd_feed_done(struct feed *);
+void		 ctl_cmd_cancel_all(void);
+
+/* --- feedmuxd.c ----------------------------------------------------------- */
+
+extern struct event_base *ev_base;
+extern struct conf	*cfg;
+extern time_t		 start_time;
+
+int	daemon_reload(char **);
+void	daemon_update_status(void);
+
+/* --- sd.c ----------------------------------------------------------------- */
+
+void	sd_ready(void);
+void	sd_reloading(void);
+void	sd_stopping(void);
+void	sd_status(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * feedmuxctl.c: the control client.  Sends one request (proto.h) to
+ * feedmuxd's control socket and prints the reply, as a table for people
+ * or, with --json, as the reply's data for scripts.
+ *
+ * Exit status: 0 success, 1 the command failed (or no daemon answered),
+ * 2 bad usage.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "proto.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define DEFAULT_SOCKET	"/run/feedmux/control.sock"
+
+struct command {
+	const char	*name;
+	int		 min_args;
+	int		 max_args;
+	const char	*usage;
+	void		 (*print)(json_t *);
+};
+
+static void	print_status(json_t *);
+static void	print_feeds(json_t *);
+static void	print_tags(json_t *);
+static void	print_refresh(json_t *);
+static void	print_reload(json_t *);
+
+static const struct command commands[] = {
+	{ "feeds", 0, 0, "feeds", print_feeds },
+	{ "refresh", 0, 1, "refresh [FEED]", print_refresh },
+	{ "reload", 0, 0, "reload", print_reload },
+	{ "status", 0, 0, "status", print_status },
+	{ "tags", 0, 0, "tags", print_tags },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(void)
+{
+	size_t	i;
+
+	fprintf(stderr, "usage: feedmuxctl [-jV] [-s socket] command "
+	    "[argument]\ncommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(stderr, "    %s\n", commands[i].usage);
+	exit(2);
+}
+
+/* Feed text is untrusted: never let it reach the terminal raw. */
+static const char *
+safe(const char *s)
+{
+	static char	 buf[4][512];
+	static int	 n;
+	char		*out;
+	size_t		 i;
+
+	if (s == NULL)
+		return ("-");
+	out = buf[n++ % 4];
+	for (i = 0; s[i] != '\0' && i < sizeof(buf[0]) - 1; i++)
+		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ?
+		    '?' : s[i];
+	out[i] = '\0';
+	return (out);
+}
+
+static const char *
+str(json_t *o, const char *key)
+{
+	return (safe(json_string_value(json_object_get(o, key))));
+}
+
+static long long
+num(json_t *o, const char *key)
+{
+	return (json_integer_value(json_object_get(o, key)));
+}
+
+static void
+print_uptime(long long s)
+{
+	if (s >= 86400)
+		printf("%lldd %lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		printf("%lldh %lldm", s / 3600, s % 3600 / 60);
+	else
+		printf("%lldm %llds", s / 60, s % 60);
+}
+
+static void
+print_status(json_t *d)
+{
+	json_t	*p;
+	size_t	 i;
+
+	printf("feedmuxd %s, pid %lld, up ", str(d, "version"),
+	    num(d, "pid"));
+	print_uptime(num(d, "uptime"));
+	printf("\nconfig %s, listening on %s\n", str(d, "config"),
+	    str(d, "listen"));
+	printf("%lld feeds (%lld failing), %lld entries, %lld tags, "
+	    "%lld transfers running\n\n", num(d, "feeds"), num(d, "failing"),
+	    num(d, "entries"), num(d, "tags"), num(d, "transfers"));
+	printf("%-24s %-8s %-20s %4s  %s\n", "FEED", "RESULT", "LAST POLL",
+	    "HTTP", "ERROR");
+	json_array_foreach(json_object_get(d, "polls"), i, p) {
+		printf("%-24s %-8s %-20s %4lld  ", str(p, "name"),
+		    str(p, "result"), str(p, "last_poll"),
+		    num(p, "http_status"));
+		if (json_string_value(json_object_get(p, "error")) != NULL)
+			printf("%s: %s", str(p, "stage"), str(p, "error"));
+		printf("\n");
+	}
+}
+
+static void
+print_feed_line(json_t *f)
+{
+	json_t	*t;
+	size_t	 i;
+
+	printf("%-24s %-8s %7lld  %-20s %-20s ", str(f, "name"),
+	    str(f, "result"), num(f, "entries"), str(f, "last_poll"),
+	    str(f, "next_poll"));
+	json_array_foreach(json_object_get(f, "tags"), i, t)
+		printf("%s%s", i > 0 ? "," : "", safe(json_string_value(t)));
+	printf("\n");
+	if (json_string_value(json_object_get(f, "error")) != NULL)
+		printf("    %s failed (%lld in a row): %s\n", str(f, "stage"),
+		    num(f, "failures"), str(f, "error"));
+}
+
+static void
+print_feeds(json_t *d)
+{
+	json_t	*f;
+	size_t	 i;
+
+	printf("%-24s %-8s %7s  %-20s %-20s %s\n", "FEED", "RESULT",
+	    "ENTRIES", "LAST POLL", "NEXT POLL", "TAGS");
+	json_array_foreach(json_object_get(d, "feeds"), i, f)
+		print_feed_line(f);
+}
+
+static void
+print_tags(json_t *d)
+{
+	json_t	*t, *f;
+	size_t	 i, j;
+
+	printf("%-20s %7s  %-44s %s\n", "TAG", "ENTRIES", "URL", "FEEDS");
+	json_array_foreach(json_object_get(d, "tags"), i, t) {
+		printf("%-20s %7lld  %-44s ", str(t, "name"),
+		    num(t, "entries"), str(t, "url"));
+		json_array_foreach(json_object_get(t, "feeds"), j, f)
+			printf("%s%s", j > 0 ? "," : "",
+			    safe(json_string_value(f)));
+		printf("\n");
+	}
+}
+
+static void
+print_refresh(json_t *d)
+{
+	print_feeds(d);
+}
+
+static void
+print_reload(json_t *d)
+{
+	printf("configuration %s reloaded: %lld feeds\n", str(d, "config"),
+	    num(d, "feeds"));
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "feedmuxctl: socket path too long: %s\n",
+		    path);
+		return (-1);
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "feedmuxctl: cannot connect to %s: %s "
+		    "(is feedmuxd running?)\n", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		p += n;
+		len -= n;
+	}
+	return (0);
+}
+
+/* Read one reply line. */
+static char *
+read_line(int fd)
+{
+	struct buf	 b;
+	char		 tmp[65536], *nl;
+	ssize_t		 n;
+
+	buf_init(&b);
+	for (;;) {
+		if ((n = read(fd, tmp, sizeof(tmp))) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (n == 0)
+			break;
+		buf_add(&b, tmp, n);
+		if ((nl = memchr(b.data, '\n', b.len)) != NULL) {
+			*nl = '\0';
+			return (buf_steal(&b));
+		}
+		if (b.len > PROTO_MAX_REPLY)
+			break;
+	}
+	buf_free(&b);
+	return (NULL);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct command	*cmd = NULL;
+	const char		*path = DEFAULT_SOCKET;
+	json_t			*req, *args, *reply, *data;
+	json_error_t		 err;
+	char			*line, *s;
+	size_t			 i;
+	int			 ch, json = 0, fd, nargs, rv;
+
+	if (getenv("FEEDMUX_SOCKET") != NULL)
+		path = getenv("FEEDMUX_SOCKET");
+	while ((ch = getopt_long(argc, argv, "+hjs:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		case 'V':
+			printf("feedmuxctl %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, argv[0]) == 0)
+			cmd = &commands[i];
+	}
+	nargs = argc - 1;
+	if (cmd == NULL || nargs < cmd->min_args || nargs > cmd->max_args) {
+		if (cmd == NULL)
+			fprintf(stderr, "feedmuxctl: unknown command: %s\n",
+			    argv[0]);
+		usage();
+	}
+
+	args = json_object();
+	if (strcmp(cmd->name, "refresh") == 0 && nargs == 1)
+		json_object_set_new(args, "feed", json_string(argv[1]));
+	req = json_pack("{s:i, s:s, s:o}", "v", PROTO_VERSION, "cmd",
+	    cmd->name, "args", args);
+	s = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+
+	if ((fd = ctl_connect(path)) == -1)
+		return (1);
+	if (write_all(fd, s, strlen(s)) == -1 || write_all(fd, "\n", 1) == -1) {
+		fprintf(stderr, "feedmuxctl: write: %s\n", strerror(errno));
+		return (1);
+	}
+	free(s);
+	if ((line = read_line(fd)) == NULL) {
+		fprintf(stderr, "feedmuxctl: no reply from feedmuxd\n");
+		return (1);
+	}
+	close(fd);
+	if ((reply = json_loads(line, 0, &err)) == NULL) {
+		fprintf(stderr, "feedmuxctl: bad reply: %s\n", err.text);
+		return (1);
+	}
+	free(line);
+
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		fprintf(stderr, "feedmuxctl: %s\n",
+		    str(reply, "error"));
+		json_decref(reply);
+		return (1);
+	}
+	data = json_object_get(reply, "data");
+	if (json) {
+		rv = json_dumpf(data, stdout, JSON_INDENT(2));
+		printf("\n");
+	} else {
+		cmd->print(data);
+		rv = 0;
+	}
+	json_decref(reply);
+	if (rv != 0 || fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "feedmuxctl: writing output failed\n");
+		return (1);
+	}
+	return (0);
+}

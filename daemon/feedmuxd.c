@@ -1,0 +1,304 @@
+/*
+ * feedmuxd.c: main(): options, start-up order, signals, reload, shutdown.
+ *
+ * Start-up: config -> database (migrate, sync feeds and tags, load poll
+ * state, render every tag into the cache) -> HTTP and control sockets ->
+ * (daemonise) -> fetcher and worker thread -> READY=1 -> loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <libxml/parser.h>
+
+#include "feedmux.h"
+
+struct event_base	*ev_base;
+struct conf		*cfg;
+time_t			 start_time;
+
+/* Command-line overrides, applied again on every reload. */
+static struct {
+	const char	*listen;
+	const char	*control_socket;
+	const char	*database;
+} opt;
+
+#ifndef __dead
+#define __dead __attribute__((noreturn))
+#endif
+
+static __dead void	usage(void);
+static int		apply_overrides(struct conf *, char **);
+static void		on_signal(evutil_socket_t, short, void *);
+static void		sync_done(struct job *, void *);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: feedmuxd [-ftvV] [-c file] [-d database] "
+	    "[-l address:port] [-s socket]\n");
+	exit(2);
+}
+
+static int
+apply_overrides(struct conf *conf, char **cause)
+{
+	char	*why;
+
+	if (opt.listen != NULL && conf_set_listen(conf, opt.listen, &why)) {
+		xasprintf(cause, "-l %s: %s", opt.listen, why);
+		free(why);
+		return (-1);
+	}
+	if (opt.control_socket != NULL)
+		conf_set_string(&conf->control_socket, opt.control_socket);
+	if (opt.database != NULL)
+		conf_set_string(&conf->database, opt.database);
+	return (0);
+}
+
+void
+daemon_update_status(void)
+{
+	struct feed	*f;
+	int		 failing = 0;
+
+	TAILQ_FOREACH(f, &feeds, entry) {
+		if (f->state.stage != STAGE_NONE)
+			failing++;
+	}
+	sd_status("%zu feeds (%d failing), %lld entries, %zu tags",
+	    feed_count(), failing, (long long)feed_total_entries(),
+	    cfg->ntags);
+}
+
+/* Submit a job that brings the database and the cache in line with conf. */
+static void
+sync_submit(struct conf *conf)
+{
+	struct job	*job;
+
+	job = job_new(JOB_SYNC, NULL, sync_done, NULL);
+	conf_ref(conf);
+	job->conf = conf;
+	job->base_url = xstrdup(conf_base_url(conf));
+	job_set_tags(job, conf->tags, conf->ntags);
+	job_submit(job);
+}
+
+static void
+sync_done(struct job *job, void *arg)
+{
+	size_t	i;
+
+	if (job->state.error != NULL)
+		log_warnx("reload: %s", job->state.error);
+	for (i = 0; i < job->nbodies; i++) {
+		if (conf_has_tag(cfg, job->bodies[i]->tag))
+			cache_put(job->bodies[i]);
+	}
+}
+
+/*
+ * Read the configuration again.  On error the running one stays and *cause
+ * says why.  Addresses and paths bound at start-up need a restart.
+ */
+int
+daemon_reload(char **cause)
+{
+	struct conf	*conf;
+
+	sd_reloading();
+	if ((conf = conf_load(cfg->path, cause)) == NULL ||
+	    apply_overrides(conf, cause) != 0) {
+		conf_unref(conf);
+		log_warnx("reload failed, keeping the old configuration: %s",
+		    *cause);
+		sd_ready();
+		return (-1);
+	}
+	if (strcmp(conf->listen, cfg->listen) != 0) {
+		log_warnx("reload: listen changed; restart to apply");
+		conf_set_listen(conf, cfg->listen, cause);
+	}
+	if (strcmp(conf->control_socket, cfg->control_socket) != 0) {
+		log_warnx("reload: control_socket changed; restart to apply");
+		conf_set_string(&conf->control_socket, cfg->control_socket);
+	}
+	if (strcmp(conf->database, cfg->database) != 0) {
+		log_warnx("reload: database changed; restart to apply");
+		conf_set_string(&conf->database, cfg->database);
+	}
+	conf_unref(cfg);
+	cfg = conf;
+	fetch_configure(cfg);
+	feed_apply_conf(cfg, NULL);
+	cache_retain(cfg);
+	sync_submit(cfg);
+	log_info("configuration reloaded: %zu feeds, %zu tags", cfg->nfeeds,
+	    cfg->ntags);
+	daemon_update_status();
+	sd_ready();
+	return (0);
+}
+
+static void
+on_signal(evutil_socket_t sig, short events, void *arg)
+{
+	char	*cause;
+
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading %s", cfg->path);
+		if (daemon_reload(&cause) != 0)
+			free(cause);
+		break;
+	case SIGINT:
+	case SIGTERM:
+		log_info("%s: shutting down", strsignal(sig));
+		event_base_loopbreak(ev_base);
+		break;
+	}
+}
+
+/* Render every tag once, before the first request can arrive. */
+static void
+render_all(struct db *db, struct conf *conf)
+{
+	struct job	*job;
+	size_t		 i;
+
+	job = job_new(JOB_SYNC, NULL, NULL, NULL);
+	worker_render_tags(db, conf_base_url(conf), conf->tags, conf->ntags,
+	    job);
+	for (i = 0; i < job->nbodies; i++)
+		cache_put(job->bodies[i]);
+	job_free(job);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*conffile = FEEDMUX_CONF;
+	struct event	*sigs[3];
+	struct db	*db;
+	char		*cause;
+	int		 ch, foreground = 0, check = 0, verbose = 0, i;
+
+	while ((ch = getopt(argc, argv, "c:d:fhl:s:tvV")) != -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'd':
+			opt.database = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'l':
+			opt.listen = optarg;
+			break;
+		case 's':
+			opt.control_socket = optarg;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("feedmuxd %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init("feedmuxd", LOG_TO_STDERR, verbose);
+	if ((cfg = conf_load(conffile, &cause)) == NULL ||
+	    apply_overrides(cfg, &cause) != 0) {
+		fprintf(stderr, "feedmuxd: %s\n", cause);
+		return (1);
+	}
+	if (check) {
+		printf("%s: configuration OK (%zu feeds, %zu tags)\n",
+		    conffile, cfg->nfeeds, cfg->ntags);
+		conf_unref(cfg);
+		return (0);
+	}
+
+	start_time = time(NULL);
+	srandom((unsigned int)(start_time ^ getpid()));
+	signal(SIGPIPE, SIG_IGN);
+	xmlInitParser();
+	if (evthread_use_pthreads() != 0)
+		fatalx("libevent has no pthreads support");
+	if ((ev_base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+
+	if ((db = db_open(cfg->database, &cause)) == NULL)
+		fatalx("database %s", cause);
+	if (db_sync_conf(db, cfg) != 0)
+		fatalx("cannot record the configuration in %s", cfg->database);
+	feed_apply_conf(cfg, db);
+	render_all(db, cfg);
+
+	if (http_start(ev_base, cfg) != 0)
+		return (1);
+	if (ctl_start(ev_base, cfg->control_socket) != 0)
+		return (1);
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init("feedmuxd", LOG_TO_SYSLOG, verbose);
+		if (event_reinit(ev_base) != 0)
+			fatalx("event_reinit failed");
+	}
+	if (fetch_init(ev_base, cfg) != 0)
+		return (1);
+	if (worker_start(ev_base, db, conf_base_url(cfg)) != 0)
+		return (1);
+
+	sigs[0] = evsignal_new(ev_base, SIGTERM, on_signal, NULL);
+	sigs[1] = evsignal_new(ev_base, SIGINT, on_signal, NULL);
+	sigs[2] = evsignal_new(ev_base, SIGHUP, on_signal, NULL);
+	for (i = 0; i < 3; i++)
+		evsignal_add(sigs[i], NULL);
+
+	log_info("feedmuxd %s started: %zu feeds, %zu tags", PACKAGE_VERSION,
+	    cfg->nfeeds, cfg->ntags);
+	daemon_update_status();
+	sd_ready();
+	event_base_dispatch(ev_base);
+
+	sd_stopping();
+	for (i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	http_stop();
+	ctl_cmd_cancel_all();
+	ctl_stop();
+	fetch_shutdown();
+	feed_free_all();
+	worker_stop();		/* finishes queued writes first */
+	cache_clear();
+	db_close(db);
+	conf_unref(cfg);
+	event_base_free(ev_base);
+	libevent_global_shutdown();
+	xmlCleanupParser();
+	log_info("stopped");
+	return (0);
+}

@@ -1,0 +1,378 @@
+/*
+ * fetch.c: HTTP(S) transfers with libcurl's multi interface, driven by the
+ * libevent loop (the hiperfifo pattern): curl tells us which sockets to
+ * watch (CURLMOPT_SOCKETFUNCTION) and when to time out
+ * (CURLMOPT_TIMERFUNCTION); libevent tells curl when they are ready through
+ * curl_multi_socket_action.  Nothing here blocks: DNS runs in libcurl's
+ * resolver thread.
+ *
+ * Each transfer's context hangs on CURLOPT_PRIVATE and is freed when curl
+ * reports it done; the caller's callback then gets the body and the
+ * validators (ETag, Last-Modified) exactly as the server sent them.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "feedmux.h"
+
+struct transfer {
+	CURL			*easy;
+	struct curl_slist	*headers;
+	struct fetch_result	 res;
+	uint64_t		 max_size;
+	int			 too_big;
+	char			 errbuf[CURL_ERROR_SIZE];
+	fetch_cb		 cb;
+	void			*arg;
+	TAILQ_ENTRY(transfer)	 entry;
+};
+TAILQ_HEAD(transfers, transfer);
+
+struct sockwatch {
+	curl_socket_t	 fd;
+	struct event	*ev;
+};
+
+static struct {
+	struct event_base	*base;
+	CURLM			*multi;
+	struct event		*timer;
+	struct transfers	 active;
+	int			 nactive;
+
+	/* From the config, refreshed on reload. */
+	char			*user_agent;
+	long			 timeout;
+	long			 connect_timeout;
+	uint64_t		 max_size;
+	int			 allow_file;
+} fetch;
+
+#define FETCH_MAX_REDIRECTS	5
+#define FETCH_LOW_SPEED_LIMIT	64	/* bytes/s ... */
+#define FETCH_LOW_SPEED_TIME	30	/* ... for this many seconds */
+
+static int	fetch_socket_cb(CURL *, curl_socket_t, int, void *, void *);
+static int	fetch_timer_cb(CURLM *, long, void *);
+static void	fetch_event_cb(evutil_socket_t, short, void *);
+static void	fetch_timeout_cb(evutil_socket_t, short, void *);
+static void	fetch_reap(void);
+static size_t	fetch_write_cb(char *, size_t, size_t, void *);
+static size_t	fetch_header_cb(char *, size_t, size_t, void *);
+
+int
+fetch_init(struct event_base *base, const struct conf *conf)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_warnx("%s: curl_global_init failed", __func__);
+		return (-1);
+	}
+	fetch.base = base;
+	TAILQ_INIT(&fetch.active);
+	if ((fetch.multi = curl_multi_init()) == NULL) {
+		log_warnx("%s: curl_multi_init failed", __func__);
+		return (-1);
+	}
+	fetch.timer = evtimer_new(base, fetch_timeout_cb, NULL);
+	curl_multi_setopt(fetch.multi, CURLMOPT_SOCKETFUNCTION,
+	    fetch_socket_cb);
+	curl_multi_setopt(fetch.multi, CURLMOPT_TIMERFUNCTION, fetch_timer_cb);
+	fetch_configure(conf);
+	return (0);
+}
+
+void
+fetch_configure(const struct conf *conf)
+{
+	free(fetch.user_agent);
+	fetch.user_agent = xstrdup(conf->user_agent);
+	fetch.timeout = conf->fetch_timeout;
+	fetch.connect_timeout = conf->connect_timeout;
+	fetch.max_size = conf->max_feed_size;
+	fetch.allow_file = conf->allow_file_urls;
+	curl_multi_setopt(fetch.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    conf->max_transfers);
+	curl_multi_setopt(fetch.multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    conf->max_host_transfers);
+}
+
+static void
+fetch_transfer_free(struct transfer *t)
+{
+	curl_slist_free_all(t->headers);
+	fetch_result_free(&t->res);
+	free(t);
+}
+
+/* Cancel everything; callbacks get a NULL result so they can let go. */
+void
+fetch_shutdown(void)
+{
+	struct transfer	*t;
+
+	if (fetch.multi == NULL)
+		return;
+	while ((t = TAILQ_FIRST(&fetch.active)) != NULL) {
+		TAILQ_REMOVE(&fetch.active, t, entry);
+		curl_multi_remove_handle(fetch.multi, t->easy);
+		curl_easy_cleanup(t->easy);
+		t->cb(NULL, t->arg);
+		fetch_transfer_free(t);
+	}
+	curl_multi_cleanup(fetch.multi);
+	fetch.multi = NULL;
+	event_free(fetch.timer);
+	free(fetch.user_agent);
+	curl_global_cleanup();
+}
+
+int
+fetch_active(void)
+{
+	return (fetch.nactive);
+}
+
+void
+fetch_result_free(struct fetch_result *r)
+{
+	free(r->error);
+	free(r->etag);
+	free(r->last_modified);
+	free(r->effective_url);
+	buf_free(&r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+fetch_add_header(struct transfer *t, const char *name, const char *value)
+{
+	char	*h;
+
+	xasprintf(&h, "%s: %s", name, value);
+	t->headers = curl_slist_append(t->headers, h);
+	free(h);
+	if (t->headers == NULL)
+		fatalx("%s: curl_slist_append", __func__);
+}
+
+/*
+ * Start fetching url.  etag and last_modified, if not NULL, are sent back
+ * byte for byte as If-None-Match and If-Modified-Since.  cb runs on the loop
+ * when the transfer ends (result NULL if it was cancelled).
+ */
+void
+fetch_start(const char *url, const char *etag, const char *last_modified,
+    fetch_cb cb, void *arg)
+{
+	struct transfer	*t;
+	CURL		*e;
+	CURLMcode	 mc;
+
+	t = xcalloc(1, sizeof(*t));
+	t->cb = cb;
+	t->arg = arg;
+	t->max_size = fetch.max_size;
+	buf_init(&t->res.body);
+	if ((e = t->easy = curl_easy_init()) == NULL)
+		fatalx("%s: curl_easy_init", __func__);
+
+	fetch_add_header(t, "Accept", "application/atom+xml, "
+	    "application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, "
+	    "*/*;q=0.8");
+	if (etag != NULL && *etag != '\0')
+		fetch_add_header(t, "If-None-Match", etag);
+	if (last_modified != NULL && *last_modified != '\0')
+		fetch_add_header(t, "If-Modified-Since", last_modified);
+
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+	    fetch.allow_file ? "http,https,file" : "http,https");
+	/* A redirect never leads to file:// or anything but the web. */
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, fetch.user_agent);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, fetch.connect_timeout);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, fetch.timeout);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
+	    (long)FETCH_LOW_SPEED_LIMIT);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+	    (long)FETCH_LOW_SPEED_TIME);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)t->max_size);
+
+	TAILQ_INSERT_TAIL(&fetch.active, t, entry);
+	fetch.nactive++;
+	if ((mc = curl_multi_add_handle(fetch.multi, e)) != CURLM_OK)
+		fatalx("%s: curl_multi_add_handle: %s", __func__,
+		    curl_multi_strerror(mc));
+}
+
+/* Body bytes, after decompression: the size cap also stops gzip bombs. */
+static size_t
+fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 n = size * nmemb;
+
+	if (t->res.body.len + n > t->max_size) {
+		t->too_big = 1;
+		return (0);
+	}
+	buf_add(&t->res.body, ptr, n);
+	return (n);
+}
+
+static char *
+fetch_header_value(const char *line, size_t len, size_t namelen)
+{
+	const char	*v = line + namelen, *end = line + len;
+
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
+	    end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return (xstrndup(v, end - v));
+}
+
+/* Keep the validators of the last response (after redirects). */
+static size_t
+fetch_header_cb(char *line, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 len = size * nmemb;
+
+	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		free(t->res.etag);
+		free(t->res.last_modified);
+		t->res.etag = t->res.last_modified = NULL;
+	} else if (len > 5 && strncasecmp(line, "ETag:", 5) == 0) {
+		free(t->res.etag);
+		t->res.etag = fetch_header_value(line, len, 5);
+	} else if (len > 14 && strncasecmp(line, "Last-Modified:", 14) == 0) {
+		free(t->res.last_modified);
+		t->res.last_modified = fetch_header_value(line, len, 14);
+	}
+	return (len);
+}
+
+static int
+fetch_socket_cb(CURL *e, curl_socket_t fd, int what, void *cbp, void *sockp)
+{
+	struct sockwatch	*sw = sockp;
+	short			 kind;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (sw != NULL) {
+			event_free(sw->ev);
+			free(sw);
+		}
+		curl_multi_assign(fetch.multi, fd, NULL);
+		return (0);
+	}
+	kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
+	    ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+	if (sw == NULL) {
+		sw = xcalloc(1, sizeof(*sw));
+		sw->fd = fd;
+		curl_multi_assign(fetch.multi, fd, sw);
+	} else {
+		event_free(sw->ev);
+	}
+	sw->ev = event_new(fetch.base, fd, kind, fetch_event_cb, NULL);
+	if (sw->ev == NULL || event_add(sw->ev, NULL) != 0)
+		fatalx("%s: cannot watch socket %d", __func__, (int)fd);
+	return (0);
+}
+
+static int
+fetch_timer_cb(CURLM *multi, long timeout_ms, void *arg)
+{
+	struct timeval	tv;
+
+	if (timeout_ms < 0) {
+		evtimer_del(fetch.timer);
+		return (0);
+	}
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evtimer_add(fetch.timer, &tv);
+	return (0);
+}
+
+static void
+fetch_event_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	int	running, action = 0;
+
+	if (kind & EV_READ)
+		action |= CURL_CSELECT_IN;
+	if (kind & EV_WRITE)
+		action |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(fetch.multi, fd, action, &running);
+	fetch_reap();
+}
+
+static void
+fetch_timeout_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	int	running;
+
+	curl_multi_socket_action(fetch.multi, CURL_SOCKET_TIMEOUT, 0,
+	    &running);
+	fetch_reap();
+}
+
+/* Hand finished transfers to their callbacks. */
+static void
+fetch_reap(void)
+{
+	CURLMsg		*msg;
+	struct transfer	*t;
+	char		*url;
+	int		 left;
+
+	while ((msg = curl_multi_info_read(fetch.multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE,
+		    &t->res.http_status);
+		if (curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL,
+		    &url) == CURLE_OK && url != NULL)
+			t->res.effective_url = xstrdup(url);
+		if (msg->data.result == CURLE_OK)
+			t->res.ok = 1;
+		else if (t->too_big || msg->data.result ==
+		    CURLE_FILESIZE_EXCEEDED)
+			xasprintf(&t->res.error, "feed larger than "
+			    "max_feed_size (%llu bytes)",
+			    (unsigned long long)t->max_size);
+		else
+			t->res.error = xstrdup(t->errbuf[0] != '\0' ?
+			    t->errbuf : curl_easy_strerror(msg->data.result));
+
+		TAILQ_REMOVE(&fetch.active, t, entry);
+		fetch.nactive--;
+		curl_multi_remove_handle(fetch.multi, t->easy);
+		curl_easy_cleanup(t->easy);
+		t->cb(&t->res, t->arg);
+		fetch_transfer_free(t);
+	}
+}

@@ -1,0 +1,286 @@
+/* util.c: small helpers with no daemon state (linked into feedmuxctl too). */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "xmalloc.h"
+
+void
+buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = b->size = 0;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	size_t	need = b->len + n + 1;
+
+	if (need > b->size) {
+		b->size = b->size == 0 ? 256 : b->size;
+		while (b->size < need)
+			b->size *= 2;
+		b->data = xreallocarray(b->data, b->size, 1);
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_addstr(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+/* Hand the contents to the caller (never NULL) and leave b empty. */
+char *
+buf_steal(struct buf *b)
+{
+	char	*p;
+
+	if (b->data == NULL)
+		return (xstrdup(""));
+	p = b->data;
+	buf_init(b);
+	return (p);
+}
+
+/*
+ * Durations are "30s", "15m", "2h", "1d" or plain seconds.  On error *errstr
+ * says why and -1 is returned.
+ */
+int
+util_parse_duration(const char *s, long *out, const char **errstr)
+{
+	char		*end;
+	long long	 n, mul = 1;
+
+	*errstr = NULL;
+	errno = 0;
+	if (!isdigit((unsigned char)*s)) {
+		*errstr = "not a duration (use e.g. 30s, 15m, 2h, 1d)";
+		return (-1);
+	}
+	n = strtoll(s, &end, 10);
+	if (errno != 0) {
+		*errstr = "duration out of range";
+		return (-1);
+	}
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		mul = 60;
+		break;
+	case 'h':
+		mul = 3600;
+		break;
+	case 'd':
+		mul = 86400;
+		break;
+	default:
+		*errstr = "bad duration unit (use s, m, h or d)";
+		return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0') {
+		*errstr = "trailing characters after duration";
+		return (-1);
+	}
+	if (n > LONG_MAX / mul) {
+		*errstr = "duration out of range";
+		return (-1);
+	}
+	*out = (long)(n * mul);
+	return (0);
+}
+
+/* Sizes are plain bytes or with a K, M or G suffix (powers of 1024). */
+int
+util_parse_size(const char *s, uint64_t *out, const char **errstr)
+{
+	char			*end;
+	unsigned long long	 n, mul = 1;
+
+	*errstr = NULL;
+	errno = 0;
+	if (!isdigit((unsigned char)*s)) {
+		*errstr = "not a size (use e.g. 512K, 16M, 1G)";
+		return (-1);
+	}
+	n = strtoull(s, &end, 10);
+	if (errno != 0) {
+		*errstr = "size out of range";
+		return (-1);
+	}
+	switch (toupper((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'K':
+		mul = 1024;
+		break;
+	case 'M':
+		mul = 1024 * 1024;
+		break;
+	case 'G':
+		mul = 1024 * 1024 * 1024;
+		break;
+	default:
+		*errstr = "bad size unit (use K, M or G)";
+		return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0') {
+		*errstr = "trailing characters after size";
+		return (-1);
+	}
+	if (n > UINT64_MAX / mul) {
+		*errstr = "size out of range";
+		return (-1);
+	}
+	*out = n * mul;
+	return (0);
+}
+
+int
+util_parse_bool(const char *s, int *out)
+{
+	if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
+	    strcmp(s, "1") == 0 || strcasecmp(s, "on") == 0) {
+		*out = 1;
+		return (0);
+	}
+	if (strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 ||
+	    strcmp(s, "0") == 0 || strcasecmp(s, "off") == 0) {
+		*out = 0;
+		return (0);
+	}
+	return (-1);
+}
+
+/* The shortest exact form of a duration: 3600 -> "1h", 90 -> "90s". */
+char *
+util_format_duration(long secs)
+{
+	char	*s;
+
+	if (secs != 0 && secs % 86400 == 0)
+		xasprintf(&s, "%ldd", secs / 86400);
+	else if (secs != 0 && secs % 3600 == 0)
+		xasprintf(&s, "%ldh", secs / 3600);
+	else if (secs != 0 && secs % 60 == 0)
+		xasprintf(&s, "%ldm", secs / 60);
+	else
+		xasprintf(&s, "%lds", secs);
+	return (s);
+}
+
+/* RFC 3339 in UTC, "YYYY-MM-DDTHH:MM:SSZ". */
+char *
+util_format_time(time_t t, char *out, size_t len)
+{
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, len, "1970-01-01T00:00:00Z");
+	return (out);
+}
+
+/* Strip leading and trailing white space in place. */
+char *
+util_trim(char *s)
+{
+	char	*end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return (s);
+}
+
+/* 64-bit FNV-1a: stable across runs and machines, used for identities. */
+uint64_t
+util_hash64(const void *p, size_t len, uint64_t h)
+{
+	const unsigned char	*c = p;
+	size_t			 i;
+
+	if (h == 0)
+		h = 0xcbf29ce484222325ULL;
+	for (i = 0; i < len; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (h);
+}
+
+/* Split "ADDR:PORT" or "[V6ADDR]:PORT". */
+int
+util_split_hostport(const char *s, char **host, int *port,
+    const char **errstr)
+{
+	const char	*colon, *hend;
+	char		*end;
+	long		 p;
+
+	*errstr = NULL;
+	if (*s == '[') {
+		if ((hend = strchr(s, ']')) == NULL || hend[1] != ':') {
+			*errstr = "bad address (use [ADDR]:PORT for IPv6)";
+			return (-1);
+		}
+		colon = hend + 1;
+		s++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL) {
+			*errstr = "missing port (use ADDR:PORT)";
+			return (-1);
+		}
+		hend = colon;
+	}
+	if (hend == s) {
+		*errstr = "missing address (use ADDR:PORT)";
+		return (-1);
+	}
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 1 ||
+	    p > 65535) {
+		*errstr = "bad port (1-65535)";
+		return (-1);
+	}
+	*host = xstrndup(s, hend - s);
+	*port = (int)p;
+	return (0);
+}

@@ -1,0 +1,35 @@
+/* util.h: small string, buffer and time helpers shared by both programs. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* A growable byte buffer, always NUL-terminated when data != NULL. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 size;
+};
+
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_addc(struct buf *, char);
+char	*buf_steal(struct buf *);
+
+int	 util_parse_duration(const char *, long *, const char **);
+int	 util_parse_size(const char *, uint64_t *, const char **);
+int	 util_parse_bool(const char *, int *);
+char	*util_format_duration(long);
+char	*util_format_time(time_t, char *, size_t);
+char	*util_trim(char *);
+uint64_t util_hash64(const void *, size_t, uint64_t);
+int	 util_split_hostport(const char *, char **, int *, const char **);
+
+#define UTIL_TIMEBUF	32
+
+#endif

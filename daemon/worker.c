@@ -1,0 +1,297 @@
+/*
+ * worker.c: the one thread that owns the database.
+ *
+ * The loop thread must never wait on parsing or SQLite, so everything that
+ * can take long (parsing a 10 MB feed, a commit, rendering a tag) is a job:
+ * the loop thread queues it here, this thread runs it, and the finished job
+ * goes back through a done queue and an event made active on the loop, whose
+ * callback runs job->cb on the loop thread.  Jobs run in order, one at a
+ * time, which makes this thread the single SQLite writer.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "feedmux.h"
+
+TAILQ_HEAD(jobs, job);
+
+static struct {
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	struct jobs	 todo;
+	struct jobs	 done;
+	int		 stopping;
+	int		 running;
+	struct event	*done_ev;
+	struct db	*db;
+	char		*base_url;
+} worker;
+
+static void	*worker_main(void *);
+static void	 worker_run(struct job *);
+static void	 worker_store(struct job *);
+static void	 worker_sync(struct job *);
+static void	 worker_done(evutil_socket_t, short, void *);
+
+struct job *
+job_new(enum job_type type, const char *feed, job_cb cb, void *arg)
+{
+	struct job	*job;
+
+	job = xcalloc(1, sizeof(*job));
+	job->type = type;
+	job->feed = feed != NULL ? xstrdup(feed) : NULL;
+	buf_init(&job->body);
+	job->cb = cb;
+	job->cb_arg = arg;
+	return (job);
+}
+
+/* The tags to render once the job has stored its entries (copied). */
+void
+job_set_tags(struct job *job, char **tags, size_t n)
+{
+	size_t	i;
+
+	job->tags = n > 0 ? xreallocarray(NULL, n, sizeof(*job->tags)) : NULL;
+	for (i = 0; i < n; i++)
+		job->tags[i] = xstrdup(tags[i]);
+	job->ntags = n;
+}
+
+void
+job_free(struct job *job)
+{
+	size_t	i;
+
+	if (job == NULL)
+		return;
+	for (i = 0; i < job->ntags; i++)
+		free(job->tags[i]);
+	free(job->tags);
+	for (i = 0; i < job->nbodies; i++)
+		body_unref(job->bodies[i]);
+	free(job->bodies);
+	free(job->feed);
+	free(job->url);
+	free(job->base_url);
+	conf_unref(job->conf);
+	buf_free(&job->body);
+	feed_state_clear(&job->state);
+	free(job);
+}
+
+int
+worker_start(struct event_base *base, struct db *db, const char *base_url)
+{
+	TAILQ_INIT(&worker.todo);
+	TAILQ_INIT(&worker.done);
+	pthread_mutex_init(&worker.lock, NULL);
+	pthread_cond_init(&worker.cond, NULL);
+	worker.db = db;
+	worker.base_url = xstrdup(base_url);
+	worker.done_ev = event_new(base, -1, 0, worker_done, NULL);
+	if (worker.done_ev == NULL)
+		fatalx("%s: event_new", __func__);
+	if (pthread_create(&worker.thread, NULL, worker_main, NULL) != 0) {
+		log_warn("%s: pthread_create", __func__);
+		return (-1);
+	}
+	worker.running = 1;
+	return (0);
+}
+
+/*
+ * Finish the queued jobs (no fetched entries are lost), stop the thread,
+ * then run the callbacks of the finished jobs so that they let go of what
+ * they hold.
+ */
+void
+worker_stop(void)
+{
+	if (!worker.running)
+		return;
+	pthread_mutex_lock(&worker.lock);
+	worker.stopping = 1;
+	pthread_cond_signal(&worker.cond);
+	pthread_mutex_unlock(&worker.lock);
+	pthread_join(worker.thread, NULL);
+	worker.running = 0;
+
+	worker_done(-1, 0, NULL);
+	event_free(worker.done_ev);
+	free(worker.base_url);
+	pthread_mutex_destroy(&worker.lock);
+	pthread_cond_destroy(&worker.cond);
+}
+
+void
+job_submit(struct job *job)
+{
+	pthread_mutex_lock(&worker.lock);
+	TAILQ_INSERT_TAIL(&worker.todo, job, entry);
+	pthread_cond_signal(&worker.cond);
+	pthread_mutex_unlock(&worker.lock);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct job	*job;
+
+	for (;;) {
+		pthread_mutex_lock(&worker.lock);
+		while (TAILQ_EMPTY(&worker.todo) && !worker.stopping)
+			pthread_cond_wait(&worker.cond, &worker.lock);
+		if ((job = TAILQ_FIRST(&worker.todo)) == NULL) {
+			pthread_mutex_unlock(&worker.lock);
+			break;		/* stopping and nothing left */
+		}
+		TAILQ_REMOVE(&worker.todo, job, entry);
+		pthread_mutex_unlock(&worker.lock);
+
+		worker_run(job);
+
+		pthread_mutex_lock(&worker.lock);
+		TAILQ_INSERT_TAIL(&worker.done, job, entry);
+		if (!worker.stopping)
+			event_active(worker.done_ev, EV_READ, 1);
+		pthread_mutex_unlock(&worker.lock);
+	}
+	return (NULL);
+}
+
+/* On the loop thread: hand every finished job to its callback. */
+static void
+worker_done(evutil_socket_t fd, short events, void *arg)
+{
+	struct jobs	 done;
+	struct job	*job;
+
+	TAILQ_INIT(&done);
+	pthread_mutex_lock(&worker.lock);
+	TAILQ_CONCAT(&done, &worker.done, entry);
+	pthread_mutex_unlock(&worker.lock);
+
+	while ((job = TAILQ_FIRST(&done)) != NULL) {
+		TAILQ_REMOVE(&done, job, entry);
+		if (job->cb != NULL)
+			job->cb(job, job->cb_arg);
+		job_free(job);
+	}
+}
+
+static void
+worker_run(struct job *job)
+{
+	switch (job->type) {
+	case JOB_STORE:
+		worker_store(job);
+		break;
+	case JOB_STATE:
+		if (db_state_save(worker.db, job->feed, &job->state) != 0)
+			log_warnx("%s: could not save poll state", job->feed);
+		break;
+	case JOB_SYNC:
+		worker_sync(job);
+		break;
+	}
+}
+
+/* Mark the poll as failed at a stage, with a message (taken). */
+static void
+worker_fail(struct job *job, enum stage stage, char *msg)
+{
+	struct feed_state	*fs = &job->state;
+
+	fs->stage = stage;
+	free(fs->error);
+	fs->error = msg;
+	fs->failures++;
+}
+
+static void
+worker_store(struct job *job)
+{
+	struct feed_state	*fs = &job->state;
+	struct doc		*doc;
+	char			*cause;
+
+	if (parse_doc(job->body.data, job->body.len, job->url, &doc,
+	    &cause) != 0) {
+		worker_fail(job, STAGE_PARSE, cause);
+		goto save;
+	}
+	if (cause != NULL) {
+		log_info("%s: %s", job->feed, cause);
+		free(cause);
+	}
+	/* Free the body before the database work: it may be large. */
+	buf_free(&job->body);
+	free(fs->title);
+	fs->title = doc->title != NULL ? xstrdup(doc->title) : NULL;
+	free(fs->link);
+	fs->link = doc->link != NULL ? xstrdup(doc->link) : NULL;
+	if (db_store(worker.db, job->feed, doc, fs, &job->added) != 0) {
+		doc_free(doc);
+		worker_fail(job, STAGE_STORE,
+		    xstrdup("database error (see the log)"));
+		goto save;
+	}
+	doc_free(doc);
+	if (job->added > 0)
+		worker_render_tags(worker.db, job->base_url != NULL ?
+		    job->base_url : worker.base_url, job->tags, job->ntags,
+		    job);
+	return;
+
+save:
+	if (db_state_save(worker.db, job->feed, fs) != 0)
+		log_warnx("%s: could not save poll state", job->feed);
+}
+
+/* Render each tag into a body attached to the job. */
+int
+worker_render_tags(struct db *db, const char *base_url, char **tags,
+    size_t ntags, struct job *job)
+{
+	struct items	items;
+	size_t		i;
+	int		rv = 0;
+
+	for (i = 0; i < ntags; i++) {
+		TAILQ_INIT(&items);
+		if (db_tag_items(db, tags[i], TAG_FEED_ENTRIES, &items) != 0) {
+			rv = -1;
+			continue;
+		}
+		job->bodies = xreallocarray(job->bodies, job->nbodies + 1,
+		    sizeof(*job->bodies));
+		job->bodies[job->nbodies++] = render_atom(tags[i], &items,
+		    base_url);
+		items_free(&items);
+	}
+	return (rv);
+}
+
+static void
+worker_sync(struct job *job)
+{
+	free(worker.base_url);
+	worker.base_url = xstrdup(job->base_url);
+	if (db_sync_conf(worker.db, job->conf) != 0) {
+		job->state.stage = STAGE_STORE;
+		job->state.error = xstrdup("could not apply the configuration "
+		    "to the database (see the log)");
+		return;
+	}
+	worker_render_tags(worker.db, worker.base_url, job->tags, job->ntags,
+	    job);
+}
