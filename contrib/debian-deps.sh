@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install what building and testing feedmux needs on Debian 12, as root.
+# Does nothing (and needs no network) when everything is already there.
+set -eu
+
+PACKAGES="build-essential autoconf automake pkg-config
+libcurl4-openssl-dev libxml2-dev libevent-dev libsqlite3-dev libsystemd-dev
+libinih-dev libjansson-dev libcmocka-dev
+python3 python3-feedparser libxml2-utils curl valgrind"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "debian-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -189,17 +189,15 @@ feed_fetched(struct fetch_result *res, void *arg)
 	feed_state_copy(st, &f->state);
 	st->last_poll = now;
 	st->http_status = res->http_status;
-	free(st->error);
-	st->error = NULL;
 
 	if (!res->ok) {
 		st->stage = STAGE_FETCH;
+		free(st->error);
 		st->error = xstrdup(res->error != NULL ? res->error :
 		    "transfer failed");
 		st->failures++;
-	} else if (res->http_status == 0 || res->http_status == 200 ||
-	    res->http_status == 304 || (res->http_status > 200 &&
-	    res->http_status < 300)) {
+	} else if (res->http_status == 0 || res->http_status == 304 ||
+	    (res->http_status >= 200 && res->http_status < 300)) {
 		/* Validators are refreshed by every 200 and 304. */
 		if (res->http_status != 304 || res->etag != NULL) {
 			free(st->etag);
@@ -211,10 +209,14 @@ feed_fetched(struct fetch_result *res, void *arg)
 			st->last_modified = res->last_modified;
 			res->last_modified = NULL;
 		}
-		st->stage = STAGE_NONE;
-		st->failures = 0;
-		st->last_success = now;
-		if (res->http_status != 304) {
+		if (res->http_status == 304) {
+			st->stage = STAGE_NONE;
+			free(st->error);
+			st->error = NULL;
+			st->failures = 0;
+			st->last_success = now;
+		} else {
+			/* Success or failure is decided after parsing. */
 			job->type = JOB_STORE;
 			job->body = res->body;
 			buf_init(&res->body);
@@ -224,6 +226,7 @@ feed_fetched(struct fetch_result *res, void *arg)
 		}
 	} else {
 		st->stage = STAGE_HTTP;
+		free(st->error);
 		xasprintf(&st->error, "HTTP status %ld", res->http_status);
 		st->failures++;
 	}

@@ -31,7 +31,11 @@ http_start(struct event_base *base, const struct conf *conf)
 		log_warnx("%s: evhttp_new failed", __func__);
 		return (-1);
 	}
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	/* Let every method through so that we can answer 405, not 501. */
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(http, 16384);
 	evhttp_set_max_body_size(http, 0);
 	evhttp_set_timeout(http, 30);
@@ -74,6 +78,16 @@ http_request(struct evhttp_request *req, void *arg)
 	size_t			 len;
 	char			*tag;
 
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+	case EVHTTP_REQ_HEAD:
+		break;
+	default:
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET, HEAD");
+		http_error(req, 405, "Method Not Allowed");
+		return;
+	}
 	if (path == NULL || *path == '\0')
 		path = "/";
 	if (strcmp(path, "/") == 0) {

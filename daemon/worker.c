@@ -205,7 +205,11 @@ worker_run(struct job *job)
 	}
 }
 
-/* Mark the poll as failed at a stage, with a message (taken). */
+/*
+ * Mark the poll as failed at a stage, with a message (taken).  The body
+ * was not stored, so its validators must not be sent back: a 304 next time
+ * would hide the failure.
+ */
 static void
 worker_fail(struct job *job, enum stage stage, char *msg)
 {
@@ -215,6 +219,9 @@ worker_fail(struct job *job, enum stage stage, char *msg)
 	free(fs->error);
 	fs->error = msg;
 	fs->failures++;
+	free(fs->etag);
+	free(fs->last_modified);
+	fs->etag = fs->last_modified = NULL;
 }
 
 static void
@@ -246,6 +253,11 @@ worker_store(struct job *job)
 		goto save;
 	}
 	doc_free(doc);
+	fs->stage = STAGE_NONE;
+	free(fs->error);
+	fs->error = NULL;
+	fs->failures = 0;
+	fs->last_success = fs->last_poll;
 	if (job->added > 0)
 		worker_render_tags(worker.db, job->base_url != NULL ?
 		    job->base_url : worker.base_url, job->tags, job->ntags,

@@ -1,0 +1,121 @@
+# tests/lib.sh: shared helpers for the integration tests (sourced).
+#
+# Each test gets a private directory with its own config, database, control
+# socket and HTTP port; every process it starts is stopped by its PID on
+# exit.  Set VALGRIND=1 to run feedmuxd under valgrind (leaks fail the test).
+
+set -u
+
+: "${top_srcdir:?run through make check}"
+: "${top_builddir:?run through make check}"
+FEEDMUXD="$top_builddir/feedmuxd"
+FEEDMUXCTL="$top_builddir/feedmuxctl"
+# Debian's python3, which has feedparser (a pyenv python3 may not).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/feedmux-test.XXXXXX")
+SERVER_PID=
+DAEMON_PID=
+SOCK="$T/ctl.sock"
+
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill -KILL "$DAEMON_PID" 2>/dev/null
+	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null
+	wait 2>/dev/null
+	if [ "${KEEP:-}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -f "$T/daemon.log" ]; then
+		echo "--- daemon log:" >&2
+		tail -n 40 "$T/daemon.log" >&2
+	fi
+	exit 1
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Serve directory $1 over HTTP on 127.0.0.1; sets PORT.
+start_server() {
+	"$PY" "$top_srcdir/tests/server.py" --root "$1" \
+	    --port-file "$T/server.port" --log "$T/requests.log" &
+	SERVER_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$T/server.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$T/server.port" ] || fail "test server did not start"
+	PORT=$(cat "$T/server.port")
+}
+
+# Write $T/feedmux.conf: the [daemon] section, then whatever is on stdin.
+write_conf() {
+	HTTP_PORT=${HTTP_PORT:-$(free_port)}
+	{
+		echo "[daemon]"
+		echo "listen = 127.0.0.1:$HTTP_PORT"
+		echo "control_socket = $SOCK"
+		echo "database = $T/feedmux.db"
+		echo "min_interval = 1s"
+		cat
+	} > "$T/feedmux.conf"
+}
+
+# Start feedmuxd on $T/feedmux.conf and wait until it answers.
+start_daemon() {
+	if [ "${VALGRIND:-}" = 1 ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+		    --errors-for-leak-kinds=definite,indirect \
+		    "$FEEDMUXD" -f -v -c "$T/feedmux.conf" "$@" \
+		    >> "$T/daemon.log" 2>&1 &
+	else
+		"$FEEDMUXD" -f -v -c "$T/feedmux.conf" "$@" \
+		    >> "$T/daemon.log" 2>&1 &
+	fi
+	DAEMON_PID=$!
+	for _ in $(seq 200); do
+		"$FEEDMUXCTL" -s "$SOCK" status >/dev/null 2>&1 && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "feedmuxd exited"
+		sleep 0.05
+	done
+	fail "feedmuxd did not answer on $SOCK"
+}
+
+# Stop feedmuxd by its PID; it must exit 0 (and, under valgrind, clean).
+stop_daemon() {
+	kill -TERM "$DAEMON_PID" || fail "feedmuxd was not running"
+	wait "$DAEMON_PID"
+	rc=$?
+	DAEMON_PID=
+	[ "$rc" -eq 0 ] || fail "feedmuxd exited with status $rc"
+}
+
+ctl() {
+	"$FEEDMUXCTL" -s "$SOCK" "$@"
+}
+
+# Fetch a URL from the daemon's HTTP server into a file; prints the status.
+http_get() {
+	curl -s -o "$2" -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT$1"
+}
+
+# Run a Python check with the JSON of "feedmuxctl --json ARGS" on stdin.
+ctl_json_check() {
+	_code=$1
+	shift
+	ctl --json "$@" > "$T/ctl.json" || fail "feedmuxctl $* failed"
+	"$PY" -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$_code" "$T/ctl.json" || fail "check of feedmuxctl $* failed"
+}

@@ -1,0 +1,130 @@
+/* Unit tests for conf.c: defaults, values, derived data, errors. */
+#include "config.h"
+
+#include "test.h"
+
+static struct conf *
+load(const char *text)
+{
+	struct conf	*conf;
+	char		*cause = NULL;
+
+	conf = conf_load_string("t.conf", text, &cause);
+	if (conf == NULL)
+		fail_msg("unexpected error: %s", cause);
+	return (conf);
+}
+
+static char *
+load_error(const char *text)
+{
+	struct conf	*conf;
+	char		*cause = NULL;
+
+	conf = conf_load_string("t.conf", text, &cause);
+	assert_null(conf);
+	assert_non_null(cause);
+	return (cause);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct conf	*c = load("");
+
+	assert_string_equal(c->listen, "127.0.0.1:8080");
+	assert_string_equal(c->listen_host, "127.0.0.1");
+	assert_int_equal(c->listen_port, 8080);
+	assert_string_equal(c->control_socket, "/run/feedmux/control.sock");
+	assert_string_equal(c->database, "/var/lib/feedmux/feedmux.db");
+	assert_int_equal(c->interval, 3600);
+	assert_int_equal(c->min_interval, 900);
+	assert_int_equal(c->allow_file_urls, 0);
+	assert_int_equal(c->nfeeds, 0);
+	assert_string_equal(conf_base_url(c), "http://127.0.0.1:8080");
+	assert_true(strncmp(c->user_agent, "feedmux/", 8) == 0);
+	conf_unref(c);
+}
+
+static void
+test_feeds_and_tags(void **state)
+{
+	struct conf		*c;
+	struct conf_feed	*f;
+
+	c = load("[daemon]\ninterval = 30m\nmin_interval = 20m\n"
+	    "base_url = https://feeds.example.org/\n"
+	    "[feed a]\nurl = http://a.example/feed\ntags = Zeta, alpha\n"
+	    "[feed b]\nurl = https://b.example/\ntags = alpha\n"
+	    "interval = 5m\n"
+	    "[feed c]\nurl = https://c.example/\ninterval = 2h\n");
+	assert_int_equal(c->nfeeds, 3);
+	assert_int_equal(c->ntags, 2);
+	assert_string_equal(c->tags[0], "alpha");
+	assert_string_equal(c->tags[1], "zeta");
+	assert_true(conf_has_tag(c, "zeta"));
+	assert_false(conf_has_tag(c, "Zeta"));
+	f = conf_feed_find(c, "a");
+	assert_non_null(f);
+	assert_int_equal(f->ntags, 2);
+	assert_int_equal(f->line, 5);
+	assert_int_equal(conf_feed_interval(c, f), 1800);
+	/* Below min_interval: raised to it. */
+	assert_int_equal(conf_feed_interval(c, conf_feed_find(c, "b")), 1200);
+	assert_int_equal(conf_feed_interval(c, conf_feed_find(c, "c")), 7200);
+	assert_null(conf_feed_find(c, "d"));
+	assert_string_equal(conf_base_url(c), "https://feeds.example.org");
+	conf_unref(c);
+}
+
+static void
+test_errors(void **state)
+{
+	char	*e;
+
+	e = load_error("[daemon]\n\nlisten = nope\n");
+	assert_string_equal(e, "t.conf:3: listen: missing port (use "
+	    "ADDR:PORT)");
+	free(e);
+	e = load_error("[feed x]\nurl = http://x/\n[feed x]\n");
+	assert_string_equal(e, "t.conf:3: duplicate feed \"x\" (first "
+	    "defined at line 1)");
+	free(e);
+	e = load_error("[daemon]\nbase_url = ftp://x\n");
+	assert_non_null(strstr(e, "base_url must start with http"));
+	free(e);
+	e = load_error("[daemon]\nmax_feed_size = 10\n");
+	assert_non_null(strstr(e, "t.conf:2: max_feed_size: out of range"));
+	free(e);
+	e = load_error("[feed x]\nurl = http://x/\ninterval = 31d\n");
+	assert_non_null(strstr(e, "t.conf:3: interval: out of range"));
+	free(e);
+	e = load_error("[feed x]\nurl=http://x/\nfoo = 1\n");
+	assert_string_equal(e, "t.conf:3: unknown key \"foo\" in [feed x]");
+	free(e);
+}
+
+static void
+test_refcount(void **state)
+{
+	struct conf	*c = load("[feed a]\nurl = http://x/\ntags = t\n");
+
+	conf_ref(c);
+	conf_unref(c);
+	assert_int_equal(c->refs, 1);
+	conf_unref(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_feeds_and_tags),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_refcount),
+	};
+
+	log_init("test-conf", LOG_TO_STDERR, 0);
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

@@ -1,0 +1,336 @@
+/* Unit tests for parse*.c: RSS 2.0 and Atom 1.0, the mess, and hostility. */
+#include "config.h"
+
+#include <time.h>
+
+#include "test.h"
+
+static struct doc *
+parse_ok(const char *text, const char *base)
+{
+	struct doc	*doc;
+	char		*cause = NULL;
+
+	if (parse_doc(text, strlen(text), base, &doc, &cause) != 0)
+		fail_msg("parse failed: %s", cause);
+	free(cause);
+	return (doc);
+}
+
+static char *
+parse_fail(const char *text)
+{
+	struct doc	*doc = NULL;
+	char		*cause = NULL;
+
+	assert_int_equal(parse_doc(text, strlen(text), NULL, &doc, &cause),
+	    -1);
+	assert_null(doc);
+	assert_non_null(cause);
+	return (cause);
+}
+
+static struct item *
+nth(struct doc *doc, int n)
+{
+	struct item	*it = TAILQ_FIRST(&doc->items);
+
+	while (n-- > 0 && it != NULL)
+		it = TAILQ_NEXT(it, entry);
+	assert_non_null(it);
+	return (it);
+}
+
+static const char rss[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+    " xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n"
+    "<channel><title>Chan &amp; Co</title><link>http://ex.org/</link>\n"
+    "<description>d</description>\n"
+    "<item><title>First</title><link>/p/1</link>\n"
+    " <guid isPermaLink=\"false\">id-1</guid>\n"
+    " <pubDate>Sun, 30 Mar 2014 20:42:00 -0400</pubDate>\n"
+    " <dc:creator>Ann Author</dc:creator>\n"
+    " <category>Russia</category><category>Syria</category>"
+    "<category>Russia</category>\n"
+    " <description>&lt;p&gt;short&lt;/p&gt;</description>\n"
+    " <content:encoded><![CDATA[<p>long <b>body</b></p>]]></content:encoded>\n"
+    "</item>\n"
+    "<item><title>No id</title><link>http://ex.org/p/2</link>"
+    "<dc:date>2014-03-29T10:00:00Z</dc:date></item>\n"
+    "<item><title>Neither</title><description>just text</description>"
+    "</item>\n"
+    "</channel></rss>\n";
+
+static void
+test_rss(void **state)
+{
+	struct doc	*doc = parse_ok(rss, "http://ex.org/feed.xml");
+	struct item	*it;
+
+	assert_int_equal(doc->format, FORMAT_RSS20);
+	assert_string_equal(doc_format_name(doc->format), "rss2.0");
+	assert_string_equal(doc->title, "Chan & Co");
+	assert_string_equal(doc->link, "http://ex.org/");
+	assert_int_equal(doc->nitems, 3);
+
+	it = nth(doc, 0);
+	assert_string_equal(it->id, "id-1");
+	assert_string_equal(it->uid, "id-1");
+	assert_string_equal(it->title, "First");
+	assert_string_equal(it->link, "http://ex.org/p/1");
+	assert_string_equal(it->author, "Ann Author");
+	assert_int_equal(it->published, 1396226520);
+	assert_int_equal(it->updated, 1396226520);
+	assert_int_equal(it->ncategories, 2);
+	assert_string_equal(it->categories[0], "Russia");
+	assert_string_equal(it->categories[1], "Syria");
+	assert_string_equal(it->summary, "<p>short</p>");
+	assert_string_equal(it->content, "<p>long <b>body</b></p>");
+
+	it = nth(doc, 1);
+	assert_null(it->id);
+	assert_string_equal(it->uid, "http://ex.org/p/2");
+	assert_int_equal(it->published, 1396087200);
+
+	it = nth(doc, 2);
+	assert_null(it->id);
+	assert_null(it->link);
+	assert_true(strncmp(it->uid, "hash:", 5) == 0);
+	assert_int_equal(it->published, 0);
+	doc_free(doc);
+}
+
+/* Entries with neither id nor link keep the same identity across polls. */
+static void
+test_hash_identity_is_stable(void **state)
+{
+	struct doc	*a = parse_ok(rss, NULL), *b = parse_ok(rss, NULL);
+
+	assert_string_equal(nth(a, 2)->uid, nth(b, 2)->uid);
+	assert_string_not_equal(nth(a, 2)->uid, nth(a, 1)->uid);
+	doc_free(a);
+	doc_free(b);
+}
+
+static const char atom[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+    "<title>Atom feed</title><id>urn:feed</id>\n"
+    "<link rel=\"self\" href=\"http://ex.org/atom\"/>"
+    "<link href=\"http://ex.org/\"/>\n"
+    "<updated>2014-03-31T00:42:00Z</updated>\n"
+    "<author><name>Feed Author</name></author>\n"
+    "<entry><id>urn:e1</id><title type=\"html\">A &amp;lt;b&amp;gt;</title>\n"
+    " <link rel=\"edit\" href=\"http://ex.org/edit/1\"/>\n"
+    " <link rel=\"alternate\" href=\"e/1\"/>\n"
+    " <published>2014-03-30T20:42:00-04:00</published>\n"
+    " <updated>2014-04-01T00:00:00Z</updated>\n"
+    " <author><name>Bob</name><email>b@ex.org</email></author>\n"
+    " <category term=\"Lavrov\"/><category term=\"Kerry\"/>\n"
+    " <summary>1 &lt; 2 &amp; 3</summary>\n"
+    " <content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+    "<p class=\"x\">Hi &amp; <em>bye</em></p></div></content>\n"
+    "</entry>\n"
+    "<entry><id>urn:e2</id><title>Two</title>"
+    "<updated>2014-03-01T00:00:00Z</updated>"
+    "<content type=\"html\">&lt;p&gt;two&lt;/p&gt;</content></entry>\n"
+    "</feed>\n";
+
+static void
+test_atom(void **state)
+{
+	struct doc	*doc = parse_ok(atom, "http://ex.org/feeds/atom");
+	struct item	*it;
+
+	assert_int_equal(doc->format, FORMAT_ATOM10);
+	assert_string_equal(doc->title, "Atom feed");
+	assert_string_equal(doc->id, "urn:feed");
+	assert_string_equal(doc->link, "http://ex.org/");
+	assert_int_equal(doc->updated, 1396226520);
+	assert_int_equal(doc->nitems, 2);
+
+	it = nth(doc, 0);
+	assert_string_equal(it->id, "urn:e1");
+	assert_string_equal(it->link, "http://ex.org/feeds/e/1");
+	assert_string_equal(it->author, "Bob");
+	assert_int_equal(it->published, 1396226520);
+	assert_int_equal(it->updated, 1396310400);
+	assert_int_equal(it->ncategories, 2);
+	assert_string_equal(it->categories[1], "Kerry");
+	/* type="text" is escaped into HTML. */
+	assert_string_equal(it->summary, "1 &lt; 2 &amp; 3");
+	assert_string_equal(it->content, "<div><p class=\"x\">Hi &amp; "
+	    "<em>bye</em></p></div>");
+
+	it = nth(doc, 1);
+	assert_null(it->link);
+	assert_null(it->author);
+	assert_int_equal(it->published, 0);
+	assert_string_equal(it->content, "<p>two</p>");
+	doc_free(doc);
+}
+
+static void
+test_not_a_feed(void **state)
+{
+	char	*e;
+
+	e = parse_fail("<html><body>hello</body></html>");
+	assert_string_equal(e, "not a feed: root element is <html>");
+	free(e);
+	e = parse_fail("");
+	assert_string_equal(e, "not a feed: empty document");
+	free(e);
+	e = parse_fail("just some text");
+	assert_true(strncmp(e, "not a feed:", 11) == 0);
+	free(e);
+	e = parse_fail("<feed><entry/></feed>");	/* no Atom namespace */
+	free(e);
+}
+
+/* A truncated document yields its complete entries. */
+static void
+test_truncated(void **state)
+{
+	const char	*t =
+	    "<rss version=\"2.0\"><channel><title>T</title>"
+	    "<item><title>a</title><guid>1</guid></item>"
+	    "<item><title>b</title><guid>2</guid></item>"
+	    "<item><title>c</title><gu";
+	struct doc	*doc;
+	char		*cause = NULL;
+
+	assert_int_equal(parse_doc(t, strlen(t), NULL, &doc, &cause), 0);
+	assert_non_null(cause);		/* says it recovered */
+	assert_int_equal(doc->nitems, 2);
+	assert_string_equal(nth(doc, 1)->title, "b");
+	free(cause);
+	doc_free(doc);
+}
+
+/* Billion laughs: entities are never expanded, so it costs nothing. */
+static void
+test_entity_bomb(void **state)
+{
+	const char	*bomb =
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
+	    "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+	    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+	    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">\n"
+	    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">\n"
+	    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">\n"
+	    "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">\n"
+	    "<!ENTITY ext SYSTEM \"file:///etc/passwd\">\n"
+	    "]>\n<rss version=\"2.0\"><channel><title>&h;</title>"
+	    "<item><title>&h;x&ext;</title><guid>1</guid>"
+	    "<description>&h;</description></item></channel></rss>\n";
+	struct doc	*doc;
+	char		*cause = NULL;
+	struct item	*it;
+
+	assert_int_equal(parse_doc(bomb, strlen(bomb), NULL, &doc, &cause),
+	    0);
+	free(cause);
+	assert_int_equal(doc->nitems, 1);
+	it = nth(doc, 0);
+	assert_string_equal(it->title, "x");
+	assert_null(it->summary);
+	assert_null(doc->title);
+	doc_free(doc);
+}
+
+/* Fields over the limit are cut; nesting beyond the limit is ignored. */
+static void
+test_limits(void **state)
+{
+	struct buf	 b;
+	struct doc	*doc;
+	char		*cause = NULL, chunk[1000];
+	int		 i;
+
+	buf_init(&b);
+	buf_addstr(&b, "<rss><channel><item><guid>1</guid><description>");
+	memset(chunk, 'x', sizeof(chunk));
+	for (i = 0; i < PARSE_MAX_FIELD / (int)sizeof(chunk) + 10; i++)
+		buf_add(&b, chunk, sizeof(chunk));
+	buf_addstr(&b, "</description></item></channel></rss>");
+	assert_int_equal(parse_doc(b.data, b.len, NULL, &doc, &cause), 0);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "truncated"));
+	assert_true(strlen(nth(doc, 0)->summary) <= PARSE_MAX_FIELD);
+	free(cause);
+	doc_free(doc);
+	buf_free(&b);
+
+	/* 300 levels of nesting inside an item. */
+	buf_init(&b);
+	buf_addstr(&b, "<rss><channel><item><guid>deep</guid>");
+	for (i = 0; i < 300; i++)
+		buf_addstr(&b, "<x>");
+	for (i = 0; i < 300; i++)
+		buf_addstr(&b, "</x>");
+	buf_addstr(&b, "</item></channel></rss>");
+	assert_int_equal(parse_doc(b.data, b.len, NULL, &doc, &cause), 0);
+	assert_true(doc->nitems <= 1);
+	free(cause);
+	doc_free(doc);
+	buf_free(&b);
+}
+
+/* Too many entries: the rest are skipped, and that is said. */
+static void
+test_max_items(void **state)
+{
+	struct buf	 b;
+	struct doc	*doc;
+	char		*cause = NULL;
+	int		 i;
+
+	buf_init(&b);
+	buf_addstr(&b, "<rss><channel>");
+	for (i = 0; i < PARSE_MAX_ITEMS + 5; i++)
+		buf_addstr(&b, "<item><title>t</title></item>");
+	buf_addstr(&b, "</channel></rss>");
+	assert_int_equal(parse_doc(b.data, b.len, NULL, &doc, &cause), 0);
+	assert_int_equal(doc->nitems, PARSE_MAX_ITEMS);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "skipped"));
+	free(cause);
+	doc_free(doc);
+	buf_free(&b);
+}
+
+/* Encodings other than UTF-8 come out as UTF-8. */
+static void
+test_latin1(void **state)
+{
+	const char	*t = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+	    "<rss><channel><item><title>caf\xe9</title><guid>1</guid></item>"
+	    "</channel></rss>";
+	struct doc	*doc = parse_ok(t, NULL);
+
+	assert_string_equal(nth(doc, 0)->title, "caf\xc3\xa9");
+	doc_free(doc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rss),
+		cmocka_unit_test(test_hash_identity_is_stable),
+		cmocka_unit_test(test_atom),
+		cmocka_unit_test(test_not_a_feed),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_entity_bomb),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_max_items),
+		cmocka_unit_test(test_latin1),
+	};
+
+	log_init("test-parse", LOG_TO_STDERR, 0);
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
