@@ -556,6 +556,9 @@ parse_doc(const char *data, size_t len, const char *base, struct doc **out,
 			break;
 	}
 	xmlParseChunk(ctxt, NULL, 0, 1);
+	/* A DOCTYPE makes libxml2 build a document for it; it is ours. */
+	if (ctxt->myDoc != NULL)
+		xmlFreeDoc(ctxt->myDoc);
 	xmlFreeParserCtxt(ctxt);
 
 	item_free(p.item);	/* an entry cut off by the end of input */
