@@ -332,8 +332,13 @@ ctl_send(struct ctl_client *c, json_t *reply)
 	free(s);
 	if (c->waiting) {
 		c->waiting = 0;
-		/* Requests that arrived meanwhile are already buffered. */
-		ctl_read(c->bev, c);
+		/*
+		 * Requests that arrived meanwhile are already buffered; read
+		 * them from the loop, not from here: we may be inside a
+		 * handler that a nested request (reload) must not re-enter.
+		 */
+		bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+		    BEV_TRIG_DEFER_CALLBACKS);
 	}
 }
 

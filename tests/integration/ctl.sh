@@ -77,6 +77,12 @@ assert "no command" in errs[4]
 assert 'unknown command "frob"' in errs[5]
 assert "must be a string" in errs[6]
 assert "must be an object" in errs[7]
+# Requests sent behind a refresh wait for it and are answered in order.
+s.sendall(b'{"v":1,"cmd":"refresh"}\n{"v":1,"cmd":"status"}\n{"v":1,"cmd":"refresh","args":{"feed":"wire"}}\n')
+r1, r2, r3 = (json.loads(f.readline()) for _ in range(3))
+assert r1["ok"] and "feeds" in r1["data"], r1
+assert r2["ok"] and "uptime" in r2["data"], r2
+assert r3["ok"] and r3["data"]["feeds"][0]["name"] == "wire", r3
 # An endless line is refused and the connection closed.
 s2 = socket.socket(socket.AF_UNIX)
 s2.connect(sys.argv[1])
