@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -49,8 +50,8 @@ static const struct conf_option daemon_options[] = {
 	{ "connect_timeout", OPT_DURATION,
 	    offsetof(struct conf, connect_timeout), 1, 300, "15s" },
 	{ "control_socket", OPT_STRING, offsetof(struct conf, control_socket),
-	    0, 0, "/run/feedmux/control.sock" },
-	{ "database", OPT_STRING, offsetof(struct conf, database), 0, 0,
+	    1, 0, "/run/feedmux/control.sock" },
+	{ "database", OPT_STRING, offsetof(struct conf, database), 1, 0,
 	    "/var/lib/feedmux/feedmux.db" },
 	{ "fetch_timeout", OPT_DURATION, offsetof(struct conf, fetch_timeout),
 	    1, 3600, "60s" },
@@ -66,7 +67,7 @@ static const struct conf_option daemon_options[] = {
 	    1024, "32" },
 	{ "min_interval", OPT_DURATION, offsetof(struct conf, min_interval),
 	    1, 30 * DAY, "15m" },
-	{ "user_agent", OPT_STRING, offsetof(struct conf, user_agent), 0, 0,
+	{ "user_agent", OPT_STRING, offsetof(struct conf, user_agent), 1, 0,
 	    FEEDMUX_USER_AGENT },
 };
 #define NOPTIONS (sizeof(daemon_options) / sizeof(daemon_options[0]))
@@ -94,7 +95,7 @@ struct conf_parse {
 	int			 feed_url_line;
 	int			 feed_tags_seen;
 	int			 feed_interval_seen;
-	unsigned char		 seen[NOPTIONS];
+	int			 seen[NOPTIONS];	/* line set on */
 };
 
 static void	conf_error(struct conf_parse *, const char *, ...)
@@ -108,6 +109,7 @@ static void	 conf_feed_key(struct conf_parse *, const char *,
 static int	 conf_set_option(struct conf *, const struct conf_option *,
 		    const char *, char **);
 static int	 conf_set_tags(struct conf_feed *, const char *, char **);
+static size_t	 conf_option_index(const char *);
 static int	 conf_check(struct conf_parse *);
 static int	 conf_check_url(const struct conf *, const char *, char **);
 static void	 conf_collect_tags(struct conf *);
@@ -172,6 +174,13 @@ conf_reader(char *line, int size, void *arg)
 
 	snprintf(copy, sizeof(copy), "%s", line);
 	p = util_trim(copy);
+	/* libinih would take it as the continuation of the previous value. */
+	if ((*line == ' ' || *line == '\t') && *p != '\0' && *p != '#' &&
+	    *p != ';') {
+		conf_error(cp, "indented line (continuation lines are not "
+		    "supported)");
+		return (NULL);
+	}
 	if (*p == '[')
 		conf_section(cp, p);
 	return (cp->error != NULL ? NULL : line);
@@ -245,20 +254,17 @@ conf_handler(void *arg, const char *section, const char *key,
 	case SECTION_DAEMON:
 		break;
 	}
-	for (i = 0; i < NOPTIONS; i++) {
-		if (strcmp(daemon_options[i].name, key) == 0)
-			break;
-	}
-	if (i == NOPTIONS) {
+	if ((i = conf_option_index(key)) == NOPTIONS) {
 		conf_error(cp, "unknown key \"%s\" in [daemon]", key);
 		return (0);
 	}
 	o = &daemon_options[i];
 	if (cp->seen[i]) {
-		conf_error(cp, "duplicate key \"%s\"", key);
+		conf_error(cp, "duplicate key \"%s\" (first set at line %d)",
+		    key, cp->seen[i]);
 		return (0);
 	}
-	cp->seen[i] = 1;
+	cp->seen[i] = cp->line;
 	if (conf_set_option(cp->conf, o, value, &cause) != 0) {
 		conf_error(cp, "%s: %s", key, cause);
 		free(cause);
@@ -376,6 +382,10 @@ conf_set_option(struct conf *conf, const struct conf_option *o,
 	*cause = NULL;
 	switch (o->type) {
 	case OPT_STRING:
+		if (o->min > 0 && *value == '\0') {
+			*cause = xstrdup("must not be empty");
+			return (-1);
+		}
 		conf_set_string(field, value);
 		return (0);
 	case OPT_LISTEN:
@@ -415,7 +425,16 @@ conf_set_option(struct conf *conf, const struct conf_option *o,
 		return (0);
 	}
 	if (l < o->min || l > o->max) {
-		xasprintf(cause, "out of range (%lld to %lld)", o->min, o->max);
+		if (o->type == OPT_DURATION) {
+			char	*lo = util_format_duration(o->min);
+			char	*hi = util_format_duration(o->max);
+
+			xasprintf(cause, "out of range (%s to %s)", lo, hi);
+			free(lo);
+			free(hi);
+		} else
+			xasprintf(cause, "out of range (%lld to %lld)", o->min,
+			    o->max);
 		return (-1);
 	}
 	*(long *)field = l;
@@ -466,6 +485,18 @@ conf_check_url(const struct conf *conf, const char *url, char **cause)
 	return (-1);
 }
 
+static size_t
+conf_option_index(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if (strcmp(daemon_options[i].name, name) == 0)
+			break;
+	}
+	return (i);
+}
+
 /* Checks that need the whole file. */
 static int
 conf_check(struct conf_parse *cp)
@@ -476,11 +507,11 @@ conf_check(struct conf_parse *cp)
 	size_t			 len;
 
 	if (*conf->base_url != '\0') {
-		if (strncmp(conf->base_url, "http://", 7) != 0 &&
-		    strncmp(conf->base_url, "https://", 8) != 0) {
-			cp->line = 0;
-			xasprintf(&cp->error, "%s: base_url must start with "
-			    "http:// or https://", cp->file);
+		if (strncasecmp(conf->base_url, "http://", 7) != 0 &&
+		    strncasecmp(conf->base_url, "https://", 8) != 0) {
+			cp->line = cp->seen[conf_option_index("base_url")];
+			conf_error(cp, "base_url must start with http:// or "
+			    "https://");
 			return (-1);
 		}
 		len = strlen(conf->base_url);

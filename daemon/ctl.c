@@ -34,8 +34,11 @@ struct ctl_client {
 	struct bufferevent	*bev;
 	uid_t			 uid;
 	gid_t			 gid;
+	gid_t			 groups[64];	/* supplementary (SO_PEERGROUPS) */
+	int			 ngroups;
 	pid_t			 pid;
-	int			 waiting;
+	int			 waiting;	/* a command will answer later */
+	int			 eof;		/* the client has sent all */
 	int			 closing;	/* close once output is sent */
 };
 
@@ -54,6 +57,7 @@ static void	ctl_event(struct bufferevent *, short, void *);
 static void	ctl_close(struct ctl_client *);
 static void	ctl_request(struct ctl_client *, const char *, size_t);
 static void	ctl_send(struct ctl_client *, json_t *);
+static void	ctl_done_reading(struct ctl_client *);
 
 /* Is something already answering on path? */
 static int
@@ -179,6 +183,9 @@ ctl_accept(evutil_socket_t fd, short events, void *arg)
 	c->uid = cred.uid;
 	c->gid = cred.gid;
 	c->pid = cred.pid;
+	len = sizeof(c->groups);
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERGROUPS, c->groups, &len) == 0)
+		c->ngroups = len / sizeof(c->groups[0]);
 	c->bev = bufferevent_socket_new(event_get_base(ctl.ev), cfd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
@@ -190,13 +197,22 @@ ctl_accept(evutil_socket_t fd, short events, void *arg)
 }
 
 /*
- * Root, the daemon's own user and its primary group may change things;
+ * Root, the daemon's own user and members of its group may change things;
  * anyone else who can open the socket may only look.
  */
 int
 ctl_client_privileged(struct ctl_client *c)
 {
-	return (c->uid == 0 || c->uid == geteuid() || c->gid == getegid());
+	gid_t	gid = getegid();
+	int	i;
+
+	if (c->uid == 0 || c->uid == geteuid() || c->gid == gid)
+		return (1);
+	for (i = 0; i < c->ngroups; i++) {
+		if (c->groups[i] == gid)
+			return (1);
+	}
+	return (0);
 }
 
 void
@@ -243,12 +259,30 @@ ctl_read(struct bufferevent *bev, void *arg)
 		ctl_request(c, line, len);
 		free(line);
 	}
-	if (!c->dead && !c->closing &&
-	    evbuffer_get_length(in) > PROTO_MAX_REQUEST) {
+	if (c->dead || c->waiting || c->closing)
+		return;
+	if (evbuffer_get_length(in) > PROTO_MAX_REQUEST) {
 		ctl_reply_error(c, "request longer than %d bytes",
 		    PROTO_MAX_REQUEST);
 		c->closing = 1;
+		return;
 	}
+	ctl_done_reading(c);	/* may free c */
+}
+
+/*
+ * A client that has half-closed (echo ... | socat) still gets every reply:
+ * close only once nothing is pending and the output has been sent.
+ */
+static void
+ctl_done_reading(struct ctl_client *c)
+{
+	if (!c->eof || c->waiting || c->dead)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		ctl_close(c);
+	else
+		c->closing = 1;
 }
 
 static void
@@ -265,8 +299,12 @@ ctl_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl_client	*c = arg;
 
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+	if (what & BEV_EVENT_ERROR)
 		ctl_close(c);
+	else if (what & BEV_EVENT_EOF) {
+		c->eof = 1;
+		ctl_read(bev, c);	/* what is buffered, then maybe close */
+	}
 }
 
 static void
@@ -308,8 +346,12 @@ ctl_request(struct ctl_client *c, const char *line, size_t len)
 		goto done;
 	}
 	if (ctl_cmd_dispatch(c, cmd, args) == CMD_WAIT) {
-		/* Hold further requests until this one is answered. */
+		/*
+		 * Hold further requests until this one is answered; stop
+		 * reading so the kernel, not our buffer, holds what comes.
+		 */
 		c->waiting = 1;
+		bufferevent_disable(c->bev, EV_READ);
 	}
 done:
 	json_decref(req);
@@ -332,6 +374,7 @@ ctl_send(struct ctl_client *c, json_t *reply)
 	free(s);
 	if (c->waiting) {
 		c->waiting = 0;
+		bufferevent_enable(c->bev, EV_READ);
 		/*
 		 * Requests that arrived meanwhile are already buffered; read
 		 * them from the loop, not from here: we may be inside a

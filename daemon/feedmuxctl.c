@@ -49,16 +49,18 @@ static const struct command commands[] = {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* Usage goes to stdout and exits 0 when asked for (-h), else stderr, 2. */
 static void
-usage(void)
+usage(int asked)
 {
-	size_t	i;
+	FILE	*out = asked ? stdout : stderr;
+	size_t	 i;
 
-	fprintf(stderr, "usage: feedmuxctl [-jV] [-s socket] command "
+	fprintf(out, "usage: feedmuxctl [-jV] [-s socket] command "
 	    "[argument]\ncommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(stderr, "    %s\n", commands[i].usage);
-	exit(2);
+		fprintf(out, "    %s\n", commands[i].usage);
+	exit(asked ? 0 : 2);
 }
 
 /* Feed text is untrusted: never let it reach the terminal raw. */
@@ -290,14 +292,17 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("feedmuxctl %s\n", PACKAGE_VERSION);
 			return (0);
+		case 'h':
+			usage(1);
+			break;
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage();
+		usage(0);
 	for (i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(commands[i].name, argv[0]) == 0)
 			cmd = &commands[i];
@@ -307,7 +312,7 @@ main(int argc, char *argv[])
 		if (cmd == NULL)
 			fprintf(stderr, "feedmuxctl: unknown command: %s\n",
 			    argv[0]);
-		usage();
+		usage(0);
 	}
 
 	args = json_object();
@@ -336,6 +341,14 @@ main(int argc, char *argv[])
 	}
 	free(line);
 
+	if (json_integer_value(json_object_get(reply, "v")) != PROTO_VERSION) {
+		fprintf(stderr, "feedmuxctl: feedmuxd speaks protocol version "
+		    "%lld, this feedmuxctl %d\n",
+		    (long long)json_integer_value(json_object_get(reply, "v")),
+		    PROTO_VERSION);
+		json_decref(reply);
+		return (1);
+	}
 	if (!json_is_true(json_object_get(reply, "ok"))) {
 		fprintf(stderr, "feedmuxctl: %s\n",
 		    str(reply, "error"));

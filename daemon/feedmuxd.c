@@ -32,6 +32,9 @@ static struct {
 	const char	*database;
 } opt;
 
+/* Where we started: relative paths mean this, also after daemon(). */
+static char		*start_dir;
+
 #ifndef __dead
 #define __dead __attribute__((noreturn))
 #endif
@@ -49,6 +52,18 @@ usage(void)
 	exit(2);
 }
 
+static void
+make_absolute(char **path)
+{
+	char	*abs;
+
+	if (**path == '/' || start_dir == NULL)
+		return;
+	xasprintf(&abs, "%s/%s", start_dir, *path);
+	free(*path);
+	*path = abs;
+}
+
 static int
 apply_overrides(struct conf *conf, char **cause)
 {
@@ -63,6 +78,8 @@ apply_overrides(struct conf *conf, char **cause)
 		conf_set_string(&conf->control_socket, opt.control_socket);
 	if (opt.database != NULL)
 		conf_set_string(&conf->database, opt.database);
+	make_absolute(&conf->control_socket);
+	make_absolute(&conf->database);
 	return (0);
 }
 
@@ -191,7 +208,7 @@ main(int argc, char *argv[])
 	const char	*conffile = FEEDMUX_CONF;
 	struct event	*sigs[3];
 	struct db	*db;
-	char		*cause;
+	char		*cause, *abs_conffile = NULL;
 	int		 ch, foreground = 0, check = 0, verbose = 0, i;
 
 	while ((ch = getopt(argc, argv, "c:d:fhl:s:tvV")) != -1) {
@@ -228,6 +245,13 @@ main(int argc, char *argv[])
 		usage();
 
 	log_init("feedmuxd", LOG_TO_STDERR, verbose);
+	if ((start_dir = getcwd(NULL, 0)) == NULL)
+		fatal("getcwd");
+	/* Reload re-reads the file after daemon() has moved us to "/". */
+	if (*conffile != '/' && !check) {
+		xasprintf(&abs_conffile, "%s/%s", start_dir, conffile);
+		conffile = abs_conffile;
+	}
 	if ((cfg = conf_load(conffile, &cause)) == NULL ||
 	    apply_overrides(cfg, &cause) != 0) {
 		fprintf(stderr, "feedmuxd: %s\n", cause);
@@ -237,12 +261,16 @@ main(int argc, char *argv[])
 		printf("%s: configuration OK (%zu feeds, %zu tags)\n",
 		    conffile, cfg->nfeeds, cfg->ntags);
 		conf_unref(cfg);
+		free(abs_conffile);
+		free(start_dir);
 		return (0);
 	}
 
 	start_time = time(NULL);
 	srandom((unsigned int)(start_time ^ getpid()));
 	signal(SIGPIPE, SIG_IGN);
+	/* Log files are not ours to reopen (stderr or syslog). */
+	signal(SIGUSR1, SIG_IGN);
 	xmlInitParser();
 	if (evthread_use_pthreads() != 0)
 		fatalx("libevent has no pthreads support");
@@ -299,6 +327,8 @@ main(int argc, char *argv[])
 	event_base_free(ev_base);
 	libevent_global_shutdown();
 	xmlCleanupParser();
+	free(abs_conffile);
+	free(start_dir);
 	log_info("stopped");
 	return (0);
 }

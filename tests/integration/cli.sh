@@ -9,6 +9,7 @@ ok "-V prints versions"
 
 "$FEEDMUXD" -x >/dev/null 2>&1; [ $? -eq 2 ] || fail "feedmuxd -x not usage"
 "$FEEDMUXCTL" >/dev/null 2>&1; [ $? -eq 2 ] || fail "feedmuxctl alone"
+"$FEEDMUXCTL" -h | grep -q "^usage: feedmuxctl" || fail "feedmuxctl -h"
 "$FEEDMUXCTL" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad command"
 "$FEEDMUXCTL" status extra >/dev/null 2>&1; [ $? -eq 2 ] || fail "extra arg"
 "$FEEDMUXCTL" -s "$T/none.sock" status 2>"$T/err"; [ $? -eq 1 ] ||
@@ -67,6 +68,10 @@ printf 'interval = 5m\n' |
     check_bad 1 'key "interval" outside of any section'
 printf '[daemon]\nthis is not ini\n' |
     check_bad 2 'syntax error'
+printf '[feed f]\nurl = http://x/\n tags = a\n' |
+    check_bad 3 'indented line'
+printf '[daemon]\ncontrol_socket =\n' |
+    check_bad 2 'control_socket: must not be empty'
 printf '[daemon]\n[daemon]\n' |
     check_bad 2 'duplicate [daemon] section'
 { printf '[feed f]\nurl = http://x/'; head -c 300 /dev/zero | tr '\0' a; echo; } |

@@ -83,6 +83,16 @@ r1, r2, r3 = (json.loads(f.readline()) for _ in range(3))
 assert r1["ok"] and "feeds" in r1["data"], r1
 assert r2["ok"] and "uptime" in r2["data"], r2
 assert r3["ok"] and r3["data"]["feeds"][0]["name"] == "wire", r3
+# A client that half-closes after its request (echo ... | socat) still
+# gets its reply, also from a refresh that answers later.
+for req in (b'{"v":1,"cmd":"refresh"}\n', b'{"v":1,"cmd":"tags"}\n'):
+    h = socket.socket(socket.AF_UNIX)
+    h.connect(sys.argv[1])
+    h.sendall(req)
+    h.shutdown(socket.SHUT_WR)
+    r = json.loads(h.makefile("rb").readline())
+    assert r["ok"], r
+    h.close()
 # An endless line is refused and the connection closed.
 s2 = socket.socket(socket.AF_UNIX)
 s2.connect(sys.argv[1])

@@ -74,3 +74,23 @@ assert len(feedparser.parse(sys.argv[1]).entries) == 7" "$T/russia.atom" ||
 ctl status | grep -q "^1 feeds" || fail "feed count after SIGHUP"
 ok "SIGHUP reloads: a removed feed and tag disappear"
 stop_daemon
+
+# In the background (no -f) with a relative -c: daemon() moves to "/", and
+# reload must still find the file.  The PID comes from the daemon itself.
+(cd "$T" && "$FEEDMUXD" -c feedmux.conf) || fail "background start"
+for _ in $(seq 100); do
+	ctl status > /dev/null 2>&1 && break
+	sleep 0.05
+done
+bgpid=$(ctl --json status | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["pid"])') ||
+    fail "no pid from the background daemon"
+DAEMON_PID=$bgpid	# so that cleanup kills it if we fail below
+ctl reload > /dev/null || fail "reload with a relative -c after daemon()"
+kill -TERM "$bgpid"
+for _ in $(seq 100); do
+	kill -0 "$bgpid" 2>/dev/null || break
+	sleep 0.05
+done
+kill -0 "$bgpid" 2>/dev/null && fail "background daemon did not stop"
+DAEMON_PID=
+ok "a background daemon started with a relative -c reloads and stops"

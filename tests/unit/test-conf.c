@@ -91,13 +91,28 @@ test_errors(void **state)
 	    "defined at line 1)");
 	free(e);
 	e = load_error("[daemon]\nbase_url = ftp://x\n");
-	assert_non_null(strstr(e, "base_url must start with http"));
+	assert_string_equal(e, "t.conf:2: base_url must start with http:// "
+	    "or https://");
 	free(e);
 	e = load_error("[daemon]\nmax_feed_size = 10\n");
 	assert_non_null(strstr(e, "t.conf:2: max_feed_size: out of range"));
 	free(e);
 	e = load_error("[feed x]\nurl = http://x/\ninterval = 31d\n");
 	assert_non_null(strstr(e, "t.conf:3: interval: out of range"));
+	free(e);
+	e = load_error("[daemon]\ninterval = 31d\n");
+	assert_string_equal(e, "t.conf:2: interval: out of range (1s to 30d)");
+	free(e);
+	e = load_error("[daemon]\ndatabase =\n");
+	assert_string_equal(e, "t.conf:2: database: must not be empty");
+	free(e);
+	e = load_error("[feed x]\nurl = http://x/\n  tags = a\n");
+	assert_string_equal(e, "t.conf:3: indented line (continuation lines "
+	    "are not supported)");
+	free(e);
+	e = load_error("[daemon]\ninterval = 1h\n\ninterval = 2h\n");
+	assert_string_equal(e, "t.conf:4: duplicate key \"interval\" (first "
+	    "set at line 2)");
 	free(e);
 	e = load_error("[feed x]\nurl=http://x/\nfoo = 1\n");
 	assert_string_equal(e, "t.conf:3: unknown key \"foo\" in [feed x]");
