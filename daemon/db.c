@@ -434,9 +434,9 @@ db_state_load(struct db *db, const char *name, struct feed_state *fs)
 	return (rc == SQLITE_ROW ? 0 : -1);
 }
 
-static int
-db_state_bind_save(struct db *db, const char *name,
-    const struct feed_state *fs)
+/* Save a feed's poll state (alone, or inside db_store's transaction). */
+int
+db_state_save(struct db *db, const char *name, const struct feed_state *fs)
 {
 	sqlite3_stmt	*st = db->st[ST_STATE_SAVE];
 
@@ -453,13 +453,6 @@ db_state_bind_save(struct db *db, const char *name,
 	db_bind_text(st, 11, fs->last_modified);
 	sqlite3_bind_int64(st, 12, fs->entries);
 	return (db_step_done(db, ST_STATE_SAVE));
-}
-
-/* Save poll state alone (a 304, or a failed poll). */
-int
-db_state_save(struct db *db, const char *name, const struct feed_state *fs)
-{
-	return (db_state_bind_save(db, name, fs));
 }
 
 static int
@@ -533,7 +526,7 @@ db_store(struct db *db, const char *name, struct doc *doc,
 	fs->entries += *added;
 	if (*added > 0)
 		fs->last_change = now;
-	if (db_state_bind_save(db, name, fs) != 0 ||
+	if (db_state_save(db, name, fs) != 0 ||
 	    db_step_done(db, ST_COMMIT) != 0) {
 		fs->entries -= *added;
 		goto fail;

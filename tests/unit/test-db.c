@@ -81,6 +81,17 @@ store(struct fixture *fx, const char *feed, const char *xml)
 	return (added);
 }
 
+static int
+count(struct items *items)
+{
+	struct item	*it;
+	int		 n = 0;
+
+	TAILQ_FOREACH(it, items, entry)
+		n++;
+	return (n);
+}
+
 #define RSS(items) "<rss version=\"2.0\"><channel><title>Feed</title>" \
 	items "</channel></rss>"
 
@@ -185,19 +196,13 @@ test_merge_across_feeds(void **state)
 	/* A tag of one feed has only that feed's entries. */
 	TAILQ_INIT(&items);
 	assert_int_equal(db_tag_items(fx->db, "only-a", 50, &items), 0);
-	n = 0;
-	TAILQ_FOREACH(it, &items, entry)
-		n++;
-	assert_int_equal(n, 3);
+	assert_int_equal(count(&items), 3);
 	items_free(&items);
 
 	/* The limit holds. */
 	TAILQ_INIT(&items);
 	assert_int_equal(db_tag_items(fx->db, "t", 2, &items), 0);
-	n = 0;
-	TAILQ_FOREACH(it, &items, entry)
-		n++;
-	assert_int_equal(n, 2);
+	assert_int_equal(count(&items), 2);
 	items_free(&items);
 }
 
