@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "feedmux.h"
@@ -57,6 +58,13 @@ static const char *db_migrations[] = {
 	"  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,"
 	"  term TEXT NOT NULL,"
 	"  PRIMARY KEY (entry_id, term)) WITHOUT ROWID;",
+
+	/* 1 -> 2: every author, enclosures and an image per entry (JSON). */
+	"ALTER TABLE entries ADD COLUMN authors TEXT;"
+	"ALTER TABLE entries ADD COLUMN enclosures TEXT;"
+	"ALTER TABLE entries ADD COLUMN image TEXT;"
+	"UPDATE entries SET authors = json_array(author) "
+	"  WHERE author IS NOT NULL;",
 };
 #define DB_VERSION (int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
 
@@ -106,9 +114,10 @@ static const char *db_sql[ST_MAX] = {
 	    "UPDATE feeds SET title = ?2, link = ?3 WHERE id = ?1",
 	[ST_ENTRY_INSERT] =
 	    "INSERT INTO entries (feed_id, uid, guid, title, link, author, "
-	    "summary, content, published, updated, first_seen, sort_time) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-	    "ON CONFLICT (feed_id, uid) DO NOTHING",
+	    "summary, content, published, updated, first_seen, sort_time, "
+	    "authors, enclosures, image) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14, ?15) ON CONFLICT (feed_id, uid) DO NOTHING",
 	[ST_CATEGORY_INSERT] =
 	    "INSERT OR IGNORE INTO entry_categories (entry_id, term) "
 	    "VALUES (?1, ?2)",
@@ -118,9 +127,9 @@ static const char *db_sql[ST_MAX] = {
 	 * the feed that had it first.
 	 */
 	[ST_TAG_ITEMS] =
-	    "SELECT e.id, e.guid, e.uid, e.title, e.link, e.author, "
+	    "SELECT e.id, e.guid, e.uid, e.title, e.link, e.authors, "
 	    "e.summary, e.content, e.published, e.updated, e.sort_time, "
-	    "f.name, f.title, f.link, f.url "
+	    "f.name, f.title, f.link, f.url, e.enclosures, e.image "
 	    "FROM feed_tags t JOIN entries e ON e.feed_id = t.feed_id "
 	    "JOIN feeds f ON f.id = e.feed_id "
 	    "WHERE t.tag = ?1 AND NOT EXISTS ("
@@ -455,6 +464,85 @@ db_state_save(struct db *db, const char *name, const struct feed_state *fs)
 	return (db_step_done(db, ST_STATE_SAVE));
 }
 
+/* Lists are stored as JSON text: read rarely, never queried into. */
+static char *
+db_json_strings(char **v, size_t n)
+{
+	json_t	*a;
+	char	*s;
+	size_t	 i;
+
+	if (n == 0)
+		return (NULL);
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return (s);
+}
+
+static char *
+db_json_enclosures(struct enclosure *e, size_t n)
+{
+	json_t	*a;
+	char	*s;
+	size_t	 i;
+
+	if (n == 0)
+		return (NULL);
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:o, s:I}",
+		    "url", e[i].url,
+		    "type", e[i].type != NULL ? json_string(e[i].type) :
+		    json_null(), "length", (json_int_t)e[i].length));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return (s);
+}
+
+static void
+db_parse_authors(struct item *it, const char *text)
+{
+	json_t	*a, *v;
+	size_t	 i;
+
+	if (text == NULL || (a = json_loads(text, 0, NULL)) == NULL)
+		return;
+	json_array_foreach(a, i, v) {
+		if (json_is_string(v))
+			item_add_string(&it->authors, &it->nauthors,
+			    PARSE_MAX_AUTHORS, json_string_value(v));
+	}
+	json_decref(a);
+}
+
+static void
+db_parse_enclosures(struct item *it, const char *text)
+{
+	struct enclosure	*e;
+	json_t			*a, *v;
+	const char		*url, *type;
+	size_t			 i;
+
+	if (text == NULL || (a = json_loads(text, 0, NULL)) == NULL)
+		return;
+	json_array_foreach(a, i, v) {
+		url = json_string_value(json_object_get(v, "url"));
+		type = json_string_value(json_object_get(v, "type"));
+		if (url == NULL || it->nenclosures >= PARSE_MAX_ENCLOSURES)
+			continue;
+		it->enclosures = xreallocarray(it->enclosures,
+		    it->nenclosures + 1, sizeof(*it->enclosures));
+		e = &it->enclosures[it->nenclosures++];
+		e->url = xstrdup(url);
+		e->type = type != NULL ? xstrdup(type) : NULL;
+		e->length = json_integer_value(json_object_get(v, "length"));
+	}
+	json_decref(a);
+}
+
 static int
 db_store_item(struct db *db, int64_t feed_id, struct item *it, time_t now)
 {
@@ -462,6 +550,8 @@ db_store_item(struct db *db, int64_t feed_id, struct item *it, time_t now)
 	time_t		 sort;
 	int64_t		 entry_id;
 	size_t		 i;
+	char		*authors, *enclosures;
+	int		 rv;
 
 	sort = it->published ? it->published : it->updated;
 	if (sort == 0 || sort > now + DB_FUTURE_SKEW)
@@ -471,14 +561,22 @@ db_store_item(struct db *db, int64_t feed_id, struct item *it, time_t now)
 	db_bind_text(st, 3, it->id);
 	db_bind_text(st, 4, it->title);
 	db_bind_text(st, 5, it->link);
-	db_bind_text(st, 6, it->author);
+	db_bind_text(st, 6, it->nauthors > 0 ? it->authors[0] : NULL);
 	db_bind_text(st, 7, it->summary);
 	db_bind_text(st, 8, it->content);
 	db_bind_time(st, 9, it->published);
 	db_bind_time(st, 10, it->updated);
 	sqlite3_bind_int64(st, 11, now);
 	sqlite3_bind_int64(st, 12, sort);
-	if (db_step_done(db, ST_ENTRY_INSERT) != 0)
+	authors = db_json_strings(it->authors, it->nauthors);
+	enclosures = db_json_enclosures(it->enclosures, it->nenclosures);
+	db_bind_text(st, 13, authors);
+	db_bind_text(st, 14, enclosures);
+	db_bind_text(st, 15, it->image);
+	rv = db_step_done(db, ST_ENTRY_INSERT);
+	free(authors);
+	free(enclosures);
+	if (rv != 0)
 		return (-1);
 	if (sqlite3_changes(db->h) == 0)
 		return (0);		/* seen before */
@@ -556,7 +654,7 @@ db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
 		it->uid = db_column_text(st, 2);
 		it->title = db_column_text(st, 3);
 		it->link = db_column_text(st, 4);
-		it->author = db_column_text(st, 5);
+		db_parse_authors(it, (const char *)sqlite3_column_text(st, 5));
 		it->summary = db_column_text(st, 6);
 		it->content = db_column_text(st, 7);
 		it->published = sqlite3_column_int64(st, 8);
@@ -566,10 +664,14 @@ db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
 		it->source_title = db_column_text(st, 12);
 		it->source_link = db_column_text(st, 13);
 		it->source_url = db_column_text(st, 14);
+		db_parse_enclosures(it,
+		    (const char *)sqlite3_column_text(st, 15));
+		it->image = db_column_text(st, 16);
 
 		sqlite3_bind_int64(cst, 1, sqlite3_column_int64(st, 0));
 		while (sqlite3_step(cst) == SQLITE_ROW)
-			item_add_category(it,
+			item_add_string(&it->categories, &it->ncategories,
+			    PARSE_MAX_CATEGORIES,
 			    (const char *)sqlite3_column_text(cst, 0));
 		sqlite3_reset(cst);
 		TAILQ_INSERT_TAIL(out, it, entry);

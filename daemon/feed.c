@@ -222,6 +222,8 @@ feed_fetched(struct fetch_result *res, void *arg)
 			buf_init(&res->body);
 			job->url = xstrdup(res->effective_url != NULL ?
 			    res->effective_url : f->url);
+			if (res->charset != NULL)
+				job->charset = xstrdup(res->charset);
 			job_set_tags(job, f->tags, f->ntags);
 		}
 	} else {

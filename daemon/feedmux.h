@@ -64,6 +64,8 @@ struct conf {
 	long			 max_transfers;
 	long			 max_host_transfers;
 	uint64_t		 max_feed_size;
+	uint64_t		 max_field_size;
+	long			 max_entries;
 	int			 allow_file_urls;
 
 	struct conf_feeds	 feeds;
@@ -90,25 +92,46 @@ int			 conf_has_tag(const struct conf *, const char *);
 time_t	date_parse(const char *);
 time_t	date_parse_rfc3339(const char *);
 
-/* --- parse.c -------------------------------------------------------------- */
+/* --- parse.c, parse-rss.c, parse-atom.c, parse-json.c, html.c ---------- */
 
 enum doc_format {
 	FORMAT_UNKNOWN,
+	FORMAT_RSS09X,
+	FORMAT_RSS10,
 	FORMAT_RSS20,
-	FORMAT_ATOM10
+	FORMAT_ATOM03,
+	FORMAT_ATOM10,
+	FORMAT_JSONFEED10,
+	FORMAT_JSONFEED11
 };
 
-/* One entry of a feed, normalised.  Times are 0 when unknown. */
+struct enclosure {
+	char			*url;
+	char			*type;		/* NULL: unknown */
+	int64_t			 length;	/* -1: unknown */
+};
+
+/*
+ * One entry of a feed, normalised.  Times are 0 when unknown.  Text is
+ * valid UTF-8 without C0 controls; title is plain text, summary and content
+ * are HTML.  Bump PARSE_DUMP keys in parse-dump.c with care: scripts read
+ * them through "feedmuxd --parse".
+ */
 struct item {
 	char			*id;		/* guid or atom:id as written */
 	char			*uid;		/* identity: id, link or hash */
 	char			*title;
 	char			*link;		/* absolute */
-	char			*author;
-	char			*summary;	/* HTML */
-	char			*content;	/* HTML */
+	char			**authors;
+	size_t			 nauthors;
 	char			**categories;
 	size_t			 ncategories;
+	char			*summary;
+	char			*content;
+	struct enclosure	*enclosures;
+	size_t			 nenclosures;
+	char			*image;		/* media:thumbnail */
+	long			 duration;	/* itunes:duration, seconds */
 	time_t			 published;
 	time_t			 updated;
 
@@ -123,6 +146,15 @@ struct item {
 };
 TAILQ_HEAD(items, item);
 
+/* What a feed says about how often to poll it (RSS ttl, skip*, sy:*). */
+struct feed_hints {
+	int			 ttl;		/* minutes, 0: none */
+	uint32_t		 skip_hours;	/* bit N: hour N (UTC) */
+	uint8_t			 skip_days;	/* bit 0: Sunday */
+	char			*update_period;	/* hourly ... yearly */
+	int			 update_frequency;
+};
+
 /* A parsed feed document. */
 struct doc {
 	enum doc_format		 format;
@@ -130,28 +162,55 @@ struct doc {
 	char			*link;
 	char			*id;
 	time_t			 updated;
-	struct items		 items;
+	char			**authors;	/* Atom: inherited by entries */
+	size_t			 nauthors;
+	struct feed_hints	 hints;
+	struct items		 items;		/* unless a callback took them */
 	size_t			 nitems;
 };
 
-/* Hard limits on what one document may cost. */
-#define PARSE_MAX_ITEMS		10000
-#define PARSE_MAX_FIELD		(1024 * 1024)
+/* How to parse: where the document came from and what it may cost. */
+struct parse_opts {
+	const char		*base;		/* URL, for relative links */
+	const char		*charset;	/* from HTTP Content-Type */
+	size_t			 max_field;	/* bytes per field */
+	size_t			 max_items;	/* entries per document */
+};
+
+/* Hard limits, and the defaults of the configurable ones. */
 #define PARSE_MAX_DEPTH		64
 #define PARSE_MAX_CATEGORIES	64
+#define PARSE_MAX_AUTHORS	16
+#define PARSE_MAX_ENCLOSURES	16
+#define PARSE_DEFAULT_MAX_FIELD	(1024 * 1024)
+#define PARSE_DEFAULT_MAX_ITEMS	10000
 
-int		 parse_doc(const char *, size_t, const char *, struct doc **,
-		    char **);
+typedef void (*parse_item_cb)(struct doc *, struct item *, void *);
+struct parser;
+
+void		 parse_opts_init(struct parse_opts *);
+struct parser	*parse_new(const struct parse_opts *, parse_item_cb, void *);
+void		 parse_push(struct parser *, const char *, size_t);
+int		 parse_end(struct parser *, struct doc **, char **);
+int		 parse_doc(const char *, size_t, const struct parse_opts *,
+		    struct doc **, char **);
 void		 doc_free(struct doc *);
 struct item	*item_new(void);
-void		 item_add_category(struct item *, const char *);
 void		 item_free(struct item *);
 void		 items_free(struct items *);
+void		 item_add_string(char ***, size_t *, size_t, const char *);
 const char	*doc_format_name(enum doc_format);
 
+size_t		 utf8_encode(unsigned int, char *);
+struct _xmlEntity *html_entity(const char *);
+char		*html_to_text(char *);
+char		*html_escape(const char *);
+char		*html_unescape_twice_escaped(char *);
+
+/* parse-dump.c */
+int		 parse_dump_files(char **, int, const char *, const char *);
+
 #define NS_ATOM		"http://www.w3.org/2005/Atom"
-#define NS_DC		"http://purl.org/dc/elements/1.1/"
-#define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
 
 /* --- db.c ----------------------------------------------------------------- */
 
@@ -247,6 +306,7 @@ struct job {
 	struct feed_state	 state;		/* in: poll; out: as stored */
 	char			**tags;		/* to render afterwards */
 	size_t			 ntags;
+	char			*charset;	/* HTTP Content-Type charset */
 	char			*base_url;	/* for rendering */
 	struct conf		*conf;		/* JOB_SYNC: a reference */
 
@@ -260,7 +320,8 @@ struct job {
 	TAILQ_ENTRY(job)	 entry;
 };
 
-int		 worker_start(struct event_base *, struct db *, const char *);
+int		 worker_start(struct event_base *, struct db *,
+		    const struct conf *);
 void		 worker_stop(void);
 struct job	*job_new(enum job_type, const char *, job_cb, void *);
 void		 job_set_tags(struct job *, char **, size_t);
@@ -279,6 +340,7 @@ struct fetch_result {
 	char		*etag;
 	char		*last_modified;
 	char		*effective_url;
+	char		*charset;	/* of the Content-Type, if any */
 };
 
 typedef void (*fetch_cb)(struct fetch_result *, void *);

@@ -48,7 +48,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: feedmuxd [-ftvV] [-c file] [-d database] "
-	    "[-l address:port] [-s socket]\n");
+	    "[-l address:port] [-s socket]\n"
+	    "       feedmuxd --parse [--base url] [--charset name] file ...\n");
 	exit(2);
 }
 
@@ -205,14 +206,31 @@ render_all(struct db *db, struct conf *conf)
 int
 main(int argc, char *argv[])
 {
-	const char	*conffile = FEEDMUX_CONF;
+	enum { OPT_PARSE = 256, OPT_BASE, OPT_CHARSET };
+	static const struct option longopts[] = {
+		{ "parse", no_argument, NULL, OPT_PARSE },
+		{ "base", required_argument, NULL, OPT_BASE },
+		{ "charset", required_argument, NULL, OPT_CHARSET },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*conffile = FEEDMUX_CONF, *base = NULL, *charset = NULL;
 	struct event	*sigs[3];
 	struct db	*db;
 	char		*cause, *abs_conffile = NULL;
-	int		 ch, foreground = 0, check = 0, verbose = 0, i;
+	int		 ch, foreground = 0, check = 0, verbose = 0, i, parse = 0;
 
-	while ((ch = getopt(argc, argv, "c:d:fhl:s:tvV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:fhl:s:tvV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case OPT_PARSE:
+			parse = 1;
+			break;
+		case OPT_BASE:
+			base = optarg;
+			break;
+		case OPT_CHARSET:
+			charset = optarg;
+			break;
 		case 'c':
 			conffile = optarg;
 			break;
@@ -241,7 +259,13 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc)
+	if (parse) {
+		if (optind == argc)
+			usage();
+		return (parse_dump_files(argv + optind, argc - optind, base,
+		    charset));
+	}
+	if (optind != argc || base != NULL || charset != NULL)
 		usage();
 
 	log_init("feedmuxd", LOG_TO_STDERR, verbose);
@@ -297,7 +321,7 @@ main(int argc, char *argv[])
 	}
 	if (fetch_init(ev_base, cfg) != 0)
 		return (1);
-	if (worker_start(ev_base, db, conf_base_url(cfg)) != 0)
+	if (worker_start(ev_base, db, cfg) != 0)
 		return (1);
 
 	sigs[0] = evsignal_new(ev_base, SIGTERM, on_signal, NULL);

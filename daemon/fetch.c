@@ -145,6 +145,7 @@ fetch_result_free(struct fetch_result *r)
 	free(r->etag);
 	free(r->last_modified);
 	free(r->effective_url);
+	free(r->charset);
 	buf_free(&r->body);
 	memset(r, 0, sizeof(*r));
 }
@@ -251,6 +252,31 @@ fetch_header_value(const char *line, size_t len, size_t namelen)
 	return (xstrndup(v, end - v));
 }
 
+/* The charset parameter of a Content-Type header line, if any. */
+static char *
+fetch_charset(const char *line, size_t len)
+{
+	char	*v, *c, *end, *cs = NULL;
+
+	v = fetch_header_value(line, len, 13);
+	for (c = v; (c = strchr(c, ';')) != NULL; ) {
+		c++;
+		while (*c == ' ' || *c == '\t')
+			c++;
+		if (strncasecmp(c, "charset=", 8) != 0)
+			continue;
+		c += 8;
+		if (*c == '"')
+			c++;
+		end = c + strcspn(c, "\"; \t");
+		if (end > c && end - c < 64)
+			cs = xstrndup(c, end - c);
+		break;
+	}
+	free(v);
+	return (cs);
+}
+
 /* Keep the validators of the last response (after redirects). */
 static size_t
 fetch_header_cb(char *line, size_t size, size_t nmemb, void *arg)
@@ -261,13 +287,17 @@ fetch_header_cb(char *line, size_t size, size_t nmemb, void *arg)
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		free(t->res.etag);
 		free(t->res.last_modified);
-		t->res.etag = t->res.last_modified = NULL;
+		free(t->res.charset);
+		t->res.etag = t->res.last_modified = t->res.charset = NULL;
 	} else if (len > 5 && strncasecmp(line, "ETag:", 5) == 0) {
 		free(t->res.etag);
 		t->res.etag = fetch_header_value(line, len, 5);
 	} else if (len > 14 && strncasecmp(line, "Last-Modified:", 14) == 0) {
 		free(t->res.last_modified);
 		t->res.last_modified = fetch_header_value(line, len, 14);
+	} else if (len > 13 && strncasecmp(line, "Content-Type:", 13) == 0) {
+		free(t->res.charset);
+		t->res.charset = fetch_charset(line, len);
 	}
 	return (len);
 }

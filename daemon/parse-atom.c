@@ -1,7 +1,8 @@
 /*
- * parse-atom.c: what Atom 1.0 (RFC 4287) elements mean.  Links and
- * categories live in attributes; text constructs carry a type that decides
- * whether their text is HTML, plain text or inline XHTML markup.
+ * parse-atom.c: what Atom 1.0 (RFC 4287) and Atom 0.3 elements mean.
+ * Links and categories live in attributes; text constructs carry a type
+ * (and in 0.3 a mode) that says whether their text is plain, HTML or
+ * inline XHTML.
  */
 #include "config.h"
 
@@ -11,92 +12,114 @@
 #include "feedmux.h"
 #include "parse.h"
 
-static void	atom_link(struct parser *);
-static void	atom_text_construct(struct parser *, enum field, enum field);
-
-/* <link rel="alternate" href=...>: rel defaults to alternate. */
-static void
-atom_link(struct parser *p)
+/* How to read a text construct, from its type (and 0.3 mode). */
+static enum text_kind
+atom_kind(struct parser *p, enum ns ns)
 {
-	char	*rel, *href;
+	char		*type, *mode, *src;
+	enum text_kind	 kind = TEXT_PLAIN;
 
-	rel = parser_attr(p, "rel");
-	href = parser_attr(p, "href");
-	if (href != NULL && (rel == NULL || strcmp(rel, "alternate") == 0)) {
-		parser_set_field(p, FIELD_LINK, href);
-		href = NULL;
+	if ((src = parser_attr(p, "src")) != NULL) {
+		free(src);
+		return (TEXT_SKIP);	/* content elsewhere */
 	}
-	free(rel);
-	free(href);
+	type = parser_attr(p, "type");
+	mode = ns == NS_ATOM03 ? parser_attr(p, "mode") : NULL;
+	if (type == NULL || strcmp(type, "text") == 0 ||
+	    strcmp(type, "text/plain") == 0)
+		kind = TEXT_PLAIN;
+	else if (strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0)
+		kind = TEXT_HTML;
+	else if (strcmp(type, "xhtml") == 0 ||
+	    strcmp(type, "application/xhtml+xml") == 0)
+		kind = TEXT_XHTML;
+	else
+		kind = TEXT_SKIP;	/* a media type we do not show */
+	if (mode != NULL) {
+		if (strcmp(mode, "base64") == 0)
+			kind = TEXT_SKIP;
+		else if (strcmp(mode, "escaped") == 0 && kind == TEXT_XHTML)
+			kind = TEXT_HTML;
+		else if (strcmp(mode, "xml") == 0 && kind == TEXT_HTML)
+			kind = TEXT_XHTML;
+	}
+	/*
+	 * Without a mode, 0.3 means inline XML, but feeds that leave it out
+	 * nearly always hold escaped HTML: read that.
+	 */
+	free(type);
+	free(mode);
+	return (kind);
 }
 
-/* type="text" (the default) is escaped, "html" kept, "xhtml" serialised. */
 static void
-atom_text_construct(struct parser *p, enum field html, enum field text)
+atom_category(struct parser *p)
 {
-	char	*type;
+	char	*term;
 
-	type = parser_attr(p, "type");
-	if (type != NULL && strcmp(type, "xhtml") == 0)
-		parser_xhtml_begin(p, html);
-	else if (type != NULL && (strcmp(type, "html") == 0 ||
-	    strcmp(type, "text/html") == 0))
-		parser_text_begin(p, html);
-	else
-		parser_text_begin(p, text);
-	free(type);
+	if ((term = parser_attr(p, "term")) != NULL)
+		parser_set_field(p, FIELD_CATEGORY, TEXT_PLAIN, term);
 }
 
 void
-parse_atom_start(struct parser *p, const char *name, const char *ns)
+parse_atom_start(struct parser *p, enum ns ns, enum el el)
 {
-	char	*term;
-	int	 level;
+	enum el	parent = parser_parent(p);
+	int	level;
 
-	if (strcmp(ns, NS_ATOM) != 0)
+	if (p->depth == 1)
 		return;
-	if (p->item == NULL && p->depth == 2 && strcmp(name, "entry") == 0) {
+	if (p->item == NULL && p->depth == 2 && el == EL_ENTRY) {
 		parser_item_begin(p);
 		return;
 	}
 	level = p->item != NULL ? p->item_depth + 1 : 2;
-	if (p->in_author && p->depth == level + 1 &&
-	    strcmp(name, "name") == 0) {
-		if (p->item != NULL)
-			parser_text_begin(p, FIELD_AUTHOR);
+	if (p->item != NULL && p->depth == level &&
+	    parse_module_item(p, ns, el))
+		return;
+	if (p->item != NULL && parent == EL_GROUP && ns == NS_MEDIA) {
+		parse_module_item(p, ns, el);
+		return;
+	}
+	if (ns != NS_ATOM10 && ns != NS_ATOM03)
+		return;
+	if (el == EL_NAME && parent == EL_AUTHOR && p->depth == level + 1) {
+		parser_text_begin(p, FIELD_AUTHOR, TEXT_PLAIN);
 		return;
 	}
 	if (p->depth != level)
 		return;
-	if (strcmp(name, "title") == 0)
-		parser_text_begin(p, FIELD_TITLE);
-	else if (strcmp(name, "id") == 0)
-		parser_text_begin(p, FIELD_ID);
-	else if (strcmp(name, "link") == 0)
-		atom_link(p);
-	else if (strcmp(name, "updated") == 0)
-		parser_text_begin(p, FIELD_UPDATED);
-	else if (strcmp(name, "published") == 0)
-		parser_text_begin(p, FIELD_PUBLISHED);
-	else if (strcmp(name, "author") == 0)
-		p->in_author = 1;
-	else if (p->item == NULL)
-		return;
-	else if (strcmp(name, "summary") == 0)
-		atom_text_construct(p, FIELD_SUMMARY, FIELD_SUMMARY_TEXT);
-	else if (strcmp(name, "content") == 0)
-		atom_text_construct(p, FIELD_CONTENT, FIELD_CONTENT_TEXT);
-	else if (strcmp(name, "category") == 0) {
-		if ((term = parser_attr(p, "term")) != NULL) {
-			parser_set_field(p, FIELD_CATEGORY, term);
-		}
+	switch (el) {
+	case EL_TITLE:
+		parser_text_begin(p, FIELD_TITLE, atom_kind(p, ns));
+		break;
+	case EL_ID:
+		parser_text_begin(p, FIELD_ID, TEXT_PLAIN);
+		break;
+	case EL_LINK:
+		parse_link_attrs(p);
+		break;
+	case EL_UPDATED:
+	case EL_MODIFIED:
+		parser_text_begin(p, FIELD_UPDATED, TEXT_PLAIN);
+		break;
+	case EL_PUBLISHED:
+	case EL_ISSUED:
+	case EL_CREATED:
+		parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
+		break;
+	case EL_CATEGORY:
+		atom_category(p);
+		break;
+	case EL_SUMMARY:
+		if (p->item != NULL)
+			parser_text_begin(p, FIELD_SUMMARY, atom_kind(p, ns));
+		break;
+	case EL_CONTENT:
+		if (p->item != NULL)
+			parser_text_begin(p, FIELD_CONTENT, atom_kind(p, ns));
+		break;
+	default:
+		break;
 	}
-}
-
-void
-parse_atom_end(struct parser *p, const char *name, const char *ns)
-{
-	if (p->in_author && strcmp(name, "author") == 0 &&
-	    strcmp(ns, NS_ATOM) == 0)
-		p->in_author = 0;
 }

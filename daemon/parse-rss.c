@@ -1,81 +1,223 @@
 /*
- * parse-rss.c: what RSS 2.0 elements mean (rss/channel/item), plus the
- * Dublin Core and content modules that RSS feeds commonly carry.
+ * parse-rss.c: what RSS elements mean: RSS 0.90 and 1.0 (RDF, items beside
+ * the channel), 0.91-0.94 and 2.0 (items inside it), and the modules feeds
+ * commonly carry (Dublin Core, content, Media RSS, iTunes, syndication,
+ * atom:link).  The module handlers serve Atom entries too.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "feedmux.h"
 #include "parse.h"
 
-struct rss_element {
-	const char	*ns;
-	const char	*name;
-	enum field	 field;
-};
-
-/* Children of <item>. */
-static const struct rss_element rss_item_elements[] = {
-	{ "", "author", FIELD_AUTHOR },
-	{ "", "category", FIELD_CATEGORY },
-	{ "", "description", FIELD_SUMMARY },
-	{ "", "guid", FIELD_ID },
-	{ "", "link", FIELD_LINK },
-	{ "", "pubDate", FIELD_PUBLISHED },
-	{ "", "title", FIELD_TITLE },
-	{ NS_CONTENT, "encoded", FIELD_CONTENT },
-	{ NS_DC, "creator", FIELD_AUTHOR },
-	{ NS_DC, "date", FIELD_PUBLISHED },
-	{ NS_DC, "subject", FIELD_CATEGORY },
-};
-
-/* Children of <channel>. */
-static const struct rss_element rss_channel_elements[] = {
-	{ "", "lastBuildDate", FIELD_UPDATED },
-	{ "", "link", FIELD_LINK },
-	{ "", "pubDate", FIELD_UPDATED },
-	{ "", "title", FIELD_TITLE },
-	{ NS_DC, "date", FIELD_UPDATED },
-};
-
-static enum field
-rss_lookup(const struct rss_element *tab, size_t n, const char *name,
-    const char *ns)
+static int
+rss_ns(enum ns ns)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(tab[i].name, name) == 0 && strcmp(tab[i].ns, ns) == 0)
-			return (tab[i].field);
-	}
-	return (FIELD_NONE);
+	return (ns == NS_NONE || ns == NS_RSS10 || ns == NS_RSS090);
 }
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
+/* atom:link inside RSS, or any Atom link: alternate, enclosure. */
 void
-parse_rss_start(struct parser *p, const char *name, const char *ns)
+parse_link_attrs(struct parser *p)
 {
-	enum field	f;
+	char	*rel, *href, *type, *length;
 
-	if (p->item != NULL) {
-		if (p->depth != p->item_depth + 1)
-			return;
-		f = rss_lookup(rss_item_elements, NELEM(rss_item_elements),
-		    name, ns);
-		if (f != FIELD_NONE)
-			parser_text_begin(p, f);
+	if ((href = parser_attr(p, "href")) == NULL)
+		return;
+	rel = parser_attr(p, "rel");
+	if (rel == NULL || strcmp(rel, "alternate") == 0)
+		parser_set_field(p, FIELD_LINK, TEXT_PLAIN, xstrdup(href));
+	else if (strcmp(rel, "enclosure") == 0) {
+		type = parser_attr(p, "type");
+		length = parser_attr(p, "length");
+		parser_add_enclosure(p, href, type, length);
+		free(type);
+		free(length);
+	}
+	free(rel);
+	free(href);
+}
+
+/* <enclosure url= type= length=> and <media:content url= type= fileSize=>. */
+static void
+rss_enclosure(struct parser *p, const char *lenattr)
+{
+	char	*url, *type, *length;
+
+	url = parser_attr(p, "url");
+	type = parser_attr(p, "type");
+	length = parser_attr(p, lenattr);
+	parser_add_enclosure(p, url, type, length);
+	free(url);
+	free(type);
+	free(length);
+}
+
+/*
+ * Module elements of an entry (in RSS or Atom).  Returns 1 if el was one.
+ */
+int
+parse_module_item(struct parser *p, enum ns ns, enum el el)
+{
+	char	*url;
+
+	switch (el) {
+	case EL_DC_CREATOR:
+		parser_text_begin(p, FIELD_AUTHOR, TEXT_PLAIN);
+		return (1);
+	case EL_DC_DATE:
+		parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
+		return (1);
+	case EL_DC_MODIFIED:
+		parser_text_begin(p, FIELD_UPDATED, TEXT_PLAIN);
+		return (1);
+	case EL_DC_SUBJECT:
+		parser_text_begin(p, FIELD_CATEGORY, TEXT_PLAIN);
+		return (1);
+	case EL_ENCODED:
+		parser_text_begin(p, FIELD_CONTENT, TEXT_HTML);
+		return (1);
+	case EL_ITUNES_AUTHOR:
+		parser_text_begin(p, FIELD_AUTHOR_ITUNES, TEXT_PLAIN);
+		return (1);
+	case EL_DURATION:
+		parser_text_begin(p, FIELD_DURATION, TEXT_PLAIN);
+		return (1);
+	case EL_CONTENT:
+		if (ns != NS_MEDIA)
+			return (0);
+		rss_enclosure(p, "fileSize");
+		return (1);
+	case EL_THUMBNAIL:
+		if (p->item->image == NULL &&
+		    (url = parser_attr(p, "url")) != NULL) {
+			p->item->image = parser_resolve(p, url);
+			free(url);
+		}
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+static void
+rss_item_child(struct parser *p, enum ns ns, enum el el)
+{
+	char	*permalink;
+
+	if (parse_module_item(p, ns, el))
+		return;
+	if (ns == NS_ATOM10) {
+		if (el == EL_LINK)
+			parse_link_attrs(p);
+		else if (el == EL_UPDATED)
+			parser_text_begin(p, FIELD_UPDATED, TEXT_PLAIN);
+		else if (el == EL_PUBLISHED)
+			parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
 		return;
 	}
-	if (p->depth == 3 && *ns == '\0' && strcmp(name, "item") == 0) {
+	if (!rss_ns(ns))
+		return;
+	switch (el) {
+	case EL_TITLE:
+		/* De facto HTML: entities, sometimes markup. */
+		parser_text_begin(p, FIELD_TITLE, TEXT_HTML);
+		break;
+	case EL_LINK:
+		parser_text_begin(p, FIELD_LINK, TEXT_PLAIN);
+		break;
+	case EL_DESCRIPTION:
+		parser_text_begin(p, FIELD_SUMMARY, TEXT_HTML);
+		break;
+	case EL_GUID:
+		permalink = parser_attr(p, "isPermaLink");
+		p->guid_permalink = permalink == NULL ||
+		    strcmp(permalink, "false") != 0;
+		free(permalink);
+		parser_text_begin(p, FIELD_GUID, TEXT_PLAIN);
+		break;
+	case EL_PUBDATE:
+		parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
+		break;
+	case EL_AUTHOR:
+		parser_text_begin(p, FIELD_AUTHOR_RSS, TEXT_PLAIN);
+		break;
+	case EL_CATEGORY:
+		parser_text_begin(p, FIELD_CATEGORY, TEXT_PLAIN);
+		break;
+	case EL_ENCLOSURE:
+		rss_enclosure(p, "length");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+rss_channel_child(struct parser *p, enum ns ns, enum el el)
+{
+	switch (el) {
+	case EL_TITLE:
+		if (rss_ns(ns))
+			parser_text_begin(p, FIELD_TITLE, TEXT_HTML);
+		break;
+	case EL_LINK:
+		if (rss_ns(ns))
+			parser_text_begin(p, FIELD_LINK, TEXT_PLAIN);
+		else if (ns == NS_ATOM10)
+			parse_link_attrs(p);
+		break;
+	case EL_PUBDATE:
+		parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
+		break;
+	case EL_LASTBUILDDATE:
+	case EL_DC_DATE:
+	case EL_DC_MODIFIED:
+		parser_text_begin(p, FIELD_UPDATED, TEXT_PLAIN);
+		break;
+	case EL_TTL:
+		parser_text_begin(p, FIELD_TTL, TEXT_PLAIN);
+		break;
+	case EL_UPDATEPERIOD:
+		parser_text_begin(p, FIELD_UPDATE_PERIOD, TEXT_PLAIN);
+		break;
+	case EL_UPDATEFREQUENCY:
+		parser_text_begin(p, FIELD_UPDATE_FREQUENCY, TEXT_PLAIN);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+parse_rss_start(struct parser *p, enum ns ns, enum el el)
+{
+	enum el	parent = parser_parent(p);
+
+	if (p->depth == 1)
+		return;
+	if (p->item != NULL) {
+		if (p->depth == p->item_depth + 1)
+			rss_item_child(p, ns, el);
+		else if (parent == EL_GROUP && ns == NS_MEDIA)
+			parse_module_item(p, ns, el);
+		return;
+	}
+	/* RSS 0.90 is RDF like 1.0, in its own namespace. */
+	if (el == EL_CHANNEL && ns == NS_RSS090 &&
+	    p->doc->format == FORMAT_RSS10)
+		p->doc->format = FORMAT_RSS09X;
+	if (el == EL_ITEM && rss_ns(ns) &&
+	    (parent == EL_CHANNEL || parent == EL_RDF)) {
 		parser_item_begin(p);
 		return;
 	}
-	if (p->depth == 3) {
-		f = rss_lookup(rss_channel_elements,
-		    NELEM(rss_channel_elements), name, ns);
-		if (f != FIELD_NONE)
-			parser_text_begin(p, f);
-	}
+	if (parent == EL_CHANNEL)
+		rss_channel_child(p, ns, el);
+	else if (parent == EL_SKIPHOURS && el == EL_HOUR)
+		parser_text_begin(p, FIELD_HOUR, TEXT_PLAIN);
+	else if (parent == EL_SKIPDAYS && el == EL_DAY)
+		parser_text_begin(p, FIELD_DAY, TEXT_PLAIN);
 }

@@ -1,27 +1,148 @@
 /*
- * parse.c: feed documents (bytes) to struct doc, with libxml2's SAX2 push
- * parser.  The format files (parse-rss.c, parse-atom.c) say what elements
- * mean; this file owns the plumbing: safe parser options, the text buffer,
- * the current item, limits and link resolution.
+ * parse.c: feed documents (bytes) to struct doc and struct items.
+ *
+ * XML feeds go through libxml2's SAX2 push parser, chunk by chunk, so
+ * memory is bounded by the largest field, not the document; each entry is
+ * handed to a callback as soon as it ends.  The format files say what
+ * elements mean (parse-rss.c: RSS 0.9x, 1.0, 2.0 and their modules;
+ * parse-atom.c: Atom 1.0 and 0.3); JSON Feeds are read whole by
+ * parse-json.c.  This file owns the plumbing: encodings, safe parser
+ * options, the element table, xml:base, the text buffer, fields, limits.
  *
  * Safety: no network (XML_PARSE_NONET), no DTD loading, no entity
- * substitution, and no getEntity/entityDecl callbacks at all, so an
- * entity bomb expands to nothing.  Recover mode lets a truncated feed
- * yield its complete entries.  Streaming keeps memory bounded by the
- * largest field, not the document.
+ * substitution, no entityDecl callback.  getEntity knows only the HTML 4
+ * entities, as predefined entities with fixed text, so an entity bomb
+ * expands to nothing and &nbsp; in RSS still works.  Recover mode lets a
+ * truncated feed yield its complete entries.
+ *
+ * Encodings, by precedence: a byte order mark; else the HTTP charset;
+ * else the XML declaration; else UTF-8.  Before libxml2 sees a byte, C0
+ * controls are dropped and, when the encoding is UTF-8, invalid sequences
+ * become U+FFFD, so stored text is always clean UTF-8.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include <libxml/parser.h>
+#include <libxml/entities.h>
+#include <libxml/parserInternals.h>
 #include <libxml/uri.h>
 
 #include "feedmux.h"
 #include "parse.h"
+
+struct element {
+	enum ns		 ns;
+	const char	*name;
+	enum el		 el;
+};
+
+/* Sorted by namespace, then name, for bsearch. */
+static const struct element elements[] = {
+	{ NS_NONE, "author", EL_AUTHOR },
+	{ NS_NONE, "category", EL_CATEGORY },
+	{ NS_NONE, "channel", EL_CHANNEL },
+	{ NS_NONE, "day", EL_DAY },
+	{ NS_NONE, "description", EL_DESCRIPTION },
+	{ NS_NONE, "enclosure", EL_ENCLOSURE },
+	{ NS_NONE, "guid", EL_GUID },
+	{ NS_NONE, "hour", EL_HOUR },
+	{ NS_NONE, "image", EL_IMAGE },
+	{ NS_NONE, "item", EL_ITEM },
+	{ NS_NONE, "lastBuildDate", EL_LASTBUILDDATE },
+	{ NS_NONE, "link", EL_LINK },
+	{ NS_NONE, "pubDate", EL_PUBDATE },
+	{ NS_NONE, "rss", EL_RSS },
+	{ NS_NONE, "skipDays", EL_SKIPDAYS },
+	{ NS_NONE, "skipHours", EL_SKIPHOURS },
+	{ NS_NONE, "textInput", EL_TEXTINPUT },
+	{ NS_NONE, "textinput", EL_TEXTINPUT },
+	{ NS_NONE, "title", EL_TITLE },
+	{ NS_NONE, "ttl", EL_TTL },
+	{ NS_RSS10, "channel", EL_CHANNEL },
+	{ NS_RSS10, "description", EL_DESCRIPTION },
+	{ NS_RSS10, "image", EL_IMAGE },
+	{ NS_RSS10, "item", EL_ITEM },
+	{ NS_RSS10, "link", EL_LINK },
+	{ NS_RSS10, "textinput", EL_TEXTINPUT },
+	{ NS_RSS10, "title", EL_TITLE },
+	{ NS_RSS090, "channel", EL_CHANNEL },
+	{ NS_RSS090, "description", EL_DESCRIPTION },
+	{ NS_RSS090, "image", EL_IMAGE },
+	{ NS_RSS090, "item", EL_ITEM },
+	{ NS_RSS090, "link", EL_LINK },
+	{ NS_RSS090, "textinput", EL_TEXTINPUT },
+	{ NS_RSS090, "title", EL_TITLE },
+	{ NS_RDF, "RDF", EL_RDF },
+	{ NS_ATOM10, "author", EL_AUTHOR },
+	{ NS_ATOM10, "category", EL_CATEGORY },
+	{ NS_ATOM10, "content", EL_CONTENT },
+	{ NS_ATOM10, "entry", EL_ENTRY },
+	{ NS_ATOM10, "feed", EL_FEED },
+	{ NS_ATOM10, "id", EL_ID },
+	{ NS_ATOM10, "link", EL_LINK },
+	{ NS_ATOM10, "name", EL_NAME },
+	{ NS_ATOM10, "published", EL_PUBLISHED },
+	{ NS_ATOM10, "summary", EL_SUMMARY },
+	{ NS_ATOM10, "title", EL_TITLE },
+	{ NS_ATOM10, "updated", EL_UPDATED },
+	{ NS_ATOM03, "author", EL_AUTHOR },
+	{ NS_ATOM03, "content", EL_CONTENT },
+	{ NS_ATOM03, "created", EL_CREATED },
+	{ NS_ATOM03, "entry", EL_ENTRY },
+	{ NS_ATOM03, "feed", EL_FEED },
+	{ NS_ATOM03, "id", EL_ID },
+	{ NS_ATOM03, "issued", EL_ISSUED },
+	{ NS_ATOM03, "link", EL_LINK },
+	{ NS_ATOM03, "modified", EL_MODIFIED },
+	{ NS_ATOM03, "name", EL_NAME },
+	{ NS_ATOM03, "summary", EL_SUMMARY },
+	{ NS_ATOM03, "title", EL_TITLE },
+	{ NS_DCEL, "creator", EL_DC_CREATOR },
+	{ NS_DCEL, "date", EL_DC_DATE },
+	{ NS_DCEL, "subject", EL_DC_SUBJECT },
+	{ NS_DCTERMS, "created", EL_DC_DATE },
+	{ NS_DCTERMS, "creator", EL_DC_CREATOR },
+	{ NS_DCTERMS, "date", EL_DC_DATE },
+	{ NS_DCTERMS, "issued", EL_DC_DATE },
+	{ NS_DCTERMS, "modified", EL_DC_MODIFIED },
+	{ NS_DCTERMS, "subject", EL_DC_SUBJECT },
+	{ NS_CONTENTMOD, "encoded", EL_ENCODED },
+	{ NS_MEDIA, "content", EL_CONTENT },
+	{ NS_MEDIA, "group", EL_GROUP },
+	{ NS_MEDIA, "thumbnail", EL_THUMBNAIL },
+	{ NS_ITUNES, "author", EL_ITUNES_AUTHOR },
+	{ NS_ITUNES, "duration", EL_DURATION },
+	{ NS_SY, "updateFrequency", EL_UPDATEFREQUENCY },
+	{ NS_SY, "updatePeriod", EL_UPDATEPERIOD },
+};
+
+static const struct {
+	const char	*uri;
+	enum ns		 ns;
+} namespaces[] = {
+	{ "http://purl.org/rss/1.0/", NS_RSS10 },
+	{ "http://my.netscape.com/rdf/simple/0.9/", NS_RSS090 },
+	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
+	{ "http://www.w3.org/2005/Atom", NS_ATOM10 },
+	{ "http://purl.org/atom/ns#", NS_ATOM03 },
+	{ "http://purl.org/dc/elements/1.1/", NS_DCEL },
+	{ "http://purl.org/dc/terms/", NS_DCTERMS },
+	{ "http://purl.org/rss/1.0/modules/content/", NS_CONTENTMOD },
+	{ "http://search.yahoo.com/mrss/", NS_MEDIA },
+	{ "http://search.yahoo.com/mrss", NS_MEDIA },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
+	{ "http://purl.org/rss/1.0/modules/syndication/", NS_SY },
+	{ "http://www.w3.org/1999/xhtml", NS_XHTML },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define XML_NS_URI	"http://www.w3.org/XML/1998/namespace"
 
 static void	parser_start(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *, int, const xmlChar **, int, int,
@@ -29,31 +150,58 @@ static void	parser_start(void *, const xmlChar *, const xmlChar *,
 static void	parser_end(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *);
 static void	parser_characters(void *, const xmlChar *, int);
+static xmlEntityPtr parser_get_entity(void *, const xmlChar *);
 static void	parser_error(void *, const char *, ...);
-static void	parser_xhtml_start(struct parser *, const char *,
-		    const xmlChar **, int);
-static void	parser_text_escape(struct parser *, const char *, size_t,
-		    int);
-static void	parser_finish_item(struct item *);
+static void	parser_begin(struct parser *, const char *, size_t);
+static void	parser_xml_push(struct parser *, const char *, size_t, int);
+static void	parser_markup(struct parser *, const char *, size_t, int);
 
 const char *
 doc_format_name(enum doc_format f)
 {
 	switch (f) {
+	case FORMAT_RSS09X:
+		return ("rss0.9x");
+	case FORMAT_RSS10:
+		return ("rss1.0");
 	case FORMAT_RSS20:
 		return ("rss2.0");
+	case FORMAT_ATOM03:
+		return ("atom0.3");
 	case FORMAT_ATOM10:
 		return ("atom1.0");
+	case FORMAT_JSONFEED10:
+		return ("jsonfeed1.0");
+	case FORMAT_JSONFEED11:
+		return ("jsonfeed1.1");
 	case FORMAT_UNKNOWN:
 		break;
 	}
 	return ("unknown");
 }
 
+void
+parse_opts_init(struct parse_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_field = PARSE_DEFAULT_MAX_FIELD;
+	o->max_items = PARSE_DEFAULT_MAX_ITEMS;
+}
+
 struct item *
 item_new(void)
 {
 	return (xcalloc(1, sizeof(struct item)));
+}
+
+static void
+strings_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void
@@ -67,12 +215,16 @@ item_free(struct item *it)
 	free(it->uid);
 	free(it->title);
 	free(it->link);
-	free(it->author);
+	strings_free(it->authors, it->nauthors);
+	strings_free(it->categories, it->ncategories);
 	free(it->summary);
 	free(it->content);
-	for (i = 0; i < it->ncategories; i++)
-		free(it->categories[i]);
-	free(it->categories);
+	for (i = 0; i < it->nenclosures; i++) {
+		free(it->enclosures[i].url);
+		free(it->enclosures[i].type);
+	}
+	free(it->enclosures);
+	free(it->image);
 	free(it->source_name);
 	free(it->source_title);
 	free(it->source_link);
@@ -100,50 +252,176 @@ doc_free(struct doc *doc)
 	free(doc->title);
 	free(doc->link);
 	free(doc->id);
+	strings_free(doc->authors, doc->nauthors);
+	free(doc->hints.update_period);
 	free(doc);
 }
 
+/* Add s to a list of at most max strings, unless it is empty or there. */
 void
-item_add_category(struct item *it, const char *term)
+item_add_string(char ***v, size_t *n, size_t max, const char *s)
 {
 	size_t	i;
 
-	if (*term == '\0' || it->ncategories >= PARSE_MAX_CATEGORIES)
+	if (*s == '\0' || *n >= max)
 		return;
-	for (i = 0; i < it->ncategories; i++) {
-		if (strcmp(it->categories[i], term) == 0)
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*v)[i], s) == 0)
 			return;
 	}
-	it->categories = xreallocarray(it->categories, it->ncategories + 1,
-	    sizeof(*it->categories));
-	it->categories[it->ncategories++] = xstrdup(term);
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
 }
 
-/* Escape plain text as HTML, for content that a format says is text. */
-static char *
-parser_text_to_html(char *s)
+static int
+element_cmp(const void *a, const void *b)
 {
-	struct buf	b;
-	const char	*c;
+	const struct element	*x = a, *y = b;
 
-	buf_init(&b);
-	for (c = s; *c != '\0'; c++) {
-		switch (*c) {
-		case '&':
-			buf_addstr(&b, "&amp;");
+	if (x->ns != y->ns)
+		return (x->ns < y->ns ? -1 : 1);
+	return (strcmp(x->name, y->name));
+}
+
+/* Namespace URIs are interned by libxml2: remember them by pointer. */
+static enum ns
+parser_ns(struct parser *p, const xmlChar *uri)
+{
+	enum ns	ns = NS_OTHER;
+	size_t	i;
+
+	if (uri == NULL)
+		return (NS_NONE);
+	for (i = 0; i < (size_t)p->nnscache; i++) {
+		if (p->nscache[i].uri == uri)
+			return (p->nscache[i].ns);
+	}
+	for (i = 0; i < NELEM(namespaces); i++) {
+		if (strcmp(namespaces[i].uri, (const char *)uri) == 0) {
+			ns = namespaces[i].ns;
 			break;
-		case '<':
-			buf_addstr(&b, "&lt;");
-			break;
-		case '>':
-			buf_addstr(&b, "&gt;");
-			break;
-		default:
-			buf_addc(&b, *c);
 		}
 	}
-	free(s);
-	return (buf_steal(&b));
+	if (p->nnscache < (int)NELEM(p->nscache)) {
+		p->nscache[p->nnscache].uri = uri;
+		p->nscache[p->nnscache++].ns = ns;
+	}
+	return (ns);
+}
+
+static enum el
+parser_lookup(enum ns ns, const char *name)
+{
+	struct element	 key, *e;
+
+	if (ns == NS_OTHER || ns == NS_XHTML)
+		return (EL_OTHER);
+	key.ns = ns;
+	key.name = name;
+	e = bsearch(&key, elements, NELEM(elements), sizeof(elements[0]),
+	    element_cmp);
+	return (e != NULL ? e->el : EL_OTHER);
+}
+
+/* The element that contains the one starting or ending now. */
+enum el
+parser_parent(struct parser *p)
+{
+	return (p->depth >= 2 ? p->stack[p->depth - 1] : EL_OTHER);
+}
+
+/* An attribute of the element being started, as a new string. */
+char *
+parser_attr(struct parser *p, const char *name)
+{
+	const xmlChar	**a = p->attrs;
+	int		  i;
+
+	for (i = 0; i < p->nattrs; i++, a += 5) {
+		if (a[2] != NULL && strcmp((const char *)a[2],
+		    XML_NS_URI) == 0)
+			continue;
+		if (strcmp((const char *)a[0], name) == 0)
+			return (xstrndup((const char *)a[3], a[4] - a[3]));
+	}
+	return (NULL);
+}
+
+static const char *
+parser_base(struct parser *p)
+{
+	if (p->nbases > 0)
+		return (p->bases[p->nbases - 1].url);
+	return (p->opts->base);
+}
+
+static int
+parser_is_absolute(const char *url)
+{
+	const char	*c;
+
+	for (c = url; isalnum((unsigned char)*c) || *c == '+' || *c == '-' ||
+	    *c == '.'; c++)
+		;
+	return (c != url && c[0] == ':' && isalpha((unsigned char)*url));
+}
+
+/* Resolve a link against xml:base in scope, then the document's URL. */
+char *
+parser_resolve(struct parser *p, const char *href)
+{
+	const char	*base = parser_base(p);
+	xmlChar		*abs;
+	char		*s;
+
+	if (base == NULL || *base == '\0' || parser_is_absolute(href))
+		return (xstrdup(href));
+	if ((abs = xmlBuildURI((const xmlChar *)href,
+	    (const xmlChar *)base)) == NULL)
+		return (xstrdup(href));
+	s = xstrdup((const char *)abs);
+	xmlFree(abs);
+	return (s);
+}
+
+/* xml:base on the element starting now applies to it and below. */
+static void
+parser_push_base(struct parser *p)
+{
+	const xmlChar	**a = p->attrs;
+	char		 *v;
+	int		  i;
+
+	for (i = 0; i < p->nattrs; i++, a += 5) {
+		if (a[2] == NULL || strcmp((const char *)a[0], "base") != 0 ||
+		    strcmp((const char *)a[2], XML_NS_URI) != 0)
+			continue;
+		if (p->nbases == PARSE_MAX_BASES)
+			return;
+		v = xstrndup((const char *)a[3], a[4] - a[3]);
+		p->bases[p->nbases].url = parser_resolve(p, v);
+		p->bases[p->nbases++].depth = p->depth;
+		free(v);
+		return;
+	}
+}
+
+static void
+parser_pop_base(struct parser *p)
+{
+	while (p->nbases > 0 && p->bases[p->nbases - 1].depth >= p->depth)
+		free(p->bases[--p->nbases].url);
+}
+
+/* Collect the text of the element that starts now, until it ends. */
+void
+parser_text_begin(struct parser *p, enum field field, enum text_kind kind)
+{
+	buf_reset(&p->text);
+	p->field = field;
+	p->kind = kind;
+	p->field_depth = p->depth;
+	p->xhtml_depth = kind == TEXT_XHTML ? p->depth : 0;
 }
 
 static void
@@ -155,79 +433,216 @@ parser_set_string(char **field, char *value)
 		free(value);
 }
 
-/* Store a collected field into the current item, or into the feed. */
+/* "jo@example.org (Jo Doe)" or "Jo Doe <jo@example.org>" -> "Jo Doe". */
+static char *
+parser_rss_author(char *s)
+{
+	char	*open, *close, *name = NULL;
+
+	if ((open = strchr(s, '(')) != NULL &&
+	    (close = strrchr(open, ')')) != NULL && strchr(s, '@') != NULL &&
+	    strchr(s, '@') < open)
+		name = xstrndup(open + 1, close - open - 1);
+	else if ((open = strchr(s, '<')) != NULL && open > s &&
+	    strchr(open, '@') != NULL)
+		name = xstrndup(s, open - s);
+	if (name == NULL)
+		return (s);
+	free(s);
+	return (html_to_text(name));
+}
+
+/* "1:02:03", "62:03" or "3723" seconds. */
+static long
+parser_duration(const char *s)
+{
+	long	v = 0, part;
+	char	*end;
+	int	parts = 0;
+
+	for (;;) {
+		part = strtol(s, &end, 10);
+		if (end == s || part < 0 || ++parts > 3)
+			return (0);
+		v = v * 60 + part;
+		if (*end != ':')
+			break;
+		s = end + 1;
+	}
+	return (*end == '\0' || *end == '.' ? v : 0);
+}
+
+static void
+parser_set_hint(struct parser *p, enum field field, char *text)
+{
+	static const char	*days[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	struct feed_hints	*h = &p->doc->hints;
+	long			 v;
+	int			 i;
+
+	v = strtol(text, NULL, 10);
+	switch (field) {
+	case FIELD_TTL:
+		if (v > 0 && v < 100000)
+			h->ttl = (int)v;
+		break;
+	case FIELD_HOUR:
+		if (v >= 0 && v <= 24 && isdigit((unsigned char)*text))
+			h->skip_hours |= 1U << (v % 24);
+		break;
+	case FIELD_DAY:
+		for (i = 0; i < 7; i++) {
+			if (strcasecmp(text, days[i]) == 0)
+				h->skip_days |= 1U << i;
+		}
+		break;
+	case FIELD_UPDATE_PERIOD:
+		for (i = 0; text[i] != '\0'; i++)
+			text[i] = tolower((unsigned char)text[i]);
+		if (strcmp(text, "hourly") == 0 || strcmp(text, "daily") == 0 ||
+		    strcmp(text, "weekly") == 0 ||
+		    strcmp(text, "monthly") == 0 || strcmp(text, "yearly") == 0)
+			parser_set_string(&h->update_period, xstrdup(text));
+		break;
+	case FIELD_UPDATE_FREQUENCY:
+		if (v > 0 && v < 100000)
+			h->update_frequency = (int)v;
+		break;
+	default:
+		break;
+	}
+	free(text);
+}
+
+/* Make text of the given kind into a title (plain) or HTML. */
+static char *
+parser_convert(enum field field, enum text_kind kind, char *text)
+{
+	char	*s;
+
+	if (field == FIELD_TITLE) {
+		if (kind == TEXT_PLAIN)
+			return (text);
+		return (html_to_text(text));
+	}
+	if (field != FIELD_SUMMARY && field != FIELD_CONTENT)
+		return (text);
+	if (kind == TEXT_PLAIN) {
+		s = html_escape(text);
+		free(text);
+		return (s);
+	}
+	if (kind == TEXT_HTML)
+		return (html_unescape_twice_escaped(text));
+	return (text);
+}
+
+/* Store a field's text (taken) into the current item, or the feed. */
 void
-parser_set_field(struct parser *p, enum field field, char *text)
+parser_set_field(struct parser *p, enum field field, enum text_kind kind,
+    char *text)
 {
 	struct item	*it = p->item;
 	struct doc	*doc = p->doc;
+	char		*s;
 	time_t		 t;
 
 	if (text == NULL)
 		return;
-	if (field == FIELD_SUMMARY_TEXT || field == FIELD_CONTENT_TEXT) {
-		text = parser_text_to_html(text);
-		field = field == FIELD_SUMMARY_TEXT ? FIELD_SUMMARY :
-		    FIELD_CONTENT;
-	}
-	if (field == FIELD_LINK) {
-		char	*abs = parser_resolve(p, text);
-
+	if (kind == TEXT_SKIP) {
 		free(text);
-		text = abs;
+		return;
 	}
-	if (field == FIELD_PUBLISHED || field == FIELD_UPDATED) {
+	text = parser_convert(field, kind, text);
+	switch (field) {
+	case FIELD_LINK:
+		s = parser_resolve(p, text);
+		free(text);
+		if (it == NULL)
+			parser_set_string(&doc->link, s);
+		else
+			parser_set_string(&it->link, s);
+		return;
+	case FIELD_PUBLISHED:
+	case FIELD_UPDATED:
 		t = date_parse(text);
 		free(text);
 		if (t == 0)
 			return;
-		if (it == NULL)
-			doc->updated = doc->updated ? doc->updated : t;
-		else if (field == FIELD_PUBLISHED && it->published == 0)
+		if (it == NULL) {
+			if (doc->updated == 0 || field == FIELD_UPDATED)
+				doc->updated = t;
+		} else if (field == FIELD_PUBLISHED && it->published == 0)
 			it->published = t;
 		else if (field == FIELD_UPDATED && it->updated == 0)
 			it->updated = t;
 		return;
+	case FIELD_TTL:
+	case FIELD_HOUR:
+	case FIELD_DAY:
+	case FIELD_UPDATE_PERIOD:
+	case FIELD_UPDATE_FREQUENCY:
+		parser_set_hint(p, field, text);
+		return;
+	default:
+		break;
 	}
 	if (it == NULL) {
-		switch (field) {
-		case FIELD_TITLE:
+		if (field == FIELD_TITLE)
 			parser_set_string(&doc->title, text);
-			return;
-		case FIELD_LINK:
-			parser_set_string(&doc->link, text);
-			return;
-		case FIELD_ID:
+		else if (field == FIELD_ID)
 			parser_set_string(&doc->id, text);
-			return;
-		default:
+		else if (field == FIELD_AUTHOR) {
+			item_add_string(&doc->authors, &doc->nauthors,
+			    PARSE_MAX_AUTHORS, text);
 			free(text);
-			return;
-		}
+		} else
+			free(text);
+		return;
 	}
 	switch (field) {
 	case FIELD_TITLE:
 		parser_set_string(&it->title, text);
 		break;
-	case FIELD_LINK:
-		parser_set_string(&it->link, text);
-		break;
 	case FIELD_ID:
 		parser_set_string(&it->id, text);
 		break;
+	case FIELD_GUID:
+		/* A permalink guid is the link when there is none. */
+		if (p->guid_permalink && it->link == NULL &&
+		    parser_is_absolute(text))
+			it->link = xstrdup(text);
+		parser_set_string(&it->id, text);
+		break;
+	case FIELD_AUTHOR_RSS:
+		text = parser_rss_author(text);
+		/* FALLTHROUGH */
 	case FIELD_AUTHOR:
-		parser_set_string(&it->author, text);
+		item_add_string(&it->authors, &it->nauthors,
+		    PARSE_MAX_AUTHORS, text);
+		free(text);
+		break;
+	case FIELD_AUTHOR_ITUNES:
+		if (it->nauthors == 0)
+			item_add_string(&it->authors, &it->nauthors,
+			    PARSE_MAX_AUTHORS, text);
+		free(text);
+		break;
+	case FIELD_CATEGORY:
+		item_add_string(&it->categories, &it->ncategories,
+		    PARSE_MAX_CATEGORIES, text);
+		free(text);
 		break;
 	case FIELD_SUMMARY:
 		parser_set_string(&it->summary, text);
 		break;
 	case FIELD_CONTENT:
-		/* content:encoded and atom:content beat a description. */
-		free(it->content);
-		it->content = text;
+		parser_set_string(&it->content, text);
 		break;
-	case FIELD_CATEGORY:
-		item_add_category(it, text);
+	case FIELD_DURATION:
+		if (it->duration == 0)
+			it->duration = parser_duration(text);
 		free(text);
 		break;
 	default:
@@ -236,26 +651,8 @@ parser_set_field(struct parser *p, enum field field, char *text)
 	}
 }
 
-/* Collect the text of the element that starts now, until it ends. */
-void
-parser_text_begin(struct parser *p, enum field field)
-{
-	buf_reset(&p->text);
-	p->field = field;
-	p->field_depth = p->depth;
-	p->xhtml_depth = 0;
-}
-
-/* Collect markup as well: Atom type="xhtml" content. */
-void
-parser_xhtml_begin(struct parser *p, enum field field)
-{
-	parser_text_begin(p, field);
-	p->xhtml_depth = p->depth;
-}
-
 /* The text collected so far, trimmed; NULL if there was none. */
-char *
+static char *
 parser_text_take(struct parser *p)
 {
 	char	*s, *t;
@@ -270,128 +667,166 @@ parser_text_take(struct parser *p)
 	return (s);
 }
 
-/* An attribute of the element being started, as a new string. */
-char *
-parser_attr(struct parser *p, const char *name)
-{
-	const xmlChar	**a = p->attrs;
-	int		  i;
-
-	for (i = 0; i < p->nattrs; i++, a += 5) {
-		if (a[2] != NULL && strcmp((const char *)a[2],
-		    "http://www.w3.org/XML/1998/namespace") == 0)
-			continue;
-		if (strcmp((const char *)a[0], name) == 0)
-			return (xstrndup((const char *)a[3], a[4] - a[3]));
-	}
-	return (NULL);
-}
-
-/* Resolve a possibly relative link against where the feed came from. */
-char *
-parser_resolve(struct parser *p, const char *href)
-{
-	xmlChar	*abs;
-	char	*s;
-
-	if (p->base == NULL || *p->base == '\0')
-		return (xstrdup(href));
-	abs = xmlBuildURI((const xmlChar *)href, (const xmlChar *)p->base);
-	if (abs == NULL)
-		return (xstrdup(href));
-	s = xstrdup((const char *)abs);
-	xmlFree(abs);
-	return (s);
-}
-
 void
 parser_item_begin(struct parser *p)
 {
-	if (p->item != NULL || p->doc->nitems >= PARSE_MAX_ITEMS) {
+	if (p->item != NULL)
+		return;
+	if (p->doc->nitems >= p->opts->max_items) {
 		p->skipped++;
 		return;
 	}
 	p->item = item_new();
 	p->item_depth = p->depth;
+	p->guid_permalink = 0;
 }
 
 void
-parser_item_end(struct parser *p)
+parser_add_enclosure(struct parser *p, const char *url, const char *type,
+    const char *length)
 {
-	if (p->item == NULL || p->depth != p->item_depth)
+	struct item		*it = p->item;
+	struct enclosure	*e;
+	char			*abs, *end;
+	long long		 len = -1;
+	size_t			 i;
+
+	if (it == NULL || url == NULL || *url == '\0' ||
+	    it->nenclosures >= PARSE_MAX_ENCLOSURES)
 		return;
-	parser_finish_item(p->item);
-	TAILQ_INSERT_TAIL(&p->doc->items, p->item, entry);
-	p->doc->nitems++;
-	p->item = NULL;
+	abs = parser_resolve(p, url);
+	for (i = 0; i < it->nenclosures; i++) {
+		if (strcmp(it->enclosures[i].url, abs) == 0) {
+			free(abs);
+			return;
+		}
+	}
+	if (length != NULL) {
+		len = strtoll(length, &end, 10);
+		if (end == length || *end != '\0' || len < 0)
+			len = -1;
+	}
+	it->enclosures = xreallocarray(it->enclosures, it->nenclosures + 1,
+	    sizeof(*it->enclosures));
+	e = &it->enclosures[it->nenclosures++];
+	e->url = abs;
+	e->type = type != NULL && *type != '\0' ? xstrdup(type) : NULL;
+	e->length = len;
 }
 
 /*
  * An entry's identity within its feed: its id as written, else its link,
  * else a hash of what it says, so that re-polls find it again.
  */
-static void
-parser_finish_item(struct item *it)
+void
+parser_finish_item(struct parser *p, struct item *it)
 {
-	uint64_t	h;
-	char		when[32];
+	const char	*parts[3];
+	char		 when[32];
+	uint64_t	 h = 0;
+	size_t		 i;
 
+	if (it->nauthors == 0 && p->doc->nauthors > 0 &&
+	    (p->doc->format == FORMAT_ATOM10 ||
+	    p->doc->format == FORMAT_ATOM03)) {
+		/* RFC 4287 4.2.1: an entry inherits the feed's authors. */
+		for (i = 0; i < p->doc->nauthors; i++)
+			item_add_string(&it->authors, &it->nauthors,
+			    PARSE_MAX_AUTHORS, p->doc->authors[i]);
+	}
 	if (it->id != NULL)
 		it->uid = xstrdup(it->id);
 	else if (it->link != NULL)
 		it->uid = xstrdup(it->link);
 	else {
-		snprintf(when, sizeof(when), "%lld",
-		    (long long)(it->published ? it->published : it->updated));
-		h = util_hash64(it->title ? it->title : "",
-		    it->title ? strlen(it->title) : 0, 0);
-		h = util_hash64(when, strlen(when), h);
-		h = util_hash64(it->content ? it->content : "",
-		    it->content ? strlen(it->content) : 0, h);
-		h = util_hash64(it->summary ? it->summary : "",
-		    it->summary ? strlen(it->summary) : 0, h);
+		snprintf(when, sizeof(when), "%lld", (long long)
+		    (it->published ? it->published : it->updated));
+		parts[0] = it->title;
+		parts[1] = it->content != NULL ? it->content : it->summary;
+		parts[2] = when;
+		for (i = 0; i < 3; i++) {
+			if (parts[i] != NULL)
+				h = util_hash64(parts[i], strlen(parts[i]) + 1,
+				    h);
+		}
 		xasprintf(&it->uid, "hash:%016llx", (unsigned long long)h);
 	}
-	if (it->updated == 0)
-		it->updated = it->published;
+}
+
+/* Hand a finished entry to the callback, or keep it in the document. */
+void
+parser_emit(struct parser *p, struct item *it)
+{
+	parser_finish_item(p, it);
+	p->doc->nitems++;
+	if (p->cb != NULL)
+		p->cb(p->doc, it, p->cb_arg);
+	else
+		TAILQ_INSERT_TAIL(&p->doc->items, it, entry);
+}
+
+static void
+parser_root(struct parser *p, enum ns ns, enum el el)
+{
+	char	*version;
+
+	if (el == EL_RSS) {
+		version = parser_attr(p, "version");
+		if (version != NULL && strncmp(version, "0.9", 3) == 0)
+			p->doc->format = FORMAT_RSS09X;
+		else
+			p->doc->format = FORMAT_RSS20;
+		free(version);
+	} else if (el == EL_RDF)
+		p->doc->format = FORMAT_RSS10;	/* 0.90 told by its channel */
+	else if (el == EL_FEED)
+		p->doc->format = ns == NS_ATOM03 ? FORMAT_ATOM03 :
+		    FORMAT_ATOM10;
 }
 
 static void
 parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-    const xmlChar *uri, int nns, const xmlChar **ns, int nattrs,
+    const xmlChar *uri, int nns, const xmlChar **nsdecl, int nattrs,
     int ndefaulted, const xmlChar **attrs)
 {
 	struct parser	*p = ctx;
 	const char	*name = (const char *)localname;
-	const char	*nsuri = uri != NULL ? (const char *)uri : "";
+	enum ns		 ns;
+	enum el		 el;
 
 	p->depth++;
-	if (p->depth > PARSE_MAX_DEPTH)
-		return;
-	p->attrs = attrs;
-	p->nattrs = nattrs;
-
-	if (p->xhtml_depth != 0) {
-		parser_xhtml_start(p, name, attrs, nattrs);
+	if (p->depth > PARSE_MAX_DEPTH) {
+		p->truncated = 1;
 		return;
 	}
+	p->attrs = attrs;
+	p->nattrs = nattrs;
+	if (p->xhtml_depth != 0) {
+		p->stack[p->depth] = EL_OTHER;
+		parser_markup(p, name, 0, 1);
+		return;
+	}
+	ns = parser_ns(p, uri);
+	el = parser_lookup(ns, name);
+	p->stack[p->depth] = el;
+	if (nattrs > 0)
+		parser_push_base(p);
 	if (p->depth == 1) {
-		if (strcmp(name, "rss") == 0 && *nsuri == '\0')
-			p->doc->format = FORMAT_RSS20;
-		else if (strcmp(name, "feed") == 0 &&
-		    strcmp(nsuri, NS_ATOM) == 0)
-			p->doc->format = FORMAT_ATOM10;
-		else
+		parser_root(p, ns, el);
+		if (p->doc->format == FORMAT_UNKNOWN)
 			snprintf(p->root, sizeof(p->root), "%s", name);
 	}
 	switch (p->doc->format) {
+	case FORMAT_RSS09X:
+	case FORMAT_RSS10:
 	case FORMAT_RSS20:
-		parse_rss_start(p, name, nsuri);
+		parse_rss_start(p, ns, el);
 		break;
+	case FORMAT_ATOM03:
 	case FORMAT_ATOM10:
-		parse_atom_start(p, name, nsuri);
+		parse_atom_start(p, ns, el);
 		break;
-	case FORMAT_UNKNOWN:
+	default:
 		break;
 	}
 }
@@ -401,8 +836,7 @@ parser_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     const xmlChar *uri)
 {
 	struct parser	*p = ctx;
-	const char	*name = (const char *)localname;
-	const char	*nsuri = uri != NULL ? (const char *)uri : "";
+	struct item	*it;
 	enum field	 field;
 
 	if (p->depth > PARSE_MAX_DEPTH) {
@@ -410,59 +844,82 @@ parser_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	}
 	if (p->xhtml_depth != 0 && p->depth > p->xhtml_depth) {
-		parser_text_escape(p, "</", 2, 0);
-		parser_text_escape(p, name, strlen(name), 0);
-		parser_text_escape(p, ">", 1, 0);
+		parser_markup(p, (const char *)localname, 0, 0);
 		p->depth--;
 		return;
 	}
 	if (p->field != FIELD_NONE && p->depth == p->field_depth) {
 		field = p->field;
-		parser_set_field(p, field, parser_text_take(p));
+		parser_set_field(p, field, p->kind, parser_text_take(p));
 	}
-	if (p->doc->format == FORMAT_ATOM10)
-		parse_atom_end(p, name, nsuri);
-	parser_item_end(p);
+	if (p->item != NULL && p->depth == p->item_depth) {
+		it = p->item;
+		p->item = NULL;
+		parser_emit(p, it);
+	}
+	if (p->nbases > 0)
+		parser_pop_base(p);
 	p->depth--;
 }
 
-/* Inside xhtml content, elements become markup (attributes escaped). */
+/*
+ * Inside xhtml content, elements become markup.  The div that Atom
+ * requires around it (RFC 4287 4.1.3) is not part of the content.
+ */
 static void
-parser_xhtml_start(struct parser *p, const char *name, const xmlChar **a,
-    int nattrs)
+parser_markup(struct parser *p, const char *name, size_t unused, int start)
 {
-	int	i;
+	const xmlChar	**a = p->attrs;
+	int		  i;
 
-	parser_text_escape(p, "<", 1, 0);
-	parser_text_escape(p, name, strlen(name), 0);
-	for (i = 0; i < nattrs; i++, a += 5) {
-		parser_text_escape(p, " ", 1, 0);
-		parser_text_escape(p, (const char *)a[0],
-		    strlen((const char *)a[0]), 0);
-		parser_text_escape(p, "=\"", 2, 0);
-		parser_text_escape(p, (const char *)a[3], a[4] - a[3], 1);
-		parser_text_escape(p, "\"", 1, 0);
-	}
-	parser_text_escape(p, ">", 1, 0);
-}
-
-/* Append to the field, escaping if asked, never beyond the field limit. */
-static void
-parser_text_escape(struct parser *p, const char *s, size_t len, int escape)
-{
-	size_t	i, start = 0;
-
-	if (p->text.len + len > PARSE_MAX_FIELD) {
+	if (p->depth == p->xhtml_depth + 1 && strcmp(name, "div") == 0)
+		return;
+	if (p->text.len > p->opts->max_field) {
 		p->truncated = 1;
 		return;
 	}
-	if (!escape) {
+	if (!start) {
+		buf_addstr(&p->text, "</");
+		buf_addstr(&p->text, name);
+		buf_addc(&p->text, '>');
+		return;
+	}
+	buf_addc(&p->text, '<');
+	buf_addstr(&p->text, name);
+	for (i = 0; i < p->nattrs; i++, a += 5) {
+		char	*v = xstrndup((const char *)a[3], a[4] - a[3]);
+		char	*e = html_escape(v);
+
+		buf_addc(&p->text, ' ');
+		buf_addstr(&p->text, (const char *)a[0]);
+		buf_addstr(&p->text, "=\"");
+		buf_addstr(&p->text, e);
+		buf_addc(&p->text, '"');
+		free(v);
+		free(e);
+	}
+	buf_addc(&p->text, '>');
+}
+
+static void
+parser_characters(void *ctx, const xmlChar *ch, int len)
+{
+	struct parser	*p = ctx;
+	const char	*s = (const char *)ch;
+	size_t		 i, start;
+	const char	*rep;
+
+	if (p->field == FIELD_NONE || p->depth > PARSE_MAX_DEPTH)
+		return;
+	if (p->text.len + len > p->opts->max_field) {
+		p->truncated = 1;
+		return;
+	}
+	if (p->xhtml_depth == 0) {
 		buf_add(&p->text, s, len);
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		const char	*rep;
-
+	for (i = start = 0; i < (size_t)len; i++) {
 		switch (s[i]) {
 		case '&':
 			rep = "&amp;";
@@ -472,9 +929,6 @@ parser_text_escape(struct parser *p, const char *s, size_t len, int escape)
 			break;
 		case '>':
 			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
 			break;
 		default:
 			continue;
@@ -486,14 +940,11 @@ parser_text_escape(struct parser *p, const char *s, size_t len, int escape)
 	buf_add(&p->text, s + start, len - start);
 }
 
-static void
-parser_characters(void *ctx, const xmlChar *ch, int len)
+/* Only the HTML entities, never anything the document declares. */
+static xmlEntityPtr
+parser_get_entity(void *ctx, const xmlChar *name)
 {
-	struct parser	*p = ctx;
-
-	if (p->field == FIELD_NONE || p->depth > PARSE_MAX_DEPTH)
-		return;
-	parser_text_escape(p, (const char *)ch, len, p->xhtml_depth != 0);
+	return (html_entity((const char *)name));
 }
 
 static void
@@ -512,28 +963,103 @@ parser_error(void *ctx, const char *fmt, ...)
 	snprintf(p->error, sizeof(p->error), "%s", util_trim(msg));
 }
 
-/*
- * Parse a whole document.  base is the URL it was fetched from (relative
- * links resolve against it).  Returns 0 with *out set for anything that is
- * recognisably a feed, even if ill-formed; -1 and *cause otherwise.
- */
-int
-parse_doc(const char *data, size_t len, const char *base, struct doc **out,
-    char **cause)
+struct parser *
+parse_new(const struct parse_opts *opts, parse_item_cb cb, void *arg)
 {
-	xmlSAXHandler		 sax;
-	xmlParserCtxtPtr	 ctxt;
-	struct parser		 p;
-	size_t			 off, n;
-	const size_t		 chunk = 64 * 1024;
+	struct parser	*p;
 
-	*out = NULL;
-	*cause = NULL;
-	memset(&p, 0, sizeof(p));
-	p.base = base;
-	p.doc = xcalloc(1, sizeof(*p.doc));
-	TAILQ_INIT(&p.doc->items);
-	buf_init(&p.text);
+	p = xcalloc(1, sizeof(*p));
+	p->opts = opts;
+	p->cb = cb;
+	p->cb_arg = arg;
+	p->doc = xcalloc(1, sizeof(*p->doc));
+	TAILQ_INIT(&p->doc->items);
+	buf_init(&p->text);
+	buf_init(&p->json);
+	buf_init(&p->clean);
+	return (p);
+}
+
+/* The XML declaration's encoding, if the document starts with one. */
+static int
+parser_declared_encoding(const char *s, size_t len, char *out, size_t size)
+{
+	const char	*end, *e, *q;
+	size_t		 n;
+
+	if (len < 6 || strncmp(s, "<?xml", 5) != 0)
+		return (0);
+	if ((end = memchr(s, '>', len < 512 ? len : 512)) == NULL)
+		return (0);
+	for (e = s; e + 8 < end; e++) {
+		if (strncmp(e, "encoding", 8) != 0)
+			continue;
+		for (e += 8; e < end && (*e == ' ' || *e == '='); e++)
+			;
+		if (e >= end || (*e != '"' && *e != '\''))
+			return (0);
+		if ((q = memchr(e + 1, *e, end - e - 1)) == NULL)
+			return (0);
+		n = q - e - 1;
+		if (n >= size)
+			return (0);
+		memcpy(out, e + 1, n);
+		out[n] = '\0';
+		return (1);
+	}
+	return (0);
+}
+
+static int
+parser_is_utf8_name(const char *s)
+{
+	return (strcasecmp(s, "utf-8") == 0 || strcasecmp(s, "utf8") == 0);
+}
+
+/*
+ * Look at the first chunk: JSON or XML, and in which encoding.  Sets up
+ * the libxml2 context for XML.
+ */
+static void
+parser_begin(struct parser *p, const char *data, size_t len)
+{
+	xmlSAXHandler			 sax;
+	xmlCharEncodingHandlerPtr	 handler = NULL;
+	const char			*s = data;
+	size_t				 n = len;
+	char				 declared[64];
+	int				 bom16 = 0, options;
+
+	p->started = 1;
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;
+		n -= 3;
+	} else if (n >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 ||
+	    memcmp(s, "\xfe\xff", 2) == 0))
+		bom16 = 1;
+	while (n > 0 && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	if (n > 0 && *s == '{') {
+		p->is_json = 1;
+		p->cleaner.utf8 = 1;
+		return;
+	}
+
+	/* A BOM wins; then the HTTP charset; then the declaration. */
+	p->cleaner.utf8 = 0;
+	if (!bom16 && len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		p->cleaner.utf8 = 1;
+	else if (!bom16 && p->opts->charset != NULL &&
+	    *p->opts->charset != '\0') {
+		if (parser_is_utf8_name(p->opts->charset))
+			p->cleaner.utf8 = 1;
+		else
+			handler = xmlFindCharEncodingHandler(p->opts->charset);
+	} else if (!bom16 && (!parser_declared_encoding(s, n, declared,
+	    sizeof(declared)) || parser_is_utf8_name(declared)))
+		p->cleaner.utf8 = 1;
 
 	memset(&sax, 0, sizeof(sax));
 	sax.initialized = XML_SAX2_MAGIC;
@@ -541,46 +1067,130 @@ parse_doc(const char *data, size_t len, const char *base, struct doc **out,
 	sax.endElementNs = parser_end;
 	sax.characters = parser_characters;
 	sax.cdataBlock = parser_characters;
+	sax.getEntity = parser_get_entity;
 	sax.error = parser_error;
 	sax.fatalError = parser_error;
-
-	ctxt = xmlCreatePushParserCtxt(&sax, &p, NULL, 0, NULL);
-	if (ctxt == NULL)
+	p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, NULL);
+	if (p->ctxt == NULL)
 		fatalx("xmlCreatePushParserCtxt failed");
-	xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET |
-	    XML_PARSE_NOWARNING);
-	for (off = 0; off < len; off += n) {
-		n = len - off < chunk ? len - off : chunk;
-		if (xmlParseChunk(ctxt, data + off, (int)n, 0) != 0 &&
-		    ctxt->disableSAX)
-			break;
+	options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING;
+	if (handler != NULL || p->cleaner.utf8) {
+		/* Our choice stands against the declaration. */
+		options |= XML_PARSE_IGNORE_ENC;
+		if (handler != NULL)
+			xmlSwitchToEncoding(p->ctxt, handler);
 	}
-	xmlParseChunk(ctxt, NULL, 0, 1);
-	/* A DOCTYPE makes libxml2 build a document for it; it is ours. */
-	if (ctxt->myDoc != NULL)
-		xmlFreeDoc(ctxt->myDoc);
-	xmlFreeParserCtxt(ctxt);
+	xmlCtxtUseOptions(p->ctxt, options);
+	if (bom16)
+		p->cleaner.utf8 = -1;	/* leave UTF-16 bytes alone */
+}
 
-	item_free(p.item);	/* an entry cut off by the end of input */
-	buf_free(&p.text);
-	if (p.doc->format == FORMAT_UNKNOWN) {
-		if (p.root[0] != '\0')
+static void
+parser_xml_push(struct parser *p, const char *data, size_t len, int last)
+{
+	if (p->ctxt->disableSAX && !last)
+		return;
+	if (p->cleaner.utf8 == -1) {
+		xmlParseChunk(p->ctxt, data, (int)len, last);
+		return;
+	}
+	buf_reset(&p->clean);
+	utf8_clean_chunk(&p->cleaner, data, len, last, &p->clean);
+	xmlParseChunk(p->ctxt, p->clean.data, (int)p->clean.len, last);
+}
+
+/* Feed the next chunk of the document. */
+void
+parse_push(struct parser *p, const char *data, size_t len)
+{
+	const size_t	chunk = 64 * 1024;
+	size_t		n;
+
+	if (len == 0)
+		return;
+	if (!p->started)
+		parser_begin(p, data, len);
+	p->nbytes += len;
+	if (p->is_json) {
+		utf8_clean_chunk(&p->cleaner, data, len, 0, &p->json);
+		return;
+	}
+	for (; len > 0; data += n, len -= n) {
+		n = len < chunk ? len : chunk;
+		parser_xml_push(p, data, n, 0);
+	}
+}
+
+static void
+parse_free(struct parser *p)
+{
+	if (p->ctxt != NULL) {
+		/* A DOCTYPE makes libxml2 build a document; it is ours. */
+		if (p->ctxt->myDoc != NULL)
+			xmlFreeDoc(p->ctxt->myDoc);
+		xmlFreeParserCtxt(p->ctxt);
+	}
+	while (p->nbases > 0)
+		free(p->bases[--p->nbases].url);
+	item_free(p->item);	/* an entry cut off by the end of input */
+	buf_free(&p->text);
+	buf_free(&p->json);
+	buf_free(&p->clean);
+	free(p);
+}
+
+/*
+ * Finish parsing.  Returns 0 with *out set for anything that is
+ * recognisably a feed, even if ill-formed (then *cause says what was
+ * recovered from); -1 and *cause otherwise.  p is freed either way.
+ */
+int
+parse_end(struct parser *p, struct doc **out, char **cause)
+{
+	int	rv = 0;
+
+	*out = NULL;
+	*cause = NULL;
+	if (p->is_json) {
+		utf8_clean_chunk(&p->cleaner, "", 0, 1, &p->json);
+		rv = parse_json(p, cause);
+	}
+	else if (p->started)
+		parser_xml_push(p, "", 0, 1);
+	if (rv == 0 && p->doc->format == FORMAT_UNKNOWN) {
+		if (p->root[0] != '\0')
 			xasprintf(cause, "not a feed: root element is <%s>",
-			    p.root);
-		else if (len == 0)
+			    p->root);
+		else if (p->nbytes == 0)
 			*cause = xstrdup("not a feed: empty document");
 		else
-			xasprintf(cause, "not a feed: %s", p.error[0] != '\0' ?
-			    p.error : "no XML elements");
-		doc_free(p.doc);
+			xasprintf(cause, "not a feed: %s", p->error[0] != '\0' ?
+			    p->error : "no XML elements");
+		rv = -1;
+	}
+	if (rv != 0) {
+		doc_free(p->doc);
+		parse_free(p);
 		return (-1);
 	}
-	if (p.nerrors > 0 || p.truncated || p.skipped > 0) {
-		xasprintf(cause, "%s%s%s%s", p.nerrors ? "recovered from: " : "",
-		    p.nerrors ? p.error : "", p.truncated ?
-		    " (fields truncated)" : "", p.skipped ?
-		    " (entries over the limit skipped)" : "");
-	}
-	*out = p.doc;
+	if (p->nerrors > 0 || p->truncated || p->skipped > 0)
+		xasprintf(cause, "%s%s%s%s", p->nerrors ? "recovered from: " :
+		    "", p->nerrors ? p->error : "", p->truncated ?
+		    " (fields over the size limit truncated)" : "",
+		    p->skipped ? " (entries over the limit skipped)" : "");
+	*out = p->doc;
+	parse_free(p);
 	return (0);
+}
+
+/* Parse a whole document in memory; entries are kept in (*out)->items. */
+int
+parse_doc(const char *data, size_t len, const struct parse_opts *opts,
+    struct doc **out, char **cause)
+{
+	struct parser	*p;
+
+	p = parse_new(opts, NULL, NULL);
+	parse_push(p, data, len);
+	return (parse_end(p, out, cause));
 }

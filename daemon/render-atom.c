@@ -79,6 +79,21 @@ atom_html(xmlTextWriterPtr w, const char *name, const char *html)
 }
 
 static void
+atom_enclosure(xmlTextWriterPtr w, const struct enclosure *e)
+{
+	xmlTextWriterStartElement(w, BAD_CAST "link");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "rel", BAD_CAST "enclosure");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST e->url);
+	if (e->type != NULL)
+		xmlTextWriterWriteAttribute(w, BAD_CAST "type",
+		    BAD_CAST e->type);
+	if (e->length >= 0)
+		xmlTextWriterWriteFormatAttribute(w, BAD_CAST "length",
+		    "%lld", (long long)e->length);
+	xmlTextWriterEndElement(w);
+}
+
+static void
 atom_entry(xmlTextWriterPtr w, struct item *it)
 {
 	const char	*source_title;
@@ -94,10 +109,14 @@ atom_entry(xmlTextWriterPtr w, struct item *it)
 	if (it->published != 0)
 		atom_time(w, "published", it->published);
 	/* Atom wants an author; the publishing feed is the honest fallback. */
-	xmlTextWriterStartElement(w, BAD_CAST "author");
-	atom_element(w, "name", it->author != NULL ? it->author :
-	    source_title);
-	xmlTextWriterEndElement(w);
+	for (i = 0; i < it->nauthors || (i == 0 && it->nauthors == 0); i++) {
+		xmlTextWriterStartElement(w, BAD_CAST "author");
+		atom_element(w, "name", it->nauthors > 0 ? it->authors[i] :
+		    source_title);
+		xmlTextWriterEndElement(w);
+	}
+	for (i = 0; i < it->nenclosures; i++)
+		atom_enclosure(w, &it->enclosures[i]);
 	for (i = 0; i < it->ncategories; i++) {
 		xmlTextWriterStartElement(w, BAD_CAST "category");
 		xmlTextWriterWriteAttribute(w, BAD_CAST "term",

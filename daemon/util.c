@@ -284,3 +284,121 @@ util_split_hostport(const char *s, char **host, int *port,
 	*port = (int)p;
 	return (0);
 }
+
+/*
+ * The length of the valid UTF-8 sequence at s (of n bytes available), 0 if
+ * it is invalid, or -1 if it may be valid but is cut short by the end.
+ */
+static int
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned int	cp;
+	int		len, i;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return (0);
+	for (i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return (-1);
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+	}
+	cp = s[0] & (0x7f >> len);
+	for (i = 1; i < len; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return (0);
+	return (len);
+}
+
+/*
+ * Clean one chunk of a byte stream: C0 controls other than tab, LF and CR
+ * are dropped and, if utf8 is set, invalid UTF-8 becomes U+FFFD.  A
+ * sequence cut by the chunk's end is kept in f for the next call (last
+ * set: there is none).  Output is appended to out; returns the number of
+ * bytes changed.
+ */
+size_t
+utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
+    int last, struct buf *out)
+{
+	const unsigned char	*s;
+	size_t			 i = 0, start, changed = 0, n, c, k;
+	int			 q;
+	unsigned char		 tmp[8];
+
+	/* Finish a sequence carried over from the last chunk. */
+	while (f->ncarry > 0) {
+		c = f->ncarry;
+		memcpy(tmp, f->carry, c);
+		for (n = c, k = 0; n < 4 && k < len; )
+			tmp[n++] = in[k++];
+		if ((q = utf8_seq(tmp, n)) == -1 && !last) {
+			memcpy(f->carry, tmp, n);	/* still incomplete */
+			f->ncarry = n;
+			return (changed);
+		}
+		if (q > 0) {
+			buf_add(out, tmp, q);
+			i = q - c;
+			f->ncarry = 0;
+			break;
+		}
+		/* Invalid: replace its first byte, look again at the rest. */
+		buf_add(out, "\xef\xbf\xbd", 3);
+		changed++;
+		memmove(f->carry, f->carry + 1, c - 1);
+		f->ncarry = c - 1;
+	}
+	s = (const unsigned char *)in;
+	for (start = i; i < len; ) {
+		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		    s[i] != '\r') {
+			buf_add(out, in + start, i - start);
+			changed++;
+			start = ++i;
+			continue;
+		}
+		if (s[i] < 0x80 || !f->utf8) {
+			i++;
+			continue;
+		}
+		q = utf8_seq(s + i, len - i);
+		if (q > 0) {
+			i += q;
+			continue;
+		}
+		buf_add(out, in + start, i - start);
+		if (q == -1 && !last) {
+			f->ncarry = len - i;
+			memcpy(f->carry, s + i, f->ncarry);
+			return (changed);
+		}
+		buf_add(out, "\xef\xbf\xbd", 3);
+		changed++;
+		start = ++i;
+	}
+	buf_add(out, in + start, i - start);
+	return (changed);
+}
+
+/* A string cleaned as above, as UTF-8, in a new allocation. */
+char *
+utf8_clean(const char *s)
+{
+	struct utf8_cleaner	f = { 1, { 0 }, 0 };
+	struct buf		b;
+
+	buf_init(&b);
+	utf8_clean_chunk(&f, s, strlen(s), 1, &b);
+	return (buf_steal(&b));
+}

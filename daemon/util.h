@@ -21,6 +21,17 @@ void	 buf_addstr(struct buf *, const char *);
 void	 buf_addc(struct buf *, char);
 char	*buf_steal(struct buf *);
 
+/* State of utf8_clean_chunk across chunks. */
+struct utf8_cleaner {
+	int		utf8;		/* validate UTF-8, not only strip C0 */
+	unsigned char	carry[4];
+	size_t		ncarry;
+};
+
+size_t	 utf8_clean_chunk(struct utf8_cleaner *, const char *, size_t, int,
+	    struct buf *);
+char	*utf8_clean(const char *);
+
 int	 util_parse_duration(const char *, long *, const char **);
 int	 util_parse_size(const char *, uint64_t *, const char **);
 int	 util_parse_bool(const char *, int *);

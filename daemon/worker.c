@@ -32,6 +32,8 @@ static struct {
 	struct event	*done_ev;
 	struct db	*db;
 	char		*base_url;
+	size_t		 max_field;
+	size_t		 max_items;
 } worker;
 
 static void	*worker_main(void *);
@@ -81,6 +83,7 @@ job_free(struct job *job)
 	free(job->bodies);
 	free(job->feed);
 	free(job->url);
+	free(job->charset);
 	free(job->base_url);
 	conf_unref(job->conf);
 	buf_free(&job->body);
@@ -88,15 +91,25 @@ job_free(struct job *job)
 	free(job);
 }
 
+/* Settings the worker takes from a configuration (on its own thread). */
+static void
+worker_configure(const struct conf *conf)
+{
+	free(worker.base_url);
+	worker.base_url = xstrdup(conf_base_url(conf));
+	worker.max_field = conf->max_field_size;
+	worker.max_items = conf->max_entries;
+}
+
 int
-worker_start(struct event_base *base, struct db *db, const char *base_url)
+worker_start(struct event_base *base, struct db *db, const struct conf *conf)
 {
 	TAILQ_INIT(&worker.todo);
 	TAILQ_INIT(&worker.done);
 	pthread_mutex_init(&worker.lock, NULL);
 	pthread_cond_init(&worker.cond, NULL);
 	worker.db = db;
-	worker.base_url = xstrdup(base_url);
+	worker_configure(conf);
 	worker.done_ev = event_new(base, -1, 0, worker_done, NULL);
 	if (worker.done_ev == NULL)
 		fatalx("%s: event_new", __func__);
@@ -228,10 +241,16 @@ static void
 worker_store(struct job *job)
 {
 	struct feed_state	*fs = &job->state;
+	struct parse_opts	 opts;
 	struct doc		*doc;
 	char			*cause;
 
-	if (parse_doc(job->body.data, job->body.len, job->url, &doc,
+	parse_opts_init(&opts);
+	opts.base = job->url;
+	opts.charset = job->charset;
+	opts.max_field = worker.max_field;
+	opts.max_items = worker.max_items;
+	if (parse_doc(job->body.data, job->body.len, &opts, &doc,
 	    &cause) != 0) {
 		worker_fail(job, STAGE_PARSE, cause);
 		goto save;
@@ -296,8 +315,7 @@ worker_render_tags(struct db *db, const char *base_url, char **tags,
 static void
 worker_sync(struct job *job)
 {
-	free(worker.base_url);
-	worker.base_url = xstrdup(job->base_url);
+	worker_configure(job->conf);
 	if (db_sync_conf(worker.db, job->conf) != 0) {
 		job->state.stage = STAGE_STORE;
 		job->state.error = xstrdup("could not apply the configuration "

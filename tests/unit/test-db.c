@@ -55,11 +55,13 @@ teardown(void **state)
 static struct doc *
 doc_of(const char *xml)
 {
-	struct doc	*doc;
-	char		*cause = NULL;
+	struct parse_opts	 opts;
+	struct doc		*doc;
+	char			*cause = NULL;
 
-	if (parse_doc(xml, strlen(xml), "http://x.example/", &doc,
-	    &cause) != 0)
+	parse_opts_init(&opts);
+	opts.base = "http://x.example/";
+	if (parse_doc(xml, strlen(xml), &opts, &doc, &cause) != 0)
 		fail_msg("%s", cause);
 	free(cause);
 	return (doc);
@@ -123,7 +125,7 @@ test_schema(void **state)
 	sqlite3		*h;
 	char		*cause = NULL;
 
-	assert_int_equal(db_schema_version(fx->db), 1);
+	assert_int_equal(db_schema_version(fx->db), 2);
 	/* Reopening an up-to-date database migrates nothing. */
 	db2 = db_open(fx->path, &cause);
 	assert_non_null(db2);
@@ -137,7 +139,7 @@ test_schema(void **state)
 	assert_non_null(strstr(cause, "newer"));
 	free(cause);
 	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 1", NULL,
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 2", NULL,
 	    NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 }

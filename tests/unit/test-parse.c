@@ -5,13 +5,24 @@
 
 #include "test.h"
 
+static int
+parse_with(const char *text, size_t len, const char *base, struct doc **doc,
+    char **cause)
+{
+	struct parse_opts	opts;
+
+	parse_opts_init(&opts);
+	opts.base = base;
+	return (parse_doc(text, len, &opts, doc, cause));
+}
+
 static struct doc *
 parse_ok(const char *text, const char *base)
 {
 	struct doc	*doc;
 	char		*cause = NULL;
 
-	if (parse_doc(text, strlen(text), base, &doc, &cause) != 0)
+	if (parse_with(text, strlen(text), base, &doc, &cause) != 0)
 		fail_msg("parse failed: %s", cause);
 	free(cause);
 	return (doc);
@@ -23,7 +34,7 @@ parse_fail(const char *text)
 	struct doc	*doc = NULL;
 	char		*cause = NULL;
 
-	assert_int_equal(parse_doc(text, strlen(text), NULL, &doc, &cause),
+	assert_int_equal(parse_with(text, strlen(text), NULL, &doc, &cause),
 	    -1);
 	assert_null(doc);
 	assert_non_null(cause);
@@ -79,9 +90,10 @@ test_rss(void **state)
 	assert_string_equal(it->uid, "id-1");
 	assert_string_equal(it->title, "First");
 	assert_string_equal(it->link, "http://ex.org/p/1");
-	assert_string_equal(it->author, "Ann Author");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "Ann Author");
 	assert_int_equal(it->published, 1396226520);
-	assert_int_equal(it->updated, 1396226520);
+	assert_int_equal(it->updated, 0);
 	assert_int_equal(it->ncategories, 2);
 	assert_string_equal(it->categories[0], "Russia");
 	assert_string_equal(it->categories[1], "Syria");
@@ -153,19 +165,23 @@ test_atom(void **state)
 	it = nth(doc, 0);
 	assert_string_equal(it->id, "urn:e1");
 	assert_string_equal(it->link, "http://ex.org/feeds/e/1");
-	assert_string_equal(it->author, "Bob");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "Bob");
 	assert_int_equal(it->published, 1396226520);
 	assert_int_equal(it->updated, 1396310400);
 	assert_int_equal(it->ncategories, 2);
 	assert_string_equal(it->categories[1], "Kerry");
 	/* type="text" is escaped into HTML. */
 	assert_string_equal(it->summary, "1 &lt; 2 &amp; 3");
-	assert_string_equal(it->content, "<div><p class=\"x\">Hi &amp; "
-	    "<em>bye</em></p></div>");
+	/* xhtml: the children of the wrapping div, as markup. */
+	assert_string_equal(it->content, "<p class=\"x\">Hi &amp; "
+	    "<em>bye</em></p>");
 
 	it = nth(doc, 1);
 	assert_null(it->link);
-	assert_null(it->author);
+	/* No author of its own: inherits the feed's (RFC 4287 4.2.1). */
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "Feed Author");
 	assert_int_equal(it->published, 0);
 	assert_string_equal(it->content, "<p>two</p>");
 	doc_free(doc);
@@ -201,7 +217,7 @@ test_truncated(void **state)
 	struct doc	*doc;
 	char		*cause = NULL;
 
-	assert_int_equal(parse_doc(t, strlen(t), NULL, &doc, &cause), 0);
+	assert_int_equal(parse_with(t, strlen(t), NULL, &doc, &cause), 0);
 	assert_non_null(cause);		/* says it recovered */
 	assert_int_equal(doc->nitems, 2);
 	assert_string_equal(nth(doc, 1)->title, "b");
@@ -231,7 +247,7 @@ test_entity_bomb(void **state)
 	char		*cause = NULL;
 	struct item	*it;
 
-	assert_int_equal(parse_doc(bomb, strlen(bomb), NULL, &doc, &cause),
+	assert_int_equal(parse_with(bomb, strlen(bomb), NULL, &doc, &cause),
 	    0);
 	free(cause);
 	assert_int_equal(doc->nitems, 1);
@@ -254,13 +270,13 @@ test_limits(void **state)
 	buf_init(&b);
 	buf_addstr(&b, "<rss><channel><item><guid>1</guid><description>");
 	memset(chunk, 'x', sizeof(chunk));
-	for (i = 0; i < PARSE_MAX_FIELD / (int)sizeof(chunk) + 10; i++)
+	for (i = 0; i < PARSE_DEFAULT_MAX_FIELD / (int)sizeof(chunk) + 10; i++)
 		buf_add(&b, chunk, sizeof(chunk));
 	buf_addstr(&b, "</description></item></channel></rss>");
-	assert_int_equal(parse_doc(b.data, b.len, NULL, &doc, &cause), 0);
+	assert_int_equal(parse_with(b.data, b.len, NULL, &doc, &cause), 0);
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, "truncated"));
-	assert_true(strlen(nth(doc, 0)->summary) <= PARSE_MAX_FIELD);
+	assert_true(strlen(nth(doc, 0)->summary) <= PARSE_DEFAULT_MAX_FIELD);
 	free(cause);
 	doc_free(doc);
 	buf_free(&b);
@@ -273,7 +289,7 @@ test_limits(void **state)
 	for (i = 0; i < 300; i++)
 		buf_addstr(&b, "</x>");
 	buf_addstr(&b, "</item></channel></rss>");
-	assert_int_equal(parse_doc(b.data, b.len, NULL, &doc, &cause), 0);
+	assert_int_equal(parse_with(b.data, b.len, NULL, &doc, &cause), 0);
 	assert_true(doc->nitems <= 1);
 	free(cause);
 	doc_free(doc);
@@ -291,11 +307,11 @@ test_max_items(void **state)
 
 	buf_init(&b);
 	buf_addstr(&b, "<rss><channel>");
-	for (i = 0; i < PARSE_MAX_ITEMS + 5; i++)
+	for (i = 0; i < PARSE_DEFAULT_MAX_ITEMS + 5; i++)
 		buf_addstr(&b, "<item><title>t</title></item>");
 	buf_addstr(&b, "</channel></rss>");
-	assert_int_equal(parse_doc(b.data, b.len, NULL, &doc, &cause), 0);
-	assert_int_equal(doc->nitems, PARSE_MAX_ITEMS);
+	assert_int_equal(parse_with(b.data, b.len, NULL, &doc, &cause), 0);
+	assert_int_equal(doc->nitems, PARSE_DEFAULT_MAX_ITEMS);
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, "skipped"));
 	free(cause);
