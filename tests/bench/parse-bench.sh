@@ -141,7 +141,7 @@ else echo "feedmuxd: skipped ($OURS_WHY)"; fi
 
 # ---------------------------------------------------------------- measuring
 declare -A W R NR ST
-calc() { awk "BEGIN { printf \"%s\", $* }" </dev/null; }
+calc() { awk "BEGIN { printf \"%s\", ($*) }" </dev/null; }   # parenthesised: a bare > would redirect
 fmt() { awk -v x="$2" "BEGIN { printf \"$1\", x }" </dev/null; }
 
 # measure KEY STDIN STDOUT CMD...: run CMD up to RUNS times under GNU time.
@@ -227,7 +227,7 @@ elif [[ ${ST[small.oursloop]} == ok ]]; then check 'feedmuxd small per file ({"e
 ok() { [[ ${ST[$1]:-} == ok ]]; }
 mbs() { calc "$2 / 1e6 / ${W[$1]}"; }             # mbs KEY BYTES
 cell_wall() { ok "$1" && fmt %.3f "${W[$1]}" || echo "${ST[$1]}"; }
-cell_mbs() { ok "$1" && fmt %.1f "$(mbs "$1" "$2")" || echo "-"; }
+cell_mbs() { if [[ $1 == *.spawn ]]; then echo n/a; elif ok "$1"; then fmt %.1f "$(mbs "$1" "$2")"; else echo -; fi; }
 cell_eps() { if ok "$1" && [[ $2 != n/a ]]; then fmt %.0f "$(calc "$2 / ${W[$1]}")"; elif ok "$1"; then echo n/a; else echo -; fi; }
 cell_rss() { ok "$1" && fmt %.1f "$(calc "${R[$1]} / 1024")" || echo "-"; }
 cell_runs() { ok "$1" && echo "${NR[$1]}" || echo "-"; }
@@ -277,7 +277,7 @@ fp_version=$("$PY" -c 'import feedparser; print(feedparser.__version__)' 2>/dev/
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -srm), $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))"
 	echo "- feedmuxd: $FEEDMUXD ${FEEDMUXD_VERSION:+($FEEDMUXD_VERSION)}$( ((OURS)) || echo " — skipped ($OURS_WHY)")"
-	echo "- peers: sfeed $(dpkg-query -W -f '${Version}' sfeed 2>/dev/null || echo -), feedparser $fp_version on $("$PY" -V 2>&1), $(xmllint --version 2>&1 | head -n1 | sed 's/^xmllint: //')"
+	echo "- peers: sfeed $(dpkg-query -W -f '${Version}' sfeed 2>/dev/null || echo -), feedparser $fp_version on $("$PY" -V 2>&1), libxml2 $(dpkg-query -W -f '${Version}' libxml2 2>/dev/null || xmllint --version 2>&1 | head -n1 | sed 's/.*version //')"
 	echo "- data (gen-feeds.py seed $SEED): big = RSS 2.0, $BIG_BYTES bytes, $BIG_ITEMS items; small = $SMALL_FILES feeds ($SMALL_RSS RSS 2.0, $SMALL_ATOM Atom 1.0), $SMALL_BYTES bytes, $SMALL_ENTRIES entries"
 	echo "- method: best wall time of up to $RUNS run(s) (one run if the first takes > ${SLOW}s), stdout to /dev/null, files in page cache; peak RSS = GNU time %M (largest over runs; for a shell loop, its largest process). Wall time includes process start-up. MB = 10^6 bytes, MiB = 2^20."
 	echo
