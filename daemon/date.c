@@ -90,7 +90,11 @@ date_make(int y, int mo, int d, int h, int mi, int s, int zone_minutes)
 		s = 59;		/* a leap second: close enough */
 	t = date_days(y, mo, d) * 86400LL + h * 3600 + mi * 60 + s -
 	    zone_minutes * 60LL;
-	if (t <= 0 || (time_t)t != t)
+	/*
+	 * 0 means unknown throughout feedmux, so the epoch itself (nearly
+	 * always a placeholder) is unreadable; earlier dates are fine.
+	 */
+	if (t == 0 || t == -1 || (time_t)t != t)
 		return (DATE_INVALID);
 	return ((time_t)t);
 }
@@ -286,5 +290,5 @@ date_parse(const char *s)
 	if ((t = date_parse_rfc822(s)) != DATE_UNRECOGNISED)
 		return (t);
 	t = curl_getdate(s, NULL);
-	return (t > 0 ? t : 0);
+	return (t == -1 ? 0 : t);
 }

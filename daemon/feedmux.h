@@ -205,6 +205,8 @@ size_t		 utf8_encode(unsigned int, char *);
 struct _xmlEntity *html_entity(const char *);
 char		*html_to_text(char *);
 char		*html_escape(const char *);
+char		*html_escape_attr(const char *);
+char		*text_collapse(char *);
 char		*html_unescape_twice_escaped(char *);
 
 /* parse-dump.c */

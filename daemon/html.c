@@ -194,14 +194,18 @@ html_to_text(char *s)
 	return (buf_steal(&b));
 }
 
-/* Escape plain text as HTML. */
-char *
-html_escape(const char *s)
+/* Escape plain text as HTML: for text, or (attr set) attribute values. */
+static char *
+html_escape_common(const char *s, int attr)
 {
 	struct buf	b;
 
 	buf_init(&b);
 	for (; *s != '\0'; s++) {
+		if (*s == '"' && !attr) {
+			buf_addc(&b, *s);
+			continue;
+		}
 		switch (*s) {
 		case '&':
 			buf_addstr(&b, "&amp;");
@@ -220,6 +224,39 @@ html_escape(const char *s)
 		}
 	}
 	return (buf_steal(&b));
+}
+
+char *
+html_escape(const char *s)
+{
+	return (html_escape_common(s, 0));
+}
+
+char *
+html_escape_attr(const char *s)
+{
+	return (html_escape_common(s, 1));
+}
+
+/* Runs of white space become one space; none at either end. */
+char *
+text_collapse(char *s)
+{
+	char	*r, *w;
+	int	 space = 0;
+
+	for (r = w = s; *r != '\0'; r++) {
+		if (isspace((unsigned char)*r)) {
+			space = w != s;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = 0;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return (s);
 }
 
 /*

@@ -70,6 +70,7 @@ dump_feed(struct dump *d, struct doc *doc)
 {
 	static const char	*days[] = { "Sunday", "Monday", "Tuesday",
 	    "Wednesday", "Thursday", "Friday", "Saturday" };
+	int			 day;
 	const struct feed_hints	*h = &doc->hints;
 	json_t			*hints, *hours, *dnames;
 	int			 i;
@@ -80,9 +81,10 @@ dump_feed(struct dump *d, struct doc *doc)
 			json_array_append_new(hours, json_integer(i));
 	}
 	dnames = json_array();
-	for (i = 0; i < 7; i++) {
-		if (h->skip_days & (1U << i))
-			json_array_append_new(dnames, json_string(days[i]));
+	for (i = 1; i <= 7; i++) {	/* Monday first, as ISO 8601 */
+		day = i % 7;
+		if (h->skip_days & (1U << day))
+			json_array_append_new(dnames, json_string(days[day]));
 	}
 	hints = json_pack("{s:o, s:o, s:o, s:o, s:o}",
 	    "ttl", h->ttl ? json_integer(h->ttl) : json_null(),

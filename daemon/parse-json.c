@@ -189,7 +189,6 @@ parse_json(struct parser *p, char **cause)
 	if (p->doc->title != NULL)
 		p->doc->title = html_to_text(p->doc->title);
 	json_link(p, &p->doc->link, root, "home_page_url");
-	p->doc->id = json_text(root, "feed_url", p->opts->max_field);
 	json_authors(p, NULL, root);
 	items = json_object_get(root, "items");
 	json_array_foreach(items, i, o) {

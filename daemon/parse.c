@@ -523,7 +523,7 @@ parser_convert(enum field field, enum text_kind kind, char *text)
 
 	if (field == FIELD_TITLE) {
 		if (kind == TEXT_PLAIN)
-			return (text);
+			return (text_collapse(text));
 		return (html_to_text(text));
 	}
 	if (field != FIELD_SUMMARY && field != FIELD_CONTENT)
@@ -888,7 +888,7 @@ parser_markup(struct parser *p, const char *name, size_t unused, int start)
 	buf_addstr(&p->text, name);
 	for (i = 0; i < p->nattrs; i++, a += 5) {
 		char	*v = xstrndup((const char *)a[3], a[4] - a[3]);
-		char	*e = html_escape(v);
+		char	*e = html_escape_attr(v);
 
 		buf_addc(&p->text, ' ');
 		buf_addstr(&p->text, (const char *)a[0]);
@@ -977,6 +977,8 @@ parse_new(const struct parse_opts *opts, parse_item_cb cb, void *arg)
 	buf_init(&p->text);
 	buf_init(&p->json);
 	buf_init(&p->clean);
+	buf_init(&p->fixed);
+	buf_init(&p->fixcarry);
 	return (p);
 }
 
@@ -1017,6 +1019,125 @@ parser_is_utf8_name(const char *s)
 }
 
 /*
+ * Publishers who say ISO-8859-1 (or ASCII) mean windows-1252, as browsers
+ * have long assumed: its curly quotes and dashes sit at 0x80-0x9f.
+ */
+static const char *
+parser_encoding_alias(const char *s)
+{
+	if (strcasecmp(s, "iso-8859-1") == 0 || strcasecmp(s, "iso8859-1") ==
+	    0 || strcasecmp(s, "latin1") == 0 || strcasecmp(s, "latin-1") ==
+	    0 || strcasecmp(s, "us-ascii") == 0 || strcasecmp(s, "ascii") == 0)
+		return ("windows-1252");
+	return (s);
+}
+
+/* Does s[0..n) start an entity or character reference?  -1: can't tell. */
+static int
+parser_is_ref(const char *s, size_t n)
+{
+	size_t	i = 1;
+
+	if (i < n && s[i] == '#') {
+		i++;
+		if (i < n && (s[i] == 'x' || s[i] == 'X')) {
+			for (i++; i < n && isxdigit((unsigned char)s[i]); i++)
+				;
+			if (i == 3)
+				return (i < n ? 0 : -1);
+		} else {
+			for (; i < n && isdigit((unsigned char)s[i]); i++)
+				;
+			if (i == 2)
+				return (i < n ? 0 : -1);
+		}
+	} else {
+		if (i < n && !isalpha((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != ':')
+			return (0);
+		for (; i < n && i < 40 && (isalnum((unsigned char)s[i]) ||
+		    s[i] == '.' || s[i] == '_' || s[i] == '-' || s[i] == ':');
+		    i++)
+			;
+	}
+	if (i >= n)
+		return (i >= 40 ? 0 : -1);
+	return (s[i] == ';');
+}
+
+/*
+ * A bare '&' ("AT&T", query strings in links) is the commonest way feeds
+ * are ill-formed; libxml2 would drop what follows it.  Escape each one
+ * that starts no reference, outside CDATA sections.  Bytes that cannot be
+ * decided before the chunk ends wait in fixcarry.
+ */
+static void
+parser_fix_amps(struct parser *p, const char *data, size_t len, int last)
+{
+	struct buf	*out = &p->fixed;
+	const char	*s, *q;
+	size_t		 n, i = 0, start = 0;
+	int		 r;
+
+	buf_reset(out);
+	if (p->fixcarry.len > 0) {
+		buf_add(&p->fixcarry, data, len);
+		s = p->fixcarry.data;
+		n = p->fixcarry.len;
+	} else {
+		s = data;
+		n = len;
+	}
+	while (i < n) {
+		if (p->in_cdata) {
+			if ((q = memmem(s + i, n - i, "]]>", 3)) != NULL) {
+				i = q - s + 3;
+				p->in_cdata = 0;
+				continue;
+			}
+			i = n > i + 2 && !last ? n - 2 : n;
+			break;
+		}
+		while (i < n && s[i] != '&' && s[i] != '<')
+			i++;
+		if (i == n)
+			break;
+		if (s[i] == '<') {
+			if (n - i < 9 && !last &&
+			    memcmp(s + i, "<![CDATA[", n - i) == 0)
+				break;
+			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+				p->in_cdata = 1;
+				i += 9;
+			} else
+				i++;
+			continue;
+		}
+		if ((r = parser_is_ref(s + i, n - i)) == -1 && !last)
+			break;
+		if (r == 1) {
+			i++;
+			continue;
+		}
+		buf_add(out, s + start, i - start);
+		buf_addstr(out, "&amp;");
+		start = ++i;
+	}
+	buf_add(out, s + start, i - start);
+	if (i < n) {
+		/* Keep the undecided tail (s may be fixcarry itself). */
+		if (s == p->fixcarry.data) {
+			memmove(p->fixcarry.data, s + i, n - i);
+			p->fixcarry.len = n - i;
+		} else {
+			buf_reset(&p->fixcarry);
+			buf_add(&p->fixcarry, s + i, n - i);
+		}
+	} else
+		buf_reset(&p->fixcarry);
+}
+
+/*
  * Look at the first chunk: JSON or XML, and in which encoding.  Sets up
  * the libxml2 context for XML.
  */
@@ -1027,6 +1148,7 @@ parser_begin(struct parser *p, const char *data, size_t len)
 	xmlCharEncodingHandlerPtr	 handler = NULL;
 	const char			*s = data;
 	size_t				 n = len;
+	const char			*encoding;
 	char				 declared[64];
 	int				 bom16 = 0, options;
 
@@ -1048,18 +1170,23 @@ parser_begin(struct parser *p, const char *data, size_t len)
 	}
 
 	/* A BOM wins; then the HTTP charset; then the declaration. */
-	p->cleaner.utf8 = 0;
-	if (!bom16 && len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		p->cleaner.utf8 = 1;
-	else if (!bom16 && p->opts->charset != NULL &&
-	    *p->opts->charset != '\0') {
-		if (parser_is_utf8_name(p->opts->charset))
-			p->cleaner.utf8 = 1;
-		else
-			handler = xmlFindCharEncodingHandler(p->opts->charset);
-	} else if (!bom16 && (!parser_declared_encoding(s, n, declared,
-	    sizeof(declared)) || parser_is_utf8_name(declared)))
-		p->cleaner.utf8 = 1;
+	if (bom16)
+		encoding = NULL;
+	else if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		encoding = "utf-8";
+	else if (p->opts->charset != NULL && *p->opts->charset != '\0')
+		encoding = p->opts->charset;
+	else if (parser_declared_encoding(s, n, declared, sizeof(declared)))
+		encoding = declared;
+	else
+		encoding = "utf-8";
+	if (encoding != NULL && !parser_is_utf8_name(encoding)) {
+		encoding = parser_encoding_alias(encoding);
+		if ((handler = xmlFindCharEncodingHandler(encoding)) == NULL)
+			snprintf(p->error, sizeof(p->error), "unknown "
+			    "encoding \"%s\", read as UTF-8", encoding);
+	}
+	p->cleaner.utf8 = encoding != NULL && handler == NULL;
 
 	memset(&sax, 0, sizeof(sax));
 	sax.initialized = XML_SAX2_MAGIC;
@@ -1074,7 +1201,7 @@ parser_begin(struct parser *p, const char *data, size_t len)
 	if (p->ctxt == NULL)
 		fatalx("xmlCreatePushParserCtxt failed");
 	options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING;
-	if (handler != NULL || p->cleaner.utf8) {
+	if (!bom16) {
 		/* Our choice stands against the declaration. */
 		options |= XML_PARSE_IGNORE_ENC;
 		if (handler != NULL)
@@ -1096,7 +1223,10 @@ parser_xml_push(struct parser *p, const char *data, size_t len, int last)
 	}
 	buf_reset(&p->clean);
 	utf8_clean_chunk(&p->cleaner, data, len, last, &p->clean);
-	xmlParseChunk(p->ctxt, p->clean.data, (int)p->clean.len, last);
+	parser_fix_amps(p, p->clean.data != NULL ? p->clean.data : "",
+	    p->clean.len, last);
+	xmlParseChunk(p->ctxt, p->fixed.data != NULL ? p->fixed.data : "",
+	    (int)p->fixed.len, last);
 }
 
 /* Feed the next chunk of the document. */
@@ -1136,6 +1266,8 @@ parse_free(struct parser *p)
 	buf_free(&p->text);
 	buf_free(&p->json);
 	buf_free(&p->clean);
+	buf_free(&p->fixed);
+	buf_free(&p->fixcarry);
 	free(p);
 }
 

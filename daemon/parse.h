@@ -118,6 +118,9 @@ struct parser {
 	struct buf		 json;		/* JSON Feeds are read whole */
 	struct utf8_cleaner	 cleaner;
 	struct buf		 clean;
+	struct buf		 fixed;		/* after parser_fix_amps */
+	struct buf		 fixcarry;	/* undecided tail */
+	int			 in_cdata;
 	size_t			 nbytes;
 
 	int			 depth;

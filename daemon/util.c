@@ -286,15 +286,18 @@ util_split_hostport(const char *s, char **host, int *port,
 }
 
 /*
- * The length of the valid UTF-8 sequence at s (of n bytes available), 0 if
- * it is invalid, or -1 if it may be valid but is cut short by the end.
+ * The length of the valid UTF-8 sequence at s (of n bytes available); 0
+ * if it is invalid, with *bad the length of its maximal subpart (Unicode
+ * 3.9, table 3-7), which becomes one U+FFFD; or -1 if it may be valid but
+ * is cut short by the end of the bytes.
  */
 static int
-utf8_seq(const unsigned char *s, size_t n)
+utf8_seq(const unsigned char *s, size_t n, int *bad)
 {
-	unsigned int	cp;
+	unsigned char	lo = 0x80, hi = 0xbf;
 	int		len, i;
 
+	*bad = 1;
 	if (s[0] < 0x80)
 		return (1);
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
@@ -305,18 +308,25 @@ utf8_seq(const unsigned char *s, size_t n)
 		len = 4;
 	else
 		return (0);
+	/* The second byte's range excludes overlongs and surrogates. */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
 	for (i = 1; i < len; i++) {
 		if ((size_t)i >= n)
 			return (-1);
-		if ((s[i] & 0xc0) != 0x80)
+		if (s[i] < lo || s[i] > hi) {
+			*bad = i;
 			return (0);
+		}
+		lo = 0x80;
+		hi = 0xbf;
 	}
-	cp = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++)
-		cp = (cp << 6) | (s[i] & 0x3f);
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return (0);
 	return (len);
 }
 
@@ -333,7 +343,7 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 {
 	const unsigned char	*s;
 	size_t			 i = 0, start, changed = 0, n, c, k;
-	int			 q;
+	int			 q, bad;
 	unsigned char		 tmp[8];
 
 	/* Finish a sequence carried over from the last chunk. */
@@ -342,7 +352,7 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 		memcpy(tmp, f->carry, c);
 		for (n = c, k = 0; n < 4 && k < len; )
 			tmp[n++] = in[k++];
-		if ((q = utf8_seq(tmp, n)) == -1 && !last) {
+		if ((q = utf8_seq(tmp, n, &bad)) == -1 && !last) {
 			memcpy(f->carry, tmp, n);	/* still incomplete */
 			f->ncarry = n;
 			return (changed);
@@ -353,11 +363,18 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 			f->ncarry = 0;
 			break;
 		}
-		/* Invalid: replace its first byte, look again at the rest. */
+		/* Invalid: replace its maximal subpart, look at the rest. */
+		if (q == -1)
+			bad = n;	/* cut short by the very end */
 		buf_add(out, "\xef\xbf\xbd", 3);
 		changed++;
-		memmove(f->carry, f->carry + 1, c - 1);
-		f->ncarry = c - 1;
+		if ((size_t)bad >= c) {
+			i = bad - c;
+			f->ncarry = 0;
+			break;
+		}
+		memmove(f->carry, f->carry + bad, c - bad);
+		f->ncarry = c - bad;
 	}
 	s = (const unsigned char *)in;
 	for (start = i; i < len; ) {
@@ -372,7 +389,7 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 			i++;
 			continue;
 		}
-		q = utf8_seq(s + i, len - i);
+		q = utf8_seq(s + i, len - i, &bad);
 		if (q > 0) {
 			i += q;
 			continue;
@@ -383,9 +400,12 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 			memcpy(f->carry, s + i, f->ncarry);
 			return (changed);
 		}
+		if (q == -1)
+			bad = len - i;
 		buf_add(out, "\xef\xbf\xbd", 3);
 		changed++;
-		start = ++i;
+		i += bad;
+		start = i;
 	}
 	buf_add(out, in + start, i - start);
 	return (changed);

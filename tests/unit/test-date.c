@@ -36,8 +36,8 @@ test_rfc822(void **state)
 	    2500761600);
 	assert_int_equal(date_parse("Wed, 31 Mar 99 00:00:00 GMT"),
 	    922838400);
-	/* 1950 is before the epoch: unreadable here, but not 2050. */
-	assert_int_equal(date_parse("Fri, 31 Mar 50 00:00:00 GMT"), 0);
+	assert_int_equal(date_parse("Fri, 31 Mar 50 00:00:00 GMT"),
+	    -623462400);
 	assert_int_equal(date_parse("Mon, 31 Mar 114 00:42:00 GMT"), T0);
 	/* Single-digit hours, leap days. */
 	assert_int_equal(date_parse("Mon, 31 Mar 2014 0:42:00 GMT"), T0);
@@ -78,9 +78,10 @@ test_unreadable(void **state)
 	assert_int_equal(date_parse("29 Feb 2015 00:00:00 GMT"), 0);
 	assert_int_equal(date_parse("2014-02-30T00:00:00Z"), 0);
 	assert_int_equal(date_parse("Mon, 31 Mar 2014 25:00:00 GMT"), 0);
-	/* Before 1970 or absurd: unreadable, never shown as the epoch. */
-	assert_int_equal(date_parse("1969-12-31T23:59:59Z"), 0);
+	/* The epoch is a placeholder, never shown; earlier dates are fine. */
 	assert_int_equal(date_parse("1970-01-01T00:00:00Z"), 0);
+	assert_int_equal(date_parse("1969-12-31T23:59:58Z"), -2);
+	assert_int_equal(date_parse("1899-12-31T23:59:58Z"), 0);
 	assert_int_equal(date_parse("Mon, 31 Foo 2014 00:42:00 GMT"), 0);
 	assert_int_equal(date_parse("31/03/2014"), 0);
 }
