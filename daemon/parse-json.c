@@ -189,6 +189,8 @@ parse_json(struct parser *p, char **cause)
 	if (p->doc->title != NULL)
 		p->doc->title = html_to_text(p->doc->title);
 	json_link(p, &p->doc->link, root, "home_page_url");
+	/* A JSON Feed has no id; its own URL is what identifies it. */
+	json_link(p, &p->doc->id, root, "feed_url");
 	json_authors(p, NULL, root);
 	items = json_object_get(root, "items");
 	json_array_foreach(items, i, o) {

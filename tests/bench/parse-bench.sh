@@ -177,6 +177,8 @@ loop_sh='while IFS= read -r f; do "$@" <"$f"; done <"$LIST"'         # CMD <file
 loop_arg_sh='while IFS= read -r f <&3; do "$@" "$f" </dev/null; done 3<"$LIST"'  # CMD file, per file
 export LIST=$SMALL_LIST
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+awk '{ exit !($1 > 0.5) }' /proc/loadavg && warn "load average at start is $LOAD_START: other work on this machine skews the timings"
 say "== big file: $BIG_FILE ($BIG_BYTES bytes, $BIG_ITEMS items), $RUNS run(s) each"
 measure big.spawn /dev/null /dev/null /bin/true
 if ((have_sfeed)); then measure big.sfeed "$BIG_FILE" /dev/null sfeed; else skip big.sfeed "not installed"; fi
@@ -199,6 +201,8 @@ if ((OURS && OURS_MULTI)); then measure small.ours /dev/null /dev/null "$FEEDMUX
 elif ((OURS)); then skip small.ours "no multi-file --parse"
 else skip small.ours "$OURS_WHY"; fi
 if ((OURS)); then measure small.oursloop /dev/null /dev/null bash -c "$loop_arg_sh" loop "$FEEDMUXD" --parse; else skip small.oursloop "$OURS_WHY"; fi
+
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- correctness (untimed)
 say "== entry counts"
@@ -253,7 +257,7 @@ ratio() {
 	local label=$1 a=$2 b=$3 op=${4:-} target=${5:-} r verdict=
 	if ! ok "$a" || ! ok "$b"; then
 		local why=${ST[$a]:-?}; ok "$a" && why=${ST[$b]:-?}
-		echo "- $label: n/a ($why)"; return
+		echo "- $label: n/a: $why"; return
 	fi
 	r=$(calc "${W[$b]} / ${W[$a]}")
 	if [[ -n $op ]]; then
@@ -267,7 +271,7 @@ rss_line() {
 		if (($(calc "$mib < 64"))); then v=PASS; else v=FAIL; fi
 		echo "- feedmuxd peak RSS on the big file: $(fmt %.1f "$mib") MiB (target < 64 MiB: $v)"
 	else
-		echo "- feedmuxd peak RSS on the big file: n/a (${ST[big.ours]})"
+		echo "- feedmuxd peak RSS on the big file: n/a: ${ST[big.ours]}"
 	fi
 }
 
@@ -275,7 +279,7 @@ fp_version=$("$PY" -c 'import feedparser; print(feedparser.__version__)' 2>/dev/
 {
 	echo "# feedmuxd --parse benchmark"
 	echo
-	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -srm), $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))"
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -srm), $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')); load average $LOAD_START at start, $LOAD_END at end"
 	echo "- feedmuxd: $FEEDMUXD ${FEEDMUXD_VERSION:+($FEEDMUXD_VERSION)}$( ((OURS)) || echo " — skipped ($OURS_WHY)")"
 	echo "- peers: sfeed $(dpkg-query -W -f '${Version}' sfeed 2>/dev/null || echo -), feedparser $fp_version on $("$PY" -V 2>&1), libxml2 $(dpkg-query -W -f '${Version}' libxml2 2>/dev/null || xmllint --version 2>&1 | head -n1 | sed 's/.*version //')"
 	echo "- data (gen-feeds.py seed $SEED): big = RSS 2.0, $BIG_BYTES bytes, $BIG_ITEMS items; small = $SMALL_FILES feeds ($SMALL_RSS RSS 2.0, $SMALL_ATOM Atom 1.0), $SMALL_BYTES bytes, $SMALL_ENTRIES entries"
