@@ -29,7 +29,8 @@ static int		 log_verbose;
 static int		 log_journal;
 static pthread_mutex_t	 log_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-static void	log_vlog(int, const char *, va_list, int);
+static void	log_vlog(int, const char *, va_list, int)
+		    __attribute__((format(printf, 2, 0)));
 static void	log_sanitise(char *);
 
 void

@@ -151,7 +151,8 @@ static void	parser_end(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *);
 static void	parser_characters(void *, const xmlChar *, int);
 static xmlEntityPtr parser_get_entity(void *, const xmlChar *);
-static void	parser_error(void *, const char *, ...);
+static void	parser_error(void *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 static void	parser_begin(struct parser *, const char *, size_t);
 static void	parser_xml_push(struct parser *, const char *, size_t, int);
 static void	parser_markup(struct parser *, const char *, size_t, int);
