@@ -142,6 +142,7 @@ static const struct {
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define PARSE_HEAD	1024	/* bytes looked at to tell format, encoding */
 #define XML_NS_URI	"http://www.w3.org/XML/1998/namespace"
 
 static void	parser_start(void *, const xmlChar *, const xmlChar *,
@@ -980,6 +981,7 @@ parse_new(const struct parse_opts *opts, parse_item_cb cb, void *arg)
 	buf_init(&p->clean);
 	buf_init(&p->fixed);
 	buf_init(&p->fixcarry);
+	buf_init(&p->head);
 	return (p);
 }
 
@@ -1076,9 +1078,9 @@ static void
 parser_fix_amps(struct parser *p, const char *data, size_t len, int last)
 {
 	struct buf	*out = &p->fixed;
-	const char	*s, *q;
+	const char	*s, *q, *amp, *cdata = NULL;
 	size_t		 n, i = 0, start = 0;
-	int		 r;
+	int		 r, no_cdata = 0;
 
 	buf_reset(out);
 	if (p->fixcarry.len > 0) {
@@ -1099,21 +1101,29 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last)
 			i = n > i + 2 && !last ? n - 2 : n;
 			break;
 		}
-		while (i < n && s[i] != '&' && s[i] != '<')
-			i++;
-		if (i == n)
-			break;
-		if (s[i] == '<') {
-			if (n - i < 9 && !last &&
-			    memcmp(s + i, "<![CDATA[", n - i) == 0)
-				break;
-			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
-				p->in_cdata = 1;
-				i += 9;
-			} else
-				i++;
+		/* The next '&', and the next CDATA section (searched once). */
+		amp = memchr(s + i, '&', n - i);
+		if (cdata != NULL && cdata < s + i)
+			cdata = NULL;
+		if (cdata == NULL && !no_cdata &&
+		    (cdata = memmem(s + i, n - i, "<![CDATA[", 9)) == NULL)
+			no_cdata = 1;
+		if (cdata != NULL && (amp == NULL || cdata < amp)) {
+			i = cdata - s + 9;
+			p->in_cdata = 1;
+			cdata = NULL;
 			continue;
 		}
+		if (amp == NULL) {
+			i = n;
+			/* "<![CDA" at the very end waits for the rest. */
+			if (!last && (q = memrchr(s + (n > 8 ? n - 8 : 0), '<',
+			    n > 8 ? 8 : n)) != NULL &&
+			    memcmp(q, "<![CDATA[", n - (q - s)) == 0)
+				i = q - s;
+			break;
+		}
+		i = amp - s;
 		if ((r = parser_is_ref(s + i, n - i)) == -1 && !last)
 			break;
 		if (r == 1) {
@@ -1230,6 +1240,17 @@ parser_xml_push(struct parser *p, const char *data, size_t len, int last)
 	    (int)p->fixed.len, last);
 }
 
+static void
+parser_start_with_head(struct parser *p)
+{
+	struct buf	head = p->head;
+
+	buf_init(&p->head);
+	parser_begin(p, head.data != NULL ? head.data : "", head.len);
+	parse_push(p, head.data, head.len);
+	buf_free(&head);
+}
+
 /* Feed the next chunk of the document. */
 void
 parse_push(struct parser *p, const char *data, size_t len)
@@ -1239,8 +1260,14 @@ parse_push(struct parser *p, const char *data, size_t len)
 
 	if (len == 0)
 		return;
-	if (!p->started)
-		parser_begin(p, data, len);
+	if (!p->started) {
+		/* Decide format and encoding on a start long enough to tell. */
+		buf_add(&p->head, data, len);
+		if (p->head.len < PARSE_HEAD)
+			return;
+		parser_start_with_head(p);
+		return;
+	}
 	p->nbytes += len;
 	if (p->is_json) {
 		utf8_clean_chunk(&p->cleaner, data, len, 0, &p->json);
@@ -1269,6 +1296,7 @@ parse_free(struct parser *p)
 	buf_free(&p->clean);
 	buf_free(&p->fixed);
 	buf_free(&p->fixcarry);
+	buf_free(&p->head);
 	free(p);
 }
 
@@ -1284,6 +1312,8 @@ parse_end(struct parser *p, struct doc **out, char **cause)
 
 	*out = NULL;
 	*cause = NULL;
+	if (!p->started && p->head.len > 0)
+		parser_start_with_head(p);
 	if (p->is_json) {
 		utf8_clean_chunk(&p->cleaner, "", 0, 1, &p->json);
 		rv = parse_json(p, cause);

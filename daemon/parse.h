@@ -114,6 +114,7 @@ struct parser {
 
 	xmlParserCtxtPtr	 ctxt;
 	int			 started;
+	struct buf		 head;		/* first bytes, until started */
 	int			 is_json;
 	struct buf		 json;		/* JSON Feeds are read whole */
 	struct utf8_cleaner	 cleaner;

@@ -330,6 +330,20 @@ utf8_seq(const unsigned char *s, size_t n, int *bad)
 	return (len);
 }
 
+/* 0: passes as is; 1: a C0 control to drop; 2: not ASCII. */
+static const unsigned char utf8_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x80] = 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
 /*
  * Clean one chunk of a byte stream: C0 controls other than tab, LF and CR
  * are dropped and, if utf8 is set, invalid UTF-8 becomes U+FFFD.  A
@@ -378,14 +392,18 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 	}
 	s = (const unsigned char *)in;
 	for (start = i; i < len; ) {
-		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
-		    s[i] != '\r') {
+		/* The common case, fast: bytes that pass as they are. */
+		while (i < len && utf8_class[s[i]] == 0)
+			i++;
+		if (i == len)
+			break;
+		if (utf8_class[s[i]] == 1) {
 			buf_add(out, in + start, i - start);
 			changed++;
 			start = ++i;
 			continue;
 		}
-		if (s[i] < 0x80 || !f->utf8) {
+		if (!f->utf8) {
 			i++;
 			continue;
 		}

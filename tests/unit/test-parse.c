@@ -332,6 +332,88 @@ test_latin1(void **state)
 	doc_free(doc);
 }
 
+/* Everything an entry says, as one string, to compare two parses. */
+static void
+describe(struct doc *doc, struct item *it, void *arg)
+{
+	struct buf	*b = arg;
+	size_t		 i;
+
+	buf_addstr(b, it->uid);
+	buf_addstr(b, it->title ? it->title : "-");
+	buf_addstr(b, it->link ? it->link : "-");
+	buf_addstr(b, it->summary ? it->summary : "-");
+	buf_addstr(b, it->content ? it->content : "-");
+	for (i = 0; i < it->ncategories; i++)
+		buf_addstr(b, it->categories[i]);
+	buf_addc(b, '\n');
+	item_free(it);
+}
+
+static void
+parse_chunked(const char *text, size_t chunk, struct buf *out)
+{
+	struct parse_opts	 opts;
+	struct parser		*p;
+	struct doc		*doc;
+	char			*cause;
+	size_t			 off, n, len = strlen(text);
+
+	parse_opts_init(&opts);
+	p = parse_new(&opts, describe, out);
+	for (off = 0; off < len; off += n) {
+		n = len - off < chunk ? len - off : chunk;
+		parse_push(p, text + off, n);
+	}
+	assert_int_equal(parse_end(p, &doc, &cause), 0);
+	free(cause);
+	doc_free(doc);
+}
+
+/* Chunk boundaries anywhere (mid-character, mid-reference, mid-CDATA
+ * marker) change nothing. */
+static void
+test_chunk_boundaries(void **state)
+{
+	const char	*docs[] = { rss, atom,
+	    "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel>"
+	    "<item><title>caf\xe9 \x93quoted\x94</title></item></channel></rss>",
+	    "<rss><channel><item><title>AT&T &amp; more &nbsp;&#233;&#xe9;"
+	    "</title><link>http://x/?a=1&b=2</link><description>"
+	    "<![CDATA[<p>Tom & Jerry]] ]]]]></description>"
+	    "<category>caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xe2\x82 "
+	    "bad \xff</category></item></channel></rss>" };
+	struct buf	whole, chunked;
+	size_t		i, chunk;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		buf_init(&whole);
+		parse_chunked(docs[i], strlen(docs[i]), &whole);
+		assert_true(whole.len > 0);
+		for (chunk = 1; chunk <= 13; chunk++) {
+			buf_init(&chunked);
+			parse_chunked(docs[i], chunk, &chunked);
+			assert_string_equal(whole.data, chunked.data);
+			buf_free(&chunked);
+		}
+		buf_free(&whole);
+	}
+	/* The encoding is read from the declaration, however it arrives. */
+	buf_init(&whole);
+	parse_chunked(docs[2], 1, &whole);
+	assert_non_null(strstr(whole.data, "caf\xc3\xa9 \xe2\x80\x9cquoted"));
+	buf_free(&whole);
+	/* And the ampersands really were kept. */
+	buf_init(&whole);
+	parse_chunked(docs[3], 3, &whole);
+	assert_non_null(strstr(whole.data, "AT&T & more \xc2\xa0\xc3\xa9\xc3\xa9"));
+	assert_non_null(strstr(whole.data, "http://x/?a=1&b=2"));
+	assert_non_null(strstr(whole.data, "<p>Tom & Jerry]] ]]"));
+	assert_non_null(strstr(whole.data, "\xe2\x82\xac \xf0\x9f\x98\x80 "
+	    "\xef\xbf\xbd bad \xef\xbf\xbd"));
+	buf_free(&whole);
+}
+
 int
 main(void)
 {
@@ -345,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_max_items),
 		cmocka_unit_test(test_latin1),
+		cmocka_unit_test(test_chunk_boundaries),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);
