@@ -31,6 +31,13 @@ struct dump {
  * UTF-8 without C0 controls, so only '"', '\\' and the controls the
  * parser keeps (tab, CR, LF) need escaping.
  */
+/* Bytes that JSON strings must escape. */
+static const unsigned char json_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
 static void
 json_put_string(struct buf *b, const char *s)
 {
@@ -43,7 +50,7 @@ json_put_string(struct buf *b, const char *s)
 	}
 	buf_addc(b, '"');
 	for (start = s; *s != '\0'; s++) {
-		if (*s != '"' && *s != '\\' && (unsigned char)*s >= 0x20)
+		if (!json_escape[(unsigned char)*s])
 			continue;
 		buf_add(b, start, s - start);
 		switch (*s) {

@@ -1074,8 +1074,9 @@ parser_is_ref(const char *s, size_t n)
  * that starts no reference, outside CDATA sections.  Bytes that cannot be
  * decided before the chunk ends wait in fixcarry.
  */
-static void
-parser_fix_amps(struct parser *p, const char *data, size_t len, int last)
+static const char *
+parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
+    size_t *outlen)
 {
 	struct buf	*out = &p->fixed;
 	const char	*s, *q, *amp, *cdata = NULL;
@@ -1134,7 +1135,17 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last)
 		buf_addstr(out, "&amp;");
 		start = ++i;
 	}
+	if (out->len == 0 && s == data) {
+		/* Nothing escaped: pass the input on as it is. */
+		*outlen = i;
+		if (i < n) {
+			buf_reset(&p->fixcarry);
+			buf_add(&p->fixcarry, s + i, n - i);
+		}
+		return (data);
+	}
 	buf_add(out, s + start, i - start);
+	*outlen = out->len;
 	if (i < n) {
 		/* Keep the undecided tail (s may be fixcarry itself). */
 		if (s == p->fixcarry.data) {
@@ -1146,6 +1157,7 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last)
 		}
 	} else
 		buf_reset(&p->fixcarry);
+	return (out->data != NULL ? out->data : "");
 }
 
 /*
@@ -1233,11 +1245,20 @@ parser_xml_push(struct parser *p, const char *data, size_t len, int last)
 		return;
 	}
 	buf_reset(&p->clean);
-	utf8_clean_chunk(&p->cleaner, data, len, last, &p->clean);
-	parser_fix_amps(p, p->clean.data != NULL ? p->clean.data : "",
-	    p->clean.len, last);
-	xmlParseChunk(p->ctxt, p->fixed.data != NULL ? p->fixed.data : "",
-	    (int)p->fixed.len, last);
+	data = utf8_clean_chunk(&p->cleaner, data, len, last, &p->clean, &len);
+	data = parser_fix_amps(p, data, len, last, &len);
+	xmlParseChunk(p->ctxt, data, (int)len, last);
+}
+
+/* JSON is kept whole, cleaned on the way in. */
+static void
+parser_json_add(struct parser *p, const char *data, size_t len, int last)
+{
+	size_t	n;
+
+	buf_reset(&p->clean);
+	data = utf8_clean_chunk(&p->cleaner, data, len, last, &p->clean, &n);
+	buf_add(&p->json, data, n);
 }
 
 static void
@@ -1270,7 +1291,7 @@ parse_push(struct parser *p, const char *data, size_t len)
 	}
 	p->nbytes += len;
 	if (p->is_json) {
-		utf8_clean_chunk(&p->cleaner, data, len, 0, &p->json);
+		parser_json_add(p, data, len, 0);
 		return;
 	}
 	for (; len > 0; data += n, len -= n) {
@@ -1315,7 +1336,7 @@ parse_end(struct parser *p, struct doc **out, char **cause)
 	if (!p->started && p->head.len > 0)
 		parser_start_with_head(p);
 	if (p->is_json) {
-		utf8_clean_chunk(&p->cleaner, "", 0, 1, &p->json);
+		parser_json_add(p, "", 0, 1);
 		rv = parse_json(p, cause);
 	}
 	else if (p->started)

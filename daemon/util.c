@@ -33,18 +33,26 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+/* Make room for n more bytes and the terminating NUL. */
 void
-buf_add(struct buf *b, const void *p, size_t n)
+buf_grow(struct buf *b, size_t n)
 {
 	size_t	need = b->len + n + 1;
 
-	if (need > b->size) {
-		b->size = b->size == 0 ? 256 : b->size;
-		while (b->size < need)
-			b->size *= 2;
-		b->data = xreallocarray(b->data, b->size, 1);
-	}
-	memcpy(b->data + b->len, p, n);
+	if (need <= b->size)
+		return;
+	b->size = b->size == 0 ? 256 : b->size;
+	while (b->size < need)
+		b->size *= 2;
+	b->data = xreallocarray(b->data, b->size, 1);
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }
@@ -53,12 +61,6 @@ void
 buf_addstr(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));
-}
-
-void
-buf_addc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
 }
 
 /* Hand the contents to the caller (never NULL) and leave b empty. */
@@ -348,16 +350,17 @@ static const unsigned char utf8_class[256] = {
  * Clean one chunk of a byte stream: C0 controls other than tab, LF and CR
  * are dropped and, if utf8 is set, invalid UTF-8 becomes U+FFFD.  A
  * sequence cut by the chunk's end is kept in f for the next call (last
- * set: there is none).  Output is appended to out; returns the number of
- * bytes changed.
+ * set: there is none).  Returns the cleaned bytes and sets *outlen: the
+ * input itself if nothing had to change (the common case, no copy), else
+ * what was appended to out, which must be empty on entry.
  */
-size_t
+const char *
 utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
-    int last, struct buf *out)
+    int last, struct buf *out, size_t *outlen)
 {
 	const unsigned char	*s;
-	size_t			 i = 0, start, changed = 0, n, c, k;
-	int			 q, bad;
+	size_t			 i = 0, start, n, c, k;
+	int			 q, bad, carried = f->ncarry > 0;
 	unsigned char		 tmp[8];
 
 	/* Finish a sequence carried over from the last chunk. */
@@ -369,7 +372,8 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 		if ((q = utf8_seq(tmp, n, &bad)) == -1 && !last) {
 			memcpy(f->carry, tmp, n);	/* still incomplete */
 			f->ncarry = n;
-			return (changed);
+			*outlen = out->len;
+			return (out->data != NULL ? out->data : "");
 		}
 		if (q > 0) {
 			buf_add(out, tmp, q);
@@ -381,7 +385,6 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 		if (q == -1)
 			bad = n;	/* cut short by the very end */
 		buf_add(out, "\xef\xbf\xbd", 3);
-		changed++;
 		if ((size_t)bad >= c) {
 			i = bad - c;
 			f->ncarry = 0;
@@ -399,7 +402,6 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 			break;
 		if (utf8_class[s[i]] == 1) {
 			buf_add(out, in + start, i - start);
-			changed++;
 			start = ++i;
 			continue;
 		}
@@ -416,27 +418,37 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 		if (q == -1 && !last) {
 			f->ncarry = len - i;
 			memcpy(f->carry, s + i, f->ncarry);
-			return (changed);
+			*outlen = out->len;
+			return (out->data != NULL ? out->data : "");
 		}
 		if (q == -1)
 			bad = len - i;
 		buf_add(out, "\xef\xbf\xbd", 3);
-		changed++;
 		i += bad;
 		start = i;
 	}
+	/* Nothing changed and nothing carried: use the input as it is. */
+	if (out->len == 0 && start == 0 && !carried) {
+		*outlen = len;
+		return (in);
+	}
 	buf_add(out, in + start, i - start);
-	return (changed);
+	*outlen = out->len;
+	return (out->data);
 }
 
 /* A string cleaned as above, as UTF-8, in a new allocation. */
 char *
 utf8_clean(const char *s)
 {
-	struct utf8_cleaner	f = { 1, { 0 }, 0 };
-	struct buf		b;
+	struct utf8_cleaner	 f = { 1, { 0 }, 0 };
+	struct buf		 b;
+	const char		*r;
+	size_t			 n;
 
 	buf_init(&b);
-	utf8_clean_chunk(&f, s, strlen(s), 1, &b);
+	r = utf8_clean_chunk(&f, s, strlen(s), 1, &b, &n);
+	if (r == s)
+		return (xstrdup(s));
 	return (buf_steal(&b));
 }

@@ -18,7 +18,17 @@ void	 buf_free(struct buf *);
 void	 buf_reset(struct buf *);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addstr(struct buf *, const char *);
-void	 buf_addc(struct buf *, char);
+void	 buf_grow(struct buf *, size_t);
+
+/* One byte; inline because every parser and writer loop calls it. */
+static inline void
+buf_addc(struct buf *b, char c)
+{
+	if (b->len + 2 > b->size)
+		buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 char	*buf_steal(struct buf *);
 
 /* State of utf8_clean_chunk across chunks. */
@@ -28,8 +38,8 @@ struct utf8_cleaner {
 	size_t		ncarry;
 };
 
-size_t	 utf8_clean_chunk(struct utf8_cleaner *, const char *, size_t, int,
-	    struct buf *);
+const char *utf8_clean_chunk(struct utf8_cleaner *, const char *, size_t,
+	    int, struct buf *, size_t *);
 char	*utf8_clean(const char *);
 
 int	 util_parse_duration(const char *, long *, const char **);
