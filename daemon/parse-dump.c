@@ -41,15 +41,23 @@ static const unsigned char json_escape[256] = {
 static void
 json_put_string(struct buf *b, const char *s)
 {
-	const char	*start;
+	const char	*start, *end;
 	char		 esc[8];
+	uint64_t	 x;
 
 	if (s == NULL) {
 		buf_addstr(b, "null");
 		return;
 	}
 	buf_addc(b, '"');
-	for (start = s; *s != '\0'; s++) {
+	end = s + strlen(s);
+	for (start = s; s < end; s++) {
+		/* Skip eight plain bytes at a time. */
+		while (end - s >= 8 && (x = swar_load(s), SWAR_LESS(x, 0x20) ==
+		    0 && SWAR_HAS(x, '"') == 0 && SWAR_HAS(x, '\\') == 0))
+			s += 8;
+		if (s == end)
+			break;
 		if (!json_escape[(unsigned char)*s])
 			continue;
 		buf_add(b, start, s - start);

@@ -361,6 +361,7 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 	const unsigned char	*s;
 	size_t			 i = 0, start, n, c, k;
 	int			 q, bad, carried = f->ncarry > 0;
+	uint64_t		 x;
 	unsigned char		 tmp[8];
 
 	/* Finish a sequence carried over from the last chunk. */
@@ -396,8 +397,15 @@ utf8_clean_chunk(struct utf8_cleaner *f, const char *in, size_t len,
 	s = (const unsigned char *)in;
 	for (start = i; i < len; ) {
 		/* The common case, fast: bytes that pass as they are. */
-		while (i < len && utf8_class[s[i]] == 0)
-			i++;
+		for (;;) {
+			while (i + 8 <= len && (x = swar_load(s + i),
+			    (x & SWAR_HIGHS) == 0 && SWAR_LESS(x, 0x20) == 0))
+				i += 8;
+			if (i < len && utf8_class[s[i]] == 0)
+				i++;
+			else
+				break;
+		}
 		if (i == len)
 			break;
 		if (utf8_class[s[i]] == 1) {

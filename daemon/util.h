@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 /* A growable byte buffer, always NUL-terminated when data != NULL. */
@@ -52,5 +53,23 @@ uint64_t util_hash64(const void *, size_t, uint64_t);
 int	 util_split_hostport(const char *, char **, int *, const char **);
 
 #define UTIL_TIMEBUF	32
+
+/*
+ * Word-at-a-time byte tests (SWAR): is any byte of x below n (n <= 128),
+ * or equal to c?  Used where a loop over text is the hot path.
+ */
+#define SWAR_ONES	0x0101010101010101ULL
+#define SWAR_HIGHS	0x8080808080808080ULL
+#define SWAR_LESS(x, n)	(((x) - SWAR_ONES * (n)) & ~(x) & SWAR_HIGHS)
+#define SWAR_HAS(x, c)	SWAR_LESS((x) ^ (SWAR_ONES * (c)), 1)
+
+static inline uint64_t
+swar_load(const void *p)
+{
+	uint64_t	x;
+
+	memcpy(&x, p, sizeof(x));
+	return (x);
+}
 
 #endif
