@@ -204,6 +204,7 @@ const char	*doc_format_name(enum doc_format);
 size_t		 utf8_encode(unsigned int, char *);
 struct _xmlEntity *html_entity(const char *);
 char		*html_to_text(char *);
+void		 html_escape_buf(struct buf *, const char *, size_t, int);
 char		*html_escape(const char *);
 char		*html_escape_attr(const char *);
 char		*text_collapse(char *);

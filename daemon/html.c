@@ -194,35 +194,53 @@ html_to_text(char *s)
 	return (buf_steal(&b));
 }
 
-/* Escape plain text as HTML: for text, or (attr set) attribute values. */
+/*
+ * Append len bytes of plain text to b, escaped as HTML: &, < and >, and
+ * with attr also '"' and '\'' (for attribute values).  The one escaper
+ * for the parser, the stored HTML and the index page.
+ */
+void
+html_escape_buf(struct buf *b, const char *s, size_t len, int attr)
+{
+	const char	*rep;
+	size_t		 i, start;
+
+	for (i = start = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = attr ? "&quot;" : NULL;
+			break;
+		case '\'':
+			rep = attr ? "&#39;" : NULL;
+			break;
+		default:
+			rep = NULL;
+		}
+		if (rep == NULL)
+			continue;
+		buf_add(b, s + start, i - start);
+		buf_addstr(b, rep);
+		start = i + 1;
+	}
+	buf_add(b, s + start, len - start);
+}
+
 static char *
 html_escape_common(const char *s, int attr)
 {
 	struct buf	b;
 
 	buf_init(&b);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' && !attr) {
-			buf_addc(&b, *s);
-			continue;
-		}
-		switch (*s) {
-		case '&':
-			buf_addstr(&b, "&amp;");
-			break;
-		case '<':
-			buf_addstr(&b, "&lt;");
-			break;
-		case '>':
-			buf_addstr(&b, "&gt;");
-			break;
-		case '"':
-			buf_addstr(&b, "&quot;");
-			break;
-		default:
-			buf_addc(&b, *s);
-		}
-	}
+	html_escape_buf(&b, s, strlen(s), attr);
 	return (buf_steal(&b));
 }
 

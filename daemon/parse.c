@@ -889,16 +889,11 @@ parser_markup(struct parser *p, const char *name, size_t unused, int start)
 	buf_addc(&p->text, '<');
 	buf_addstr(&p->text, name);
 	for (i = 0; i < p->nattrs; i++, a += 5) {
-		char	*v = xstrndup((const char *)a[3], a[4] - a[3]);
-		char	*e = html_escape_attr(v);
-
 		buf_addc(&p->text, ' ');
 		buf_addstr(&p->text, (const char *)a[0]);
 		buf_addstr(&p->text, "=\"");
-		buf_addstr(&p->text, e);
+		html_escape_buf(&p->text, (const char *)a[3], a[4] - a[3], 1);
 		buf_addc(&p->text, '"');
-		free(v);
-		free(e);
 	}
 	buf_addc(&p->text, '>');
 }
@@ -907,9 +902,6 @@ static void
 parser_characters(void *ctx, const xmlChar *ch, int len)
 {
 	struct parser	*p = ctx;
-	const char	*s = (const char *)ch;
-	size_t		 i, start;
-	const char	*rep;
 
 	if (p->field == FIELD_NONE || p->depth > PARSE_MAX_DEPTH)
 		return;
@@ -917,29 +909,10 @@ parser_characters(void *ctx, const xmlChar *ch, int len)
 		p->truncated = 1;
 		return;
 	}
-	if (p->xhtml_depth == 0) {
-		buf_add(&p->text, s, len);
-		return;
-	}
-	for (i = start = 0; i < (size_t)len; i++) {
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		default:
-			continue;
-		}
-		buf_add(&p->text, s + start, i - start);
-		buf_addstr(&p->text, rep);
-		start = i + 1;
-	}
-	buf_add(&p->text, s + start, len - start);
+	if (p->xhtml_depth == 0)
+		buf_add(&p->text, ch, len);
+	else
+		html_escape_buf(&p->text, (const char *)ch, len, 0);
 }
 
 /* Only the HTML entities, never anything the document declares. */

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <event2/buffer.h>
 
 #include "feedmux.h"
@@ -11,27 +13,12 @@
 void
 render_html_escape(struct evbuffer *out, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			evbuffer_add(out, "&amp;", 5);
-			break;
-		case '<':
-			evbuffer_add(out, "&lt;", 4);
-			break;
-		case '>':
-			evbuffer_add(out, "&gt;", 4);
-			break;
-		case '"':
-			evbuffer_add(out, "&quot;", 6);
-			break;
-		case '\'':
-			evbuffer_add(out, "&#39;", 5);
-			break;
-		default:
-			evbuffer_add(out, s, 1);
-		}
-	}
+	struct buf	b;
+
+	buf_init(&b);
+	html_escape_buf(&b, s, strlen(s), 1);
+	evbuffer_add(out, b.data, b.len);
+	buf_free(&b);
 }
 
 void
