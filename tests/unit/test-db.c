@@ -144,6 +144,73 @@ test_schema(void **state)
 	sqlite3_close(h);
 }
 
+/*
+ * A database as feedmux 0.1 schema version 1 left it (a fixture: the
+ * migration must keep working on such files forever).
+ */
+static const char schema_v1[] =
+    "CREATE TABLE feeds (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " url TEXT NOT NULL DEFAULT '', title TEXT, link TEXT, etag TEXT,"
+    " last_modified TEXT, last_poll INTEGER NOT NULL DEFAULT 0,"
+    " last_success INTEGER NOT NULL DEFAULT 0,"
+    " last_change INTEGER NOT NULL DEFAULT 0,"
+    " next_poll INTEGER NOT NULL DEFAULT 0,"
+    " http_status INTEGER NOT NULL DEFAULT 0,"
+    " error_stage INTEGER NOT NULL DEFAULT 0, error TEXT,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " entries INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE feed_tags (tag TEXT NOT NULL, feed_id INTEGER NOT NULL"
+    " REFERENCES feeds(id) ON DELETE CASCADE, PRIMARY KEY (tag, feed_id))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE entries (id INTEGER PRIMARY KEY, feed_id INTEGER NOT NULL"
+    " REFERENCES feeds(id) ON DELETE CASCADE, uid TEXT NOT NULL,"
+    " guid TEXT, title TEXT, link TEXT, author TEXT, summary TEXT,"
+    " content TEXT, published INTEGER, updated INTEGER,"
+    " first_seen INTEGER NOT NULL, sort_time INTEGER NOT NULL,"
+    " UNIQUE (feed_id, uid));"
+    "CREATE INDEX entries_uid ON entries(uid);"
+    "CREATE INDEX entries_link ON entries(link);"
+    "CREATE INDEX entries_feed_sort ON entries(feed_id, sort_time);"
+    "CREATE TABLE entry_categories (entry_id INTEGER NOT NULL REFERENCES"
+    " entries(id) ON DELETE CASCADE, term TEXT NOT NULL,"
+    " PRIMARY KEY (entry_id, term)) WITHOUT ROWID;"
+    "INSERT INTO feeds (name, url) VALUES ('a', 'http://a.example/feed');"
+    "INSERT INTO feed_tags VALUES ('t', 1);"
+    "INSERT INTO entries (feed_id, uid, title, author, first_seen, sort_time)"
+    " VALUES (1, 'old-1', 'Old', 'Ann Author', 1000, 1000);"
+    "PRAGMA user_version = 1;";
+
+/* Version 1 files are migrated in place and keep their entries. */
+static void
+test_migrate_from_v1(void **state)
+{
+	struct fixture	*fx = *state;
+	struct items	 items;
+	struct item	*it;
+	struct db	*db;
+	sqlite3		*h;
+	char		 path[160], *cause = NULL;
+
+	snprintf(path, sizeof(path), "%s/v1.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v1, NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+
+	db = db_open(path, &cause);
+	assert_non_null(db);
+	assert_int_equal(db_schema_version(db), 2);
+	TAILQ_INIT(&items);
+	assert_int_equal(db_tag_items(db, "t", 50, &items), 0);
+	it = TAILQ_FIRST(&items);
+	assert_non_null(it);
+	assert_string_equal(it->title, "Old");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "Ann Author");
+	items_free(&items);
+	db_close(db);
+}
+
 static void
 test_dedup_within_feed(void **state)
 {
@@ -268,6 +335,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_dedup_within_feed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_merge_across_feeds, setup,
