@@ -44,9 +44,12 @@ struct conf_option {
 #define DAY	86400
 
 static const struct conf_option daemon_options[] = {
+	{ "adaptive", OPT_BOOL, offsetof(struct conf, adaptive), 0, 1, "no" },
 	{ "allow_file_urls", OPT_BOOL, offsetof(struct conf, allow_file_urls),
 	    0, 1, "no" },
 	{ "base_url", OPT_STRING, offsetof(struct conf, base_url), 0, 0, "" },
+	{ "block_private_addresses", OPT_BOOL,
+	    offsetof(struct conf, block_private_addresses), 0, 1, "no" },
 	{ "connect_timeout", OPT_DURATION,
 	    offsetof(struct conf, connect_timeout), 1, 300, "15s" },
 	{ "control_socket", OPT_STRING, offsetof(struct conf, control_socket),
@@ -55,6 +58,8 @@ static const struct conf_option daemon_options[] = {
 	    "/var/lib/feedmux/feedmux.db" },
 	{ "fetch_timeout", OPT_DURATION, offsetof(struct conf, fetch_timeout),
 	    1, 3600, "60s" },
+	{ "host_delay", OPT_DURATION, offsetof(struct conf, host_delay), 0,
+	    3600, "1s" },
 	{ "interval", OPT_DURATION, offsetof(struct conf, interval), 1,
 	    30 * DAY, "60m" },
 	{ "listen", OPT_LISTEN, offsetof(struct conf, listen), 0, 0,
@@ -65,12 +70,18 @@ static const struct conf_option daemon_options[] = {
 	    1024, 1024LL * 1024 * 1024, "16M" },
 	{ "max_field_size", OPT_SIZE, offsetof(struct conf, max_field_size),
 	    1024, 64LL * 1024 * 1024, "1M" },
+	{ "max_interval", OPT_DURATION, offsetof(struct conf, max_interval), 1,
+	    30 * DAY, "1d" },
 	{ "max_host_transfers", OPT_INT,
 	    offsetof(struct conf, max_host_transfers), 1, 64, "2" },
 	{ "max_transfers", OPT_INT, offsetof(struct conf, max_transfers), 1,
 	    1024, "32" },
 	{ "min_interval", OPT_DURATION, offsetof(struct conf, min_interval),
 	    1, 30 * DAY, "15m" },
+	{ "redirect_window", OPT_DURATION,
+	    offsetof(struct conf, redirect_window), 0, 365 * DAY, "1d" },
+	{ "refetch_after", OPT_DURATION, offsetof(struct conf, refetch_after),
+	    60, 365 * DAY, "1d" },
 	{ "user_agent", OPT_STRING, offsetof(struct conf, user_agent), 1, 0,
 	    FEEDMUX_USER_AGENT },
 };
@@ -230,6 +241,7 @@ conf_section(struct conf_parse *cp, char *hdr)
 		return;
 	}
 	cf = xcalloc(1, sizeof(*cf));
+	cf->adaptive = -1;
 	cf->name = xstrdup(name);
 	cf->line = cp->line;
 	TAILQ_INSERT_TAIL(&cp->conf->feeds, cf, entry);
@@ -304,6 +316,15 @@ conf_feed_key(struct conf_parse *cp, const char *key, const char *value)
 		if (conf_set_tags(cf, value, &cause) != 0) {
 			conf_error(cp, "tags: %s", cause);
 			free(cause);
+		}
+	} else if (strcmp(key, "adaptive") == 0) {
+		if (cf->adaptive != -1) {
+			conf_error(cp, "duplicate key \"adaptive\"");
+			return;
+		}
+		if (util_parse_bool(value, &cf->adaptive) != 0) {
+			cf->adaptive = -1;
+			conf_error(cp, "adaptive: expected yes or no");
 		}
 	} else if (strcmp(key, "interval") == 0) {
 		if (cp->feed_interval_seen++) {
@@ -521,6 +542,11 @@ conf_check(struct conf_parse *cp)
 		len = strlen(conf->base_url);
 		while (len > 0 && conf->base_url[len - 1] == '/')
 			conf->base_url[--len] = '\0';
+	}
+	if (conf->min_interval > conf->max_interval) {
+		cp->line = cp->seen[conf_option_index("min_interval")];
+		conf_error(cp, "min_interval is longer than max_interval");
+		return (-1);
 	}
 	TAILQ_FOREACH(cf, &conf->feeds, entry) {
 		cp->line = cf->line;

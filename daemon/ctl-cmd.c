@@ -40,11 +40,13 @@ static enum cmd_retval	cmd_feeds(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_tags(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_refresh(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_reload(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_resume(struct ctl_client *, json_t *);
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "feeds", "feeds", 0, cmd_feeds },
 	{ "refresh", "refresh [FEED]", 1, cmd_refresh },
 	{ "reload", "reload", 1, cmd_reload },
+	{ "resume", "resume FEED", 1, cmd_resume },
 	{ "status", "status", 0, cmd_status },
 	{ "tags", "tags", 0, cmd_tags },
 };
@@ -61,7 +63,7 @@ ctl_cmd_dispatch(struct ctl_client *c, const char *name, json_t *args)
 	}
 	if (i == NCMDS) {
 		ctl_reply_error(c, "unknown command \"%s\" (commands: feeds, "
-		    "refresh, reload, status, tags)", name);
+		    "refresh, reload, resume, status, tags)", name);
 		return (CMD_ERROR);
 	}
 	if (ctl_cmds[i].privileged && !ctl_client_privileged(c)) {
@@ -99,24 +101,37 @@ json_strings(char **v, size_t n)
 	return (a);
 }
 
+static json_t *
+json_int_or_null(int64_t v)
+{
+	return (v != 0 ? json_integer(v) : json_null());
+}
+
 /* Everything about one feed, as "feeds" and "refresh" show it. */
 static json_t *
 feed_json(const struct feed *f)
 {
 	const struct feed_state	*st = &f->state;
+	json_t			*o, *redirect = json_null();
 
-	return (json_pack("{s:s, s:s, s:o, s:I, s:s, s:o, s:o, s:o, s:o, "
-	    "s:i, s:o, s:o, s:i, s:I, s:o, s:o, s:o, s:o}",
+	if (st->pending_url != NULL)
+		redirect = json_pack("{s:s, s:o}", "url", st->pending_url,
+		    "since", json_time(st->pending_since));
+	o = json_pack("{s:s, s:s, s:o, s:I, s:b, s:s, s:o, s:o, s:o, s:o, "
+	    "s:s, s:i, s:o, s:o, s:i, s:I, s:o, s:o, s:o, s:o}",
 	    "name", f->name,
 	    "url", f->url,
 	    "tags", json_strings(f->tags, f->ntags),
 	    "interval", (json_int_t)f->interval,
+	    "adaptive", f->adaptive,
 	    "result", feed_result(f),
 	    "last_poll", json_time(st->last_poll),
 	    "last_success", json_time(st->last_success),
 	    "last_change", json_time(st->last_change),
 	    "next_poll", f->busy ? json_string("polling") :
-	    json_time(st->next_poll),
+	    json_time(st->gone ? 0 : st->next_poll),
+	    "next_reason", sched_reason_name(f->busy && f->host_wait ?
+	    REASON_HOST : st->next_reason),
 	    "http_status", (int)st->http_status,
 	    "stage", st->stage != STAGE_NONE ?
 	    json_string(stage_name(st->stage)) : json_null(),
@@ -126,21 +141,41 @@ feed_json(const struct feed *f)
 	    "title", json_str(st->title),
 	    "link", json_str(st->link),
 	    "etag", json_str(st->etag),
-	    "last_modified", json_str(st->last_modified)));
+	    "last_modified", json_str(st->last_modified));
+	json_object_set_new(o, "polled_url", json_string(feed_url(f)));
+	json_object_set_new(o, "adopted_url", json_str(st->adopted_url));
+	json_object_set_new(o, "pending_redirect", redirect);
+	json_object_set_new(o, "retry_after", json_time(st->retry_after));
+	json_object_set_new(o, "hints", json_pack("{s:o, s:o, s:o, s:o}",
+	    "ttl", json_int_or_null(st->hints.ttl),
+	    "sy_seconds", json_int_or_null(st->hints.sy_seconds),
+	    "cache_until", json_time(st->hints.cache_until),
+	    "weekly_entries", json_integer(st->weekly)));
+	json_object_set_new(o, "politeness", json_pack("{s:I, s:I, s:I, s:I, "
+	    "s:I}", "requests", (json_int_t)st->requests,
+	    "conditional", (json_int_t)st->conditional,
+	    "not_modified", (json_int_t)st->not_modified,
+	    "bytes_received", (json_int_t)st->bytes_received,
+	    "bytes_saved", (json_int_t)st->bytes_saved));
+	return (o);
 }
 
 static enum cmd_retval
 cmd_status(struct ctl_client *c, json_t *args)
 {
 	struct feed	*f;
-	json_t		*polls;
-	int		 failing = 0;
+	json_t		*polls, *o;
+	int		 failing = 0, gone = 0;
+	int64_t		 requests = 0, conditional = 0, not_modified = 0;
+	int64_t		 saved = 0;
 	time_t		 now = time(NULL);
 
 	polls = json_array();
 	TAILQ_FOREACH(f, &feeds, entry) {
-		if (f->state.stage != STAGE_NONE)
+		if (f->state.stage != STAGE_NONE && !f->state.gone)
 			failing++;
+		if (f->state.gone)
+			gone++;
 		json_array_append_new(polls, json_pack("{s:s, s:s, s:o, s:i, "
 		    "s:o, s:o}", "name", f->name, "result", feed_result(f),
 		    "last_poll", json_time(f->state.last_poll),
@@ -149,7 +184,13 @@ cmd_status(struct ctl_client *c, json_t *args)
 		    json_string(stage_name(f->state.stage)) : json_null(),
 		    "error", json_str(f->state.error)));
 	}
-	ctl_reply_ok(c, json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:i, "
+	TAILQ_FOREACH(f, &feeds, entry) {
+		requests += f->state.requests;
+		conditional += f->state.conditional;
+		not_modified += f->state.not_modified;
+		saved += f->state.bytes_saved;
+	}
+	o = json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:i, "
 	    "s:i, s:s, s:s, s:o}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (int)getpid(),
@@ -162,7 +203,14 @@ cmd_status(struct ctl_client *c, json_t *args)
 	    "transfers", fetch_active(),
 	    "listen", cfg->listen,
 	    "config", cfg->path,
-	    "polls", polls));
+	    "polls", polls);
+	json_object_set_new(o, "gone", json_integer(gone));
+	json_object_set_new(o, "politeness", json_pack("{s:I, s:I, s:I, s:I}",
+	    "requests", (json_int_t)requests,
+	    "conditional", (json_int_t)conditional,
+	    "not_modified", (json_int_t)not_modified,
+	    "bytes_saved", (json_int_t)saved));
+	ctl_reply_ok(c, o);
 	return (CMD_OK);
 }
 
@@ -308,6 +356,33 @@ ctl_cmd_cancel_all(void)
 		ctl_reply_error(w->client, "refresh: feedmuxd is stopping");
 		ctl_wait_free(w);
 	}
+}
+
+/* Poll a feed again that said 410 Gone; reply when the poll ends. */
+static enum cmd_retval
+cmd_resume(struct ctl_client *c, json_t *args)
+{
+	struct ctl_wait	*w;
+	struct feed	*f;
+	const char	*name;
+
+	name = args != NULL ? json_string_value(json_object_get(args,
+	    "feed")) : NULL;
+	if (name == NULL) {
+		ctl_reply_error(c, "resume: which feed? (\"feed\": NAME)");
+		return (CMD_ERROR);
+	}
+	if ((f = feed_find(name)) == NULL) {
+		ctl_reply_error(c, "resume: no feed named \"%s\"", name);
+		return (CMD_ERROR);
+	}
+	f->state.gone = 0;
+	w = xcalloc(1, sizeof(*w));
+	w->client = c;
+	ctl_client_ref(c);
+	ctl_wait_add(w, f);
+	TAILQ_INSERT_TAIL(&waits, w, entry);
+	return (CMD_WAIT);
 }
 
 static enum cmd_retval

@@ -65,6 +65,30 @@ static const char *db_migrations[] = {
 	"ALTER TABLE entries ADD COLUMN image TEXT;"
 	"UPDATE entries SET authors = json_array(author) "
 	"  WHERE author IS NOT NULL;",
+
+	/* 2 -> 3: polling politely: reasons, redirects, hints, counters. */
+	"ALTER TABLE feeds ADD COLUMN next_reason INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN retry_after INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_full INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN weekly INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN ttl INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN sy_seconds INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN cache_until INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN cache_reason INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN adopted_url TEXT;"
+	"ALTER TABLE feeds ADD COLUMN pending_url TEXT;"
+	"ALTER TABLE feeds ADD COLUMN pending_since INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN conditional INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN not_modified INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN bytes_received INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN bytes_saved INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_body_size INTEGER NOT NULL "
+	"  DEFAULT 0;",
 };
 #define DB_VERSION (int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
 
@@ -82,6 +106,7 @@ enum db_stmt {
 	ST_ENTRY_INSERT,
 	ST_CATEGORY_INSERT,
 	ST_TAG_ITEMS,
+	ST_WEEKLY,
 	ST_ITEM_CATEGORIES,
 	ST_MAX
 };
@@ -90,12 +115,15 @@ static const char *db_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	/* A new configured URL forgets validators and redirects. */
 	[ST_FEED_UPSERT] =
 	    "INSERT INTO feeds (name, url) VALUES (?1, ?2) "
 	    "ON CONFLICT (name) DO UPDATE SET url = excluded.url, "
 	    "etag = CASE WHEN url = excluded.url THEN etag END, "
 	    "last_modified = CASE WHEN url = excluded.url THEN last_modified "
-	    "END",
+	    "END, "
+	    "adopted_url = CASE WHEN url = excluded.url THEN adopted_url END, "
+	    "pending_url = CASE WHEN url = excluded.url THEN pending_url END",
 	[ST_FEED_ID] = "SELECT id FROM feeds WHERE name = ?1",
 	[ST_TAGS_CLEAR] = "DELETE FROM feed_tags",
 	[ST_TAG_ADD] =
@@ -104,12 +132,22 @@ static const char *db_sql[ST_MAX] = {
 	[ST_STATE_LOAD] =
 	    "SELECT last_poll, last_success, last_change, next_poll, "
 	    "http_status, error_stage, error, failures, etag, last_modified, "
-	    "title, link, entries FROM feeds WHERE name = ?1",
+	    "title, link, entries, next_reason, gone, retry_after, last_full, "
+	    "weekly, ttl, skip_hours, skip_days, sy_seconds, cache_until, "
+	    "cache_reason, adopted_url, pending_url, pending_since, requests, "
+	    "conditional, not_modified, bytes_received, bytes_saved, "
+	    "last_body_size FROM feeds WHERE name = ?1",
 	[ST_STATE_SAVE] =
 	    "UPDATE feeds SET last_poll = ?2, last_success = ?3, "
 	    "last_change = ?4, next_poll = ?5, http_status = ?6, "
 	    "error_stage = ?7, error = ?8, failures = ?9, etag = ?10, "
-	    "last_modified = ?11, entries = ?12 WHERE name = ?1",
+	    "last_modified = ?11, entries = ?12, next_reason = ?13, "
+	    "gone = ?14, retry_after = ?15, last_full = ?16, weekly = ?17, "
+	    "ttl = ?18, skip_hours = ?19, skip_days = ?20, sy_seconds = ?21, "
+	    "cache_until = ?22, cache_reason = ?23, adopted_url = ?24, "
+	    "pending_url = ?25, pending_since = ?26, requests = ?27, "
+	    "conditional = ?28, not_modified = ?29, bytes_received = ?30, "
+	    "bytes_saved = ?31, last_body_size = ?32 WHERE name = ?1",
 	[ST_FEED_META] =
 	    "UPDATE feeds SET title = ?2, link = ?3 WHERE id = ?1",
 	[ST_ENTRY_INSERT] =
@@ -140,6 +178,9 @@ static const char *db_sql[ST_MAX] = {
 	    "  AND (d.first_seen < e.first_seen OR "
 	    "  (d.first_seen = e.first_seen AND d.id < e.id))) "
 	    "ORDER BY e.sort_time DESC, e.id DESC LIMIT ?2",
+	[ST_WEEKLY] =
+	    "SELECT count(*) FROM entries WHERE feed_id = ?1 AND "
+	    "sort_time > ?2",
 	[ST_ITEM_CATEGORIES] =
 	    "SELECT term FROM entry_categories WHERE entry_id = ?1 "
 	    "ORDER BY term",
@@ -189,6 +230,8 @@ feed_state_clear(struct feed_state *st)
 	free(st->last_modified);
 	free(st->title);
 	free(st->link);
+	free(st->adopted_url);
+	free(st->pending_url);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -208,6 +251,8 @@ feed_state_copy(struct feed_state *dst, const struct feed_state *src)
 	dst->last_modified = db_strdup(src->last_modified);
 	dst->title = db_strdup(src->title);
 	dst->link = db_strdup(src->link);
+	dst->adopted_url = db_strdup(src->adopted_url);
+	dst->pending_url = db_strdup(src->pending_url);
 }
 
 static int
@@ -249,8 +294,13 @@ db_migrate(struct db *db, char **cause)
 			    sqlite3_errmsg(db->h));
 			return (-1);
 		}
-		log_info("%s: schema migrated to version %d", db->path, i + 1);
 	}
+	if (version == 0)
+		log_info("%s: created (schema version %d)", db->path,
+		    DB_VERSION);
+	else if (version < DB_VERSION)
+		log_info("%s: schema migrated from version %d to %d", db->path,
+		    version, DB_VERSION);
 	return (0);
 }
 
@@ -437,6 +487,31 @@ db_state_load(struct db *db, const char *name, struct feed_state *fs)
 		fs->title = db_column_text(st, 10);
 		fs->link = db_column_text(st, 11);
 		fs->entries = sqlite3_column_int64(st, 12);
+		fs->next_reason = sqlite3_column_int(st, 13);
+		if (fs->next_reason < 0 || fs->next_reason >= REASON_MAX)
+			fs->next_reason = REASON_INTERVAL;
+		fs->gone = sqlite3_column_int(st, 14);
+		fs->retry_after = sqlite3_column_int64(st, 15);
+		fs->last_full = sqlite3_column_int64(st, 16);
+		fs->weekly = sqlite3_column_int64(st, 17);
+		fs->hints.ttl = sqlite3_column_int(st, 18);
+		fs->hints.skip_hours = (uint32_t)sqlite3_column_int64(st, 19);
+		fs->hints.skip_days = (uint8_t)sqlite3_column_int(st, 20);
+		fs->hints.sy_seconds = sqlite3_column_int64(st, 21);
+		fs->hints.cache_until = sqlite3_column_int64(st, 22);
+		fs->hints.cache_reason = sqlite3_column_int(st, 23);
+		if (fs->hints.cache_reason < 0 ||
+		    fs->hints.cache_reason >= REASON_MAX)
+			fs->hints.cache_reason = REASON_MAX_AGE;
+		fs->adopted_url = db_column_text(st, 24);
+		fs->pending_url = db_column_text(st, 25);
+		fs->pending_since = sqlite3_column_int64(st, 26);
+		fs->requests = sqlite3_column_int64(st, 27);
+		fs->conditional = sqlite3_column_int64(st, 28);
+		fs->not_modified = sqlite3_column_int64(st, 29);
+		fs->bytes_received = sqlite3_column_int64(st, 30);
+		fs->bytes_saved = sqlite3_column_int64(st, 31);
+		fs->last_body_size = sqlite3_column_int64(st, 32);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -461,6 +536,26 @@ db_state_save(struct db *db, const char *name, const struct feed_state *fs)
 	db_bind_text(st, 10, fs->etag);
 	db_bind_text(st, 11, fs->last_modified);
 	sqlite3_bind_int64(st, 12, fs->entries);
+	sqlite3_bind_int(st, 13, fs->next_reason);
+	sqlite3_bind_int(st, 14, fs->gone);
+	sqlite3_bind_int64(st, 15, fs->retry_after);
+	sqlite3_bind_int64(st, 16, fs->last_full);
+	sqlite3_bind_int64(st, 17, fs->weekly);
+	sqlite3_bind_int(st, 18, fs->hints.ttl);
+	sqlite3_bind_int64(st, 19, fs->hints.skip_hours);
+	sqlite3_bind_int(st, 20, fs->hints.skip_days);
+	sqlite3_bind_int64(st, 21, fs->hints.sy_seconds);
+	sqlite3_bind_int64(st, 22, fs->hints.cache_until);
+	sqlite3_bind_int(st, 23, fs->hints.cache_reason);
+	db_bind_text(st, 24, fs->adopted_url);
+	db_bind_text(st, 25, fs->pending_url);
+	sqlite3_bind_int64(st, 26, fs->pending_since);
+	sqlite3_bind_int64(st, 27, fs->requests);
+	sqlite3_bind_int64(st, 28, fs->conditional);
+	sqlite3_bind_int64(st, 29, fs->not_modified);
+	sqlite3_bind_int64(st, 30, fs->bytes_received);
+	sqlite3_bind_int64(st, 31, fs->bytes_saved);
+	sqlite3_bind_int64(st, 32, fs->last_body_size);
 	return (db_step_done(db, ST_STATE_SAVE));
 }
 
@@ -624,6 +719,12 @@ db_store(struct db *db, const char *name, struct doc *doc,
 	fs->entries += *added;
 	if (*added > 0)
 		fs->last_change = now;
+	/* How often it publishes, for the adaptive schedule. */
+	sqlite3_bind_int64(db->st[ST_WEEKLY], 1, feed_id);
+	sqlite3_bind_int64(db->st[ST_WEEKLY], 2, now - 7 * 86400);
+	if (sqlite3_step(db->st[ST_WEEKLY]) == SQLITE_ROW)
+		fs->weekly = sqlite3_column_int64(db->st[ST_WEEKLY], 0);
+	sqlite3_reset(db->st[ST_WEEKLY]);
 	if (db_state_save(db, name, fs) != 0 ||
 	    db_step_done(db, ST_COMMIT) != 0) {
 		fs->entries -= *added;

@@ -18,6 +18,7 @@
 struct feeds	feeds = TAILQ_HEAD_INITIALIZER(feeds);
 
 static void	feed_fetched(struct fetch_result *, void *);
+static void	feed_forget_url(struct feed *);
 static void	feed_stored(struct job *, void *);
 static void	feed_log_change(struct feed *, enum stage, const char *);
 
@@ -49,6 +50,7 @@ feed_unref(struct feed *f)
 	feed_state_clear(&f->state);
 	free(f->name);
 	free(f->url);
+	free(f->host);
 	free(f);
 }
 
@@ -86,13 +88,39 @@ feed_total_entries(void)
 	return (n);
 }
 
-/* A word for the outcome of the last poll: new, ok or failing. */
+/* A word for the outcome of the last poll: new, ok, failing or gone. */
 const char *
 feed_result(const struct feed *f)
 {
+	if (f->state.gone)
+		return ("gone");
 	if (f->state.last_poll == 0)
 		return ("new");
 	return (f->state.stage == STAGE_NONE ? "ok" : "failing");
+}
+
+/* Where to poll: an adopted permanent redirect, else the configured URL. */
+const char *
+feed_url(const struct feed *f)
+{
+	return (f->state.adopted_url != NULL ? f->state.adopted_url : f->url);
+}
+
+/* Clear what the scheduler must forget when the URL changes. */
+static void
+feed_forget_url(struct feed *f)
+{
+	struct feed_state	*st = &f->state;
+
+	free(st->etag);
+	free(st->last_modified);
+	free(st->adopted_url);
+	free(st->pending_url);
+	st->etag = st->last_modified = st->adopted_url = st->pending_url = NULL;
+	st->pending_since = 0;
+	st->gone = 0;
+	free(f->host);
+	f->host = fetch_host(f->url);
 }
 
 /*
@@ -115,18 +143,17 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			f->refs = 1;
 			f->name = xstrdup(cf->name);
 			f->url = xstrdup(cf->url);
+			f->host = fetch_host(f->url);
 			TAILQ_INSERT_TAIL(&feeds, f, entry);
 			if (db != NULL)
 				db_state_load(db, f->name, &f->state);
 		}
 		f->removed = 0;
 		if (strcmp(f->url, cf->url) != 0) {
-			/* Another resource: its validators mean nothing. */
+			/* Another resource: validators, redirects mean nothing. */
 			free(f->url);
 			f->url = xstrdup(cf->url);
-			free(f->state.etag);
-			free(f->state.last_modified);
-			f->state.etag = f->state.last_modified = NULL;
+			feed_forget_url(f);
 		}
 		feed_free_tags(f);
 		if (cf->ntags > 0)
@@ -136,6 +163,8 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			f->tags[i] = xstrdup(cf->tags[i]);
 		f->ntags = cf->ntags;
 		f->interval = conf_feed_interval(conf, cf);
+		f->adaptive = cf->adaptive != -1 ? cf->adaptive :
+		    conf->adaptive;
 	}
 	TAILQ_FOREACH_SAFE(f, &feeds, entry, next) {
 		if (f->removed) {
@@ -147,14 +176,20 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			ctl_cmd_feed_done(f);
 			feed_unref(f);
 		} else if (!f->busy)
-			sched_arm(f, sched_next(f, now, 0));
+			sched_reschedule(f, 0);
 	}
+	(void)now;
 }
 
-/* Poll now; if a poll is running, poll again when it ends. */
+/*
+ * Poll now; if a poll is running, poll again when it ends.  A poll that
+ * must wait for its host's next free slot counts as started.
+ */
 int
 feed_poll(struct feed *f)
 {
+	int	wait;
+
 	if (f->removed)
 		return (-1);
 	if (f->busy) {
@@ -164,20 +199,121 @@ feed_poll(struct feed *f)
 	f->busy = 1;
 	f->polls_started++;
 	feed_ref(f);
-	log_debug("feed %s: polling %s", f->name, f->url);
-	fetch_start(f->url, f->state.etag, f->state.last_modified,
-	    feed_fetched, f);
+	if ((wait = sched_host_wait(f, time(NULL))) > 0) {
+		f->host_wait = 1;
+		sched_arm(f, time(NULL) + wait, REASON_HOST);
+		return (0);
+	}
+	feed_start(f);
 	return (0);
+}
+
+/* The request itself: conditional unless a full fetch is due. */
+void
+feed_start(struct feed *f)
+{
+	struct feed_state	*st = &f->state;
+	time_t			 now = time(NULL);
+	int			 full;
+
+	f->host_wait = 0;
+	/* Broken validators (a Last-Modified in 2041) must not freeze it. */
+	full = cfg != NULL && now - st->last_full >= cfg->refetch_after;
+	f->sent_validators = !full && (st->etag != NULL ||
+	    st->last_modified != NULL);
+	log_debug("feed %s: polling %s%s", f->name, feed_url(f),
+	    f->sent_validators ? " (conditional)" : "");
+	fetch_start(feed_url(f), full ? NULL : st->etag,
+	    full ? NULL : st->last_modified, feed_fetched, f);
+}
+
+/*
+ * A permanent redirect (every hop 301 or 308) moves the subscription only
+ * once it has been seen on every poll for redirect_window: one 301 from a
+ * hijacked or misconfigured host must not.  302 and 307 never do.
+ */
+static void
+feed_watch_redirect(struct feed *f, struct feed_state *st,
+    struct fetch_result *res, time_t now)
+{
+	const char	*target = res->effective_url;
+
+	if (!res->permanent || target == NULL ||
+	    strcmp(target, feed_url(f)) == 0) {
+		if (st->pending_url != NULL)
+			log_info("feed %s: no longer redirected to %s",
+			    f->name, st->pending_url);
+		free(st->pending_url);
+		st->pending_url = NULL;
+		st->pending_since = 0;
+		return;
+	}
+	if (st->pending_url == NULL || strcmp(st->pending_url, target) != 0) {
+		free(st->pending_url);
+		st->pending_url = xstrdup(target);
+		st->pending_since = now;
+		log_info("feed %s: permanently redirected to %s; adopted if "
+		    "it lasts %lds", f->name, target, cfg->redirect_window);
+	}
+	if (now - st->pending_since < cfg->redirect_window)
+		return;
+	log_info("feed %s: adopting the permanent redirect to %s", f->name,
+	    target);
+	free(st->adopted_url);
+	st->adopted_url = st->pending_url;
+	st->pending_url = NULL;
+	st->pending_since = 0;
+	free(f->host);
+	f->host = fetch_host(st->adopted_url);
+}
+
+/* A poll that failed at a stage, with a message (taken). */
+static void
+feed_failed(struct feed_state *st, enum stage stage, char *msg)
+{
+	st->stage = stage;
+	free(st->error);
+	st->error = msg;
+	st->failures++;
+}
+
+/* An HTTP status that is not success. */
+static void
+feed_http_error(struct feed *f, struct feed_state *st,
+    struct fetch_result *res, time_t now)
+{
+	char	*msg;
+
+	st->retry_after = 0;
+	if (res->http_status == 410) {
+		st->gone = 1;
+		xasprintf(&msg, "410 Gone: no longer polled (feedmuxctl resume "
+		    "%s)", f->name);
+	} else if (res->http_status == 429 || res->http_status == 503) {
+		st->retry_after = sched_retry_after(res->retry_after, now);
+		if (st->retry_after != 0)
+			xasprintf(&msg, "HTTP status %ld, Retry-After %s",
+			    res->http_status, res->retry_after);
+		else
+			xasprintf(&msg, "HTTP status %ld", res->http_status);
+		/* Too many requests: the whole host waits. */
+		if (res->http_status == 429 && st->retry_after != 0)
+			sched_host_defer(f->host, st->retry_after);
+	} else
+		xasprintf(&msg, "HTTP status %ld", res->http_status);
+	feed_failed(st, STAGE_HTTP, msg);
 }
 
 /* Classify a finished transfer and hand the rest to the worker. */
 static void
 feed_fetched(struct fetch_result *res, void *arg)
 {
-	struct feed		*f = arg;
+	struct feed		*f = arg, tmp;
 	struct feed_state	*st;
 	struct job		*job;
 	time_t			 now = time(NULL);
+	long			 code = res != NULL ? res->http_status : 0;
+	enum reason		 why;
 
 	if (res == NULL || f->removed) {	/* cancelled */
 		f->busy = 0;
@@ -188,53 +324,62 @@ feed_fetched(struct fetch_result *res, void *arg)
 	st = &job->state;
 	feed_state_copy(st, &f->state);
 	st->last_poll = now;
-	st->http_status = res->http_status;
+	st->http_status = code;
+	st->requests++;
+	if (f->sent_validators)
+		st->conditional++;
 
-	if (!res->ok) {
-		st->stage = STAGE_FETCH;
-		free(st->error);
-		st->error = xstrdup(res->error != NULL ? res->error :
-		    "transfer failed");
-		st->failures++;
-	} else if (res->http_status == 0 || res->http_status == 304 ||
-	    (res->http_status >= 200 && res->http_status < 300)) {
+	if (!res->ok)
+		feed_failed(st, STAGE_FETCH, xstrdup(res->error != NULL ?
+		    res->error : "transfer failed"));
+	else if (code == 0 || code == 304 || (code >= 200 && code < 300)) {
 		/* Validators are refreshed by every 200 and 304. */
-		if (res->http_status != 304 || res->etag != NULL) {
+		if (code != 304 || res->etag != NULL) {
 			free(st->etag);
 			st->etag = res->etag;
 			res->etag = NULL;
 		}
-		if (res->http_status != 304 || res->last_modified != NULL) {
+		if (code != 304 || res->last_modified != NULL) {
 			free(st->last_modified);
 			st->last_modified = res->last_modified;
 			res->last_modified = NULL;
 		}
-		if (res->http_status == 304) {
+		st->retry_after = 0;
+		sched_cache_hints(&st->hints, res->cache_control, res->expires,
+		    now);
+		if (code != 0)
+			feed_watch_redirect(f, st, res, now);
+		if (code == 304) {
+			/* Nothing to parse, nothing to write but state. */
 			st->stage = STAGE_NONE;
 			free(st->error);
 			st->error = NULL;
 			st->failures = 0;
 			st->last_success = now;
+			st->not_modified++;
+			st->bytes_saved += st->last_body_size;
 		} else {
 			/* Success or failure is decided after parsing. */
 			job->type = JOB_STORE;
+			if (!f->sent_validators)
+				st->last_full = now;
+			st->bytes_received += res->body.len;
+			st->last_body_size = res->body.len;
 			job->body = res->body;
 			buf_init(&res->body);
 			job->url = xstrdup(res->effective_url != NULL ?
-			    res->effective_url : f->url);
+			    res->effective_url : feed_url(f));
 			if (res->charset != NULL)
 				job->charset = xstrdup(res->charset);
 			job_set_tags(job, f->tags, f->ntags);
 		}
-	} else {
-		st->stage = STAGE_HTTP;
-		free(st->error);
-		xasprintf(&st->error, "HTTP status %ld", res->http_status);
-		st->failures++;
-	}
-	f->state.failures = st->failures;
-	f->state.last_poll = now;
-	st->next_poll = sched_next(f, now, 1);
+	} else
+		feed_http_error(f, st, res, now);
+	/* Schedule as if this state were final; corrected after storing. */
+	tmp = *f;
+	tmp.state = *st;	/* a shallow view, for sched_next only */
+	st->next_poll = sched_next(&tmp, now, 1, &why);
+	st->next_reason = why;
 	job_submit(job);
 }
 
@@ -265,8 +410,7 @@ feed_stored(struct job *job, void *arg)
 
 	f->busy = 0;
 	f->polls_done++;
-	sched_arm(f, f->state.failures > 0 || f->state.next_poll == 0 ?
-	    sched_next(f, time(NULL), 1) : f->state.next_poll);
+	sched_reschedule(f, 1);
 	ctl_cmd_feed_done(f);
 	daemon_update_status();
 	if (f->again) {

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <time.h>
 
+struct sockaddr;
+
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -42,6 +44,7 @@ struct conf_feed {
 	char			**tags;
 	size_t			 ntags;
 	long			 interval;	/* 0: the global default */
+	int			 adaptive;	/* -1: the global default */
 	int			 line;		/* of its section header */
 	TAILQ_ENTRY(conf_feed)	 entry;
 };
@@ -66,6 +69,12 @@ struct conf {
 	uint64_t		 max_feed_size;
 	uint64_t		 max_field_size;
 	long			 max_entries;
+	long			 max_interval;
+	long			 refetch_after;
+	long			 redirect_window;
+	long			 host_delay;
+	int			 adaptive;
+	int			 block_private_addresses;
 	int			 allow_file_urls;
 
 	struct conf_feeds	 feeds;
@@ -226,20 +235,71 @@ enum stage {
 };
 
 /* What we know about polling one feed; persisted in the feeds table. */
+/* Why a feed's next poll is when it is (shown by feedmuxctl feeds). */
+enum reason {
+	REASON_NEW,		/* never polled: now */
+	REASON_INTERVAL,
+	REASON_ADAPTIVE,	/* learnt from how often it publishes */
+	REASON_BACKOFF,		/* after consecutive failures */
+	REASON_RETRY_AFTER,	/* 429 or 503 with Retry-After */
+	REASON_HOST,		/* its host said 429, or spacing requests */
+	REASON_TTL,		/* RSS ttl */
+	REASON_SY,		/* sy:updatePeriod / sy:updateFrequency */
+	REASON_MAX_AGE,		/* Cache-Control: max-age */
+	REASON_EXPIRES,		/* Expires */
+	REASON_SKIP_HOURS,
+	REASON_SKIP_DAYS,
+	REASON_GONE,		/* 410: not until resumed */
+	REASON_MAX
+};
+
+/* The publisher's hints that the scheduler honours. */
+struct poll_hints {
+	int		 ttl;		/* minutes (RSS ttl) */
+	uint32_t	 skip_hours;	/* bit N: hour N, UTC */
+	uint8_t		 skip_days;	/* bit 0: Sunday */
+	long		 sy_seconds;	/* sy:updatePeriod / updateFrequency */
+	time_t		 cache_until;	/* from max-age or Expires */
+	enum reason	 cache_reason;	/* which of the two */
+};
+
+/*
+ * What we know about polling one feed; persisted in the feeds table (bump
+ * the schema in db.c when adding a field that must survive a restart).
+ */
 struct feed_state {
 	time_t		 last_poll;
 	time_t		 last_success;
 	time_t		 last_change;	/* last poll that added entries */
 	time_t		 next_poll;
+	enum reason	 next_reason;
 	long		 http_status;
 	enum stage	 stage;		/* where the last poll failed */
 	char		*error;
 	int		 failures;	/* consecutive */
+	int		 gone;		/* 410 Gone: polled again only when resumed */
+	time_t		 retry_after;	/* not before this (429, 503) */
 	char		*etag;
 	char		*last_modified;
+	time_t		 last_full;	/* last unconditional request */
 	char		*title;
 	char		*link;
 	int64_t		 entries;
+	int64_t		 weekly;	/* entries first seen in the last week */
+	struct poll_hints hints;
+
+	/* Permanent redirects: watched for a while, then adopted. */
+	char		*adopted_url;
+	char		*pending_url;
+	time_t		 pending_since;
+
+	/* Politeness counters. */
+	int64_t		 requests;
+	int64_t		 conditional;	/* requests with validators */
+	int64_t		 not_modified;	/* 304s */
+	int64_t		 bytes_received;	/* bodies, decompressed */
+	int64_t		 bytes_saved;	/* last full body size, per 304 */
+	int64_t		 last_body_size;
 };
 
 struct db;
@@ -344,6 +404,11 @@ struct fetch_result {
 	char		*last_modified;
 	char		*effective_url;
 	char		*charset;	/* of the Content-Type, if any */
+	char		*retry_after;	/* raw header values, or NULL */
+	char		*cache_control;
+	char		*expires;
+	int		 redirects;	/* hops followed */
+	int		 permanent;	/* every hop was a 301 or 308 */
 };
 
 typedef void (*fetch_cb)(struct fetch_result *, void *);
@@ -353,6 +418,8 @@ void	 fetch_configure(const struct conf *);
 void	 fetch_shutdown(void);
 void	 fetch_start(const char *, const char *, const char *, fetch_cb,
 	    void *);
+int	 fetch_private_address(const struct sockaddr *);
+char	*fetch_host(const char *);
 void	 fetch_result_free(struct fetch_result *);
 int	 fetch_active(void);
 
@@ -366,9 +433,13 @@ struct feed {
 	char			**tags;
 	size_t			 ntags;
 	long			 interval;	/* effective, seconds */
+	int			 adaptive;
+	char			*host;		/* for per-host politeness */
 	struct feed_state	 state;
 	int			 busy;		/* fetch or store running */
 	int			 again;		/* poll again when done */
+	int			 host_wait;	/* busy, waiting for its host */
+	int			 sent_validators;
 	unsigned int		 polls_started;
 	unsigned int		 polls_done;
 	struct event		*timer;
@@ -383,6 +454,8 @@ void		 feed_ref(struct feed *);
 void		 feed_unref(struct feed *);
 struct feed	*feed_find(const char *);
 int		 feed_poll(struct feed *);
+void		 feed_start(struct feed *);
+const char	*feed_url(const struct feed *);
 void		 feed_free_all(void);
 int64_t		 feed_total_entries(void);
 size_t		 feed_count(void);
@@ -390,9 +463,17 @@ const char	*feed_result(const struct feed *);
 
 /* --- sched.c -------------------------------------------------------------- */
 
-time_t	sched_next(const struct feed *, time_t, int);
-void	sched_arm(struct feed *, time_t);
-void	sched_cancel(struct feed *);
+time_t		 sched_next(const struct feed *, time_t, int, enum reason *);
+void		 sched_arm(struct feed *, time_t, enum reason);
+void		 sched_cancel(struct feed *);
+void		 sched_reschedule(struct feed *, int);
+const char	*sched_reason_name(enum reason);
+int		 sched_host_wait(struct feed *, time_t);
+void		 sched_host_defer(const char *, time_t);
+void		 sched_hosts_free(void);
+time_t		 sched_retry_after(const char *, time_t);
+void		 sched_cache_hints(struct poll_hints *, const char *,
+		    const char *, time_t);
 
 /* --- http.c --------------------------------------------------------------- */
 

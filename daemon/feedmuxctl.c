@@ -44,6 +44,7 @@ static const struct command commands[] = {
 	{ "feeds", 0, 0, "feeds", print_feeds },
 	{ "refresh", 0, 1, "refresh [FEED]", print_refresh },
 	{ "reload", 0, 0, "reload", print_reload },
+	{ "resume", 1, 1, "resume FEED", print_refresh },
 	{ "status", 0, 0, "status", print_status },
 	{ "tags", 0, 0, "tags", print_tags },
 };
@@ -116,9 +117,14 @@ print_status(json_t *d)
 	print_uptime(num(d, "uptime"));
 	printf("\nconfig %s, listening on %s\n", str(d, "config"),
 	    str(d, "listen"));
-	printf("%lld feeds (%lld failing), %lld entries, %lld tags, "
-	    "%lld transfers running\n\n", num(d, "feeds"), num(d, "failing"),
-	    num(d, "entries"), num(d, "tags"), num(d, "transfers"));
+	printf("%lld feeds (%lld failing, %lld gone), %lld entries, %lld tags, "
+	    "%lld transfers running\n", num(d, "feeds"), num(d, "failing"),
+	    num(d, "gone"), num(d, "entries"), num(d, "tags"),
+	    num(d, "transfers"));
+	p = json_object_get(d, "politeness");
+	printf("%lld requests, %lld conditional, %lld not modified, "
+	    "%lld bytes saved\n\n", num(p, "requests"), num(p, "conditional"),
+	    num(p, "not_modified"), num(p, "bytes_saved"));
 	printf("%-24s %-8s %-20s %4s  %s\n", "FEED", "RESULT", "LAST POLL",
 	    "HTTP", "ERROR");
 	json_array_foreach(json_object_get(d, "polls"), i, p) {
@@ -134,18 +140,25 @@ print_status(json_t *d)
 static void
 print_feed_line(json_t *f)
 {
-	json_t	*t;
+	json_t	*t, *r;
 	size_t	 i;
 
-	printf("%-24s %-8s %7lld  %-20s %-20s ", str(f, "name"),
+	printf("%-24s %-8s %7lld  %-20s %-20s %-15s ", str(f, "name"),
 	    str(f, "result"), num(f, "entries"), str(f, "last_poll"),
-	    str(f, "next_poll"));
+	    str(f, "next_poll"), str(f, "next_reason"));
 	json_array_foreach(json_object_get(f, "tags"), i, t)
 		printf("%s%s", i > 0 ? "," : "", safe(json_string_value(t)));
 	printf("\n");
 	if (json_string_value(json_object_get(f, "error")) != NULL)
 		printf("    %s failed (%lld in a row): %s\n", str(f, "stage"),
 		    num(f, "failures"), str(f, "error"));
+	if (json_string_value(json_object_get(f, "adopted_url")) != NULL)
+		printf("    moved permanently: now polling %s\n",
+		    str(f, "adopted_url"));
+	if ((r = json_object_get(f, "pending_redirect")) != NULL &&
+	    json_is_object(r))
+		printf("    permanently redirected to %s since %s (adopted "
+		    "if it lasts)\n", str(r, "url"), str(r, "since"));
 }
 
 static void
@@ -154,8 +167,8 @@ print_feeds(json_t *d)
 	json_t	*f;
 	size_t	 i;
 
-	printf("%-24s %-8s %7s  %-20s %-20s %s\n", "FEED", "RESULT",
-	    "ENTRIES", "LAST POLL", "NEXT POLL", "TAGS");
+	printf("%-24s %-8s %7s  %-20s %-20s %-15s %s\n", "FEED", "RESULT",
+	    "ENTRIES", "LAST POLL", "NEXT POLL", "BECAUSE", "TAGS");
 	json_array_foreach(json_object_get(d, "feeds"), i, f)
 		print_feed_line(f);
 }
@@ -316,7 +329,7 @@ main(int argc, char *argv[])
 	}
 
 	args = json_object();
-	if (strcmp(cmd->name, "refresh") == 0 && nargs == 1)
+	if (nargs == 1)
 		json_object_set_new(args, "feed", json_string(argv[1]));
 	req = json_pack("{s:i, s:s, s:o}", "v", PROTO_VERSION, "cmd",
 	    cmd->name, "args", args);

@@ -12,6 +12,12 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,12 +27,18 @@
 
 #include "feedmux.h"
 
+#define FETCH_MAX_HOPS	16
+
 struct transfer {
 	CURL			*easy;
 	struct curl_slist	*headers;
 	struct fetch_result	 res;
 	uint64_t		 max_size;
 	int			 too_big;
+	int			 blocked;	/* a private address refused */
+	char			 blocked_addr[64];
+	long			 hops[FETCH_MAX_HOPS];	/* status of each response */
+	int			 nhops;
 	char			 errbuf[CURL_ERROR_SIZE];
 	fetch_cb		 cb;
 	void			*arg;
@@ -52,6 +64,7 @@ static struct {
 	long			 connect_timeout;
 	uint64_t		 max_size;
 	int			 allow_file;
+	int			 block_private;
 } fetch;
 
 #define FETCH_MAX_REDIRECTS	5
@@ -65,6 +78,8 @@ static void	fetch_timeout_cb(evutil_socket_t, short, void *);
 static void	fetch_reap(void);
 static size_t	fetch_write_cb(char *, size_t, size_t, void *);
 static size_t	fetch_header_cb(char *, size_t, size_t, void *);
+static curl_socket_t fetch_open_socket(void *, curlsocktype,
+		    struct curl_sockaddr *);
 
 int
 fetch_init(struct event_base *base, const struct conf *conf)
@@ -96,6 +111,7 @@ fetch_configure(const struct conf *conf)
 	fetch.connect_timeout = conf->connect_timeout;
 	fetch.max_size = conf->max_feed_size;
 	fetch.allow_file = conf->allow_file_urls;
+	fetch.block_private = conf->block_private_addresses;
 	curl_multi_setopt(fetch.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    conf->max_transfers);
 	curl_multi_setopt(fetch.multi, CURLMOPT_MAX_HOST_CONNECTIONS,
@@ -146,6 +162,9 @@ fetch_result_free(struct fetch_result *r)
 	free(r->last_modified);
 	free(r->effective_url);
 	free(r->charset);
+	free(r->retry_after);
+	free(r->cache_control);
+	free(r->expires);
 	buf_free(&r->body);
 	memset(r, 0, sizeof(*r));
 }
@@ -216,6 +235,8 @@ fetch_start(const char *url, const char *etag, const char *last_modified,
 	    (long)FETCH_LOW_SPEED_TIME);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)t->max_size);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_open_socket);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
 
 	TAILQ_INSERT_TAIL(&fetch.active, t, entry);
 	fetch.nactive++;
@@ -277,29 +298,137 @@ fetch_charset(const char *line, size_t len)
 	return (cs);
 }
 
-/* Keep the validators of the last response (after redirects). */
+/* The value of header name (with its colon) if line is that header. */
+static int
+fetch_is_header(const char *line, size_t len, const char *name)
+{
+	size_t	n = strlen(name);
+
+	return (len > n && strncasecmp(line, name, n) == 0);
+}
+
+static void
+fetch_set_header(char **field, const char *line, size_t len, size_t n)
+{
+	free(*field);
+	*field = fetch_header_value(line, len, n);
+}
+
+/*
+ * Keep the status of every response (to tell permanent redirects from
+ * temporary ones) and the headers of the last one, exactly as sent.
+ */
 static size_t
 fetch_header_cb(char *line, size_t size, size_t nmemb, void *arg)
 {
-	struct transfer	*t = arg;
-	size_t		 len = size * nmemb;
+	struct transfer		*t = arg;
+	struct fetch_result	*r = &t->res;
+	size_t			 len = size * nmemb;
+	long			 code;
 
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
-		free(t->res.etag);
-		free(t->res.last_modified);
-		free(t->res.charset);
-		t->res.etag = t->res.last_modified = t->res.charset = NULL;
-	} else if (len > 5 && strncasecmp(line, "ETag:", 5) == 0) {
-		free(t->res.etag);
-		t->res.etag = fetch_header_value(line, len, 5);
-	} else if (len > 14 && strncasecmp(line, "Last-Modified:", 14) == 0) {
-		free(t->res.last_modified);
-		t->res.last_modified = fetch_header_value(line, len, 14);
-	} else if (len > 13 && strncasecmp(line, "Content-Type:", 13) == 0) {
-		free(t->res.charset);
-		t->res.charset = fetch_charset(line, len);
+		code = strtol(line + strcspn(line, " "), NULL, 10);
+		if (code >= 200 && t->nhops < FETCH_MAX_HOPS)
+			t->hops[t->nhops++] = code;
+		free(r->etag);
+		free(r->last_modified);
+		free(r->charset);
+		free(r->retry_after);
+		free(r->cache_control);
+		free(r->expires);
+		r->etag = r->last_modified = r->charset = NULL;
+		r->retry_after = r->cache_control = r->expires = NULL;
+	} else if (fetch_is_header(line, len, "ETag:"))
+		fetch_set_header(&r->etag, line, len, 5);
+	else if (fetch_is_header(line, len, "Last-Modified:"))
+		fetch_set_header(&r->last_modified, line, len, 14);
+	else if (fetch_is_header(line, len, "Retry-After:"))
+		fetch_set_header(&r->retry_after, line, len, 12);
+	else if (fetch_is_header(line, len, "Cache-Control:"))
+		fetch_set_header(&r->cache_control, line, len, 14);
+	else if (fetch_is_header(line, len, "Expires:"))
+		fetch_set_header(&r->expires, line, len, 8);
+	else if (fetch_is_header(line, len, "Content-Type:")) {
+		free(r->charset);
+		r->charset = fetch_charset(line, len);
 	}
 	return (len);
+}
+
+/*
+ * Is this an address a feed must not make us connect to, when
+ * block_private_addresses is set: loopback, private, link-local, CGNAT,
+ * unspecified, multicast (and the IPv6 forms of all of these)?
+ */
+int
+fetch_private_address(const struct sockaddr *sa)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	const unsigned char		*a;
+	uint32_t			 v4;
+
+	if (sa->sa_family == AF_INET) {
+		sin = (const struct sockaddr_in *)sa;
+		v4 = ntohl(sin->sin_addr.s_addr);
+	} else if (sa->sa_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)sa;
+		a = sin6->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_V4COMPAT(&sin6->sin6_addr)) {
+			v4 = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 |
+			    (uint32_t)a[14] << 8 | a[15];
+		} else
+			return (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
+			    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+			    IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr) ||
+			    IN6_IS_ADDR_SITELOCAL(&sin6->sin6_addr) ||
+			    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
+			    (a[0] & 0xfe) == 0xfc);	/* fc00::/7 */
+	} else
+		return (1);
+	return ((v4 >> 24) == 0 || (v4 >> 24) == 10 || (v4 >> 24) == 127 ||
+	    (v4 >> 20) == (172 << 4 | 1) || (v4 >> 16) == (192 << 8 | 168) ||
+	    (v4 >> 16) == (169 << 8 | 254) || (v4 >> 22) == (100 << 2 | 1) ||
+	    (v4 >> 28) >= 0xe);
+}
+
+/* Checked on the address actually connected to, redirects included. */
+static curl_socket_t
+fetch_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct transfer	*t = arg;
+	char		 host[64];
+
+	if (fetch.block_private && fetch_private_address(&a->addr)) {
+		t->blocked = 1;
+		if (getnameinfo(&a->addr, a->addrlen, host, sizeof(host), NULL,
+		    0, NI_NUMERICHOST) != 0)
+			snprintf(host, sizeof(host), "?");
+		snprintf(t->blocked_addr, sizeof(t->blocked_addr), "%s", host);
+		return (CURL_SOCKET_BAD);
+	}
+	return (socket(a->family, a->socktype, a->protocol));
+}
+
+/* The host part of a URL, lower case; NULL if it has none. */
+char *
+fetch_host(const char *url)
+{
+	CURLU	*u;
+	char	*host = NULL, *h = NULL;
+
+	if ((u = curl_url()) == NULL)
+		fatalx("%s: curl_url", __func__);
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		h = xstrdup(host);
+		curl_free(host);
+		for (host = h; *host != '\0'; host++)
+			*host = tolower((unsigned char)*host);
+	}
+	curl_url_cleanup(u);
+	return (h);
 }
 
 static int
@@ -369,6 +498,42 @@ fetch_timeout_cb(evutil_socket_t fd, short kind, void *arg)
 	fetch_reap();
 }
 
+/* What went wrong, in words an admin can act on. */
+static void
+fetch_classify(struct transfer *t, CURLcode rc)
+{
+	struct fetch_result	*r = &t->res;
+	int			 i;
+
+	/* Every hop but the last was a permanent redirect? */
+	r->permanent = r->redirects > 0 && t->nhops == r->redirects + 1;
+	for (i = 0; i < t->nhops - 1; i++) {
+		if (t->hops[i] != 301 && t->hops[i] != 308)
+			r->permanent = 0;
+	}
+	if (rc == CURLE_OK) {
+		r->ok = 1;
+		return;
+	}
+	if (t->blocked)
+		xasprintf(&r->error, "refused to connect to %s, a private "
+		    "address (block_private_addresses)", t->blocked_addr);
+	else if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		xasprintf(&r->error, "feed larger than max_feed_size (%llu "
+		    "bytes)", (unsigned long long)t->max_size);
+	else if (rc == CURLE_TOO_MANY_REDIRECTS)
+		xasprintf(&r->error, "more than %d redirects (a loop?)",
+		    FETCH_MAX_REDIRECTS);
+	else if (rc == CURLE_UNSUPPORTED_PROTOCOL && r->redirects > 0)
+		r->error = xstrdup("redirected to a scheme other than http or "
+		    "https");
+	else if (rc == CURLE_OPERATION_TIMEDOUT && t->errbuf[0] != '\0')
+		xasprintf(&r->error, "timed out: %s", t->errbuf);
+	else
+		r->error = xstrdup(t->errbuf[0] != '\0' ? t->errbuf :
+		    curl_easy_strerror(rc));
+}
+
 /* Hand finished transfers to their callbacks. */
 static void
 fetch_reap(void)
@@ -376,6 +541,7 @@ fetch_reap(void)
 	CURLMsg		*msg;
 	struct transfer	*t;
 	char		*url;
+	long		 redirects;
 	int		 left;
 
 	while ((msg = curl_multi_info_read(fetch.multi, &left)) != NULL) {
@@ -387,17 +553,9 @@ fetch_reap(void)
 		if (curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL,
 		    &url) == CURLE_OK && url != NULL)
 			t->res.effective_url = xstrdup(url);
-		if (msg->data.result == CURLE_OK)
-			t->res.ok = 1;
-		else if (t->too_big || msg->data.result ==
-		    CURLE_FILESIZE_EXCEEDED)
-			xasprintf(&t->res.error, "feed larger than "
-			    "max_feed_size (%llu bytes)",
-			    (unsigned long long)t->max_size);
-		else
-			t->res.error = xstrdup(t->errbuf[0] != '\0' ?
-			    t->errbuf : curl_easy_strerror(msg->data.result));
-
+		curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &redirects);
+		t->res.redirects = (int)redirects;
+		fetch_classify(t, msg->data.result);
 		TAILQ_REMOVE(&fetch.active, t, entry);
 		fetch.nactive--;
 		curl_multi_remove_handle(fetch.multi, t->easy);

@@ -237,6 +237,32 @@ worker_fail(struct job *job, enum stage stage, char *msg)
 	fs->etag = fs->last_modified = NULL;
 }
 
+/* The publisher's polling hints, as the scheduler reads them. */
+static void
+worker_hints(struct poll_hints *h, const struct feed_hints *dh)
+{
+	static const struct {
+		const char	*name;
+		long		 seconds;
+	} periods[] = {
+		{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 604800 },
+		{ "monthly", 2592000 }, { "yearly", 31536000 },
+	};
+	size_t	i;
+
+	h->ttl = dh->ttl;
+	h->skip_hours = dh->skip_hours;
+	h->skip_days = dh->skip_days;
+	h->sy_seconds = 0;
+	for (i = 0; dh->update_period != NULL &&
+	    i < sizeof(periods) / sizeof(periods[0]); i++) {
+		if (strcmp(dh->update_period, periods[i].name) == 0)
+			h->sy_seconds = periods[i].seconds /
+			    (dh->update_frequency > 0 ? dh->update_frequency :
+			    1);
+	}
+}
+
 static void
 worker_store(struct job *job)
 {
@@ -261,6 +287,7 @@ worker_store(struct job *job)
 	}
 	/* Free the body before the database work: it may be large. */
 	buf_free(&job->body);
+	worker_hints(&fs->hints, &doc->hints);
 	free(fs->title);
 	fs->title = doc->title != NULL ? xstrdup(doc->title) : NULL;
 	free(fs->link);

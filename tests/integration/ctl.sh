@@ -29,7 +29,7 @@ p = d["polls"][0]
 assert p["name"] == "wire" and p["result"] == "ok" and p["http_status"] in (200, 304), p
 assert p["error"] is None and p["last_poll"].endswith("Z")
 ' status
-ctl status | grep -q "1 feeds (0 failing), 6 entries, 2 tags" ||
+ctl status | grep -q "1 feeds (0 failing, 0 gone), 6 entries, 2 tags" ||
     fail "status text: $(ctl status)"
 ok "status reports uptime, feeds, entries and each feed's last poll"
 

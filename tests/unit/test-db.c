@@ -125,7 +125,7 @@ test_schema(void **state)
 	sqlite3		*h;
 	char		*cause = NULL;
 
-	assert_int_equal(db_schema_version(fx->db), 2);
+	assert_int_equal(db_schema_version(fx->db), 3);
 	/* Reopening an up-to-date database migrates nothing. */
 	db2 = db_open(fx->path, &cause);
 	assert_non_null(db2);
@@ -139,7 +139,7 @@ test_schema(void **state)
 	assert_non_null(strstr(cause, "newer"));
 	free(cause);
 	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 2", NULL,
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 3", NULL,
 	    NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 }
@@ -199,7 +199,7 @@ test_migrate_from_v1(void **state)
 
 	db = db_open(path, &cause);
 	assert_non_null(db);
-	assert_int_equal(db_schema_version(db), 2);
+	assert_int_equal(db_schema_version(db), 3);
 	TAILQ_INIT(&items);
 	assert_int_equal(db_tag_items(db, "t", 50, &items), 0);
 	it = TAILQ_FIRST(&items);
