@@ -81,7 +81,7 @@ static const struct conf_option daemon_options[] = {
 	{ "redirect_window", OPT_DURATION,
 	    offsetof(struct conf, redirect_window), 0, 365 * DAY, "1d" },
 	{ "refetch_after", OPT_DURATION, offsetof(struct conf, refetch_after),
-	    60, 365 * DAY, "1d" },
+	    1, 365 * DAY, "1d" },
 	{ "user_agent", OPT_STRING, offsetof(struct conf, user_agent), 1, 0,
 	    FEEDMUX_USER_AGENT },
 };

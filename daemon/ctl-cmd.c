@@ -130,8 +130,8 @@ feed_json(const struct feed *f)
 	    "last_change", json_time(st->last_change),
 	    "next_poll", f->busy ? json_string("polling") :
 	    json_time(st->gone ? 0 : st->next_poll),
-	    "next_reason", sched_reason_name(f->busy && f->host_wait ?
-	    REASON_HOST : st->next_reason),
+	    "next_reason", sched_reason_name(f->busy ? feed_wait_reason(f) :
+	    st->next_reason),
 	    "http_status", (int)st->http_status,
 	    "stage", st->stage != STAGE_NONE ?
 	    json_string(stage_name(st->stage)) : json_null(),

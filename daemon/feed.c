@@ -19,6 +19,7 @@ struct feeds	feeds = TAILQ_HEAD_INITIALIZER(feeds);
 
 static void	feed_fetched(struct fetch_result *, void *);
 static void	feed_forget_url(struct feed *);
+static void	feed_abandon(struct feed *);
 static void	feed_stored(struct job *, void *);
 static void	feed_log_change(struct feed *, enum stage, const char *);
 
@@ -171,7 +172,7 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			log_info("feed %s: removed from the configuration",
 			    f->name);
 			TAILQ_REMOVE(&feeds, f, entry);
-			sched_cancel(f);
+			feed_abandon(f);
 			f->polls_done = f->polls_started = ~0U;
 			ctl_cmd_feed_done(f);
 			feed_unref(f);
@@ -208,6 +209,20 @@ feed_poll(struct feed *f)
 	return (0);
 }
 
+/*
+ * Whatever waits for a slot or its host's turn counts as polling; report
+ * what it waits for.
+ */
+enum reason
+feed_wait_reason(const struct feed *f)
+{
+	if (f->queued)
+		return (REASON_QUEUED);
+	if (f->host_wait)
+		return (REASON_HOST);
+	return (f->state.next_reason);
+}
+
 /* The request itself: conditional unless a full fetch is due. */
 void
 feed_start(struct feed *f)
@@ -217,6 +232,8 @@ feed_start(struct feed *f)
 	int			 full;
 
 	f->host_wait = 0;
+	if (!f->has_slot && !sched_slot_take(f))
+		return;		/* queued: started when a slot frees */
 	/* Broken validators (a Last-Modified in 2041) must not freeze it. */
 	full = cfg != NULL && now - st->last_full >= cfg->refetch_after;
 	f->sent_validators = !full && (st->etag != NULL ||
@@ -315,6 +332,7 @@ feed_fetched(struct fetch_result *res, void *arg)
 	long			 code = res != NULL ? res->http_status : 0;
 	enum reason		 why;
 
+	sched_slot_release(f);
 	if (res == NULL || f->removed) {	/* cancelled */
 		f->busy = 0;
 		feed_unref(f);
@@ -438,6 +456,22 @@ feed_log_change(struct feed *f, enum stage old_stage, const char *old_error)
 	    st->error != NULL ? st->error : "unknown error");
 }
 
+/*
+ * Stop f's timer; a poll still waiting for its host's turn never starts,
+ * so it lets go of its reference here (a running one does when it ends).
+ */
+static void
+feed_abandon(struct feed *f)
+{
+	sched_cancel(f);
+	if (f->host_wait || f->queued) {
+		sched_dequeue(f);
+		f->host_wait = 0;
+		f->busy = 0;
+		feed_unref(f);
+	}
+}
+
 void
 feed_free_all(void)
 {
@@ -446,6 +480,7 @@ feed_free_all(void)
 	while ((f = TAILQ_FIRST(&feeds)) != NULL) {
 		TAILQ_REMOVE(&feeds, f, entry);
 		f->removed = 1;
+		feed_abandon(f);
 		feed_unref(f);
 	}
 }

@@ -243,6 +243,7 @@ enum reason {
 	REASON_BACKOFF,		/* after consecutive failures */
 	REASON_RETRY_AFTER,	/* 429 or 503 with Retry-After */
 	REASON_HOST,		/* its host said 429, or spacing requests */
+	REASON_QUEUED,		/* waiting for a free transfer slot */
 	REASON_TTL,		/* RSS ttl */
 	REASON_SY,		/* sy:updatePeriod / sy:updateFrequency */
 	REASON_MAX_AGE,		/* Cache-Control: max-age */
@@ -439,6 +440,9 @@ struct feed {
 	int			 busy;		/* fetch or store running */
 	int			 again;		/* poll again when done */
 	int			 host_wait;	/* busy, waiting for its host */
+	int			 queued;	/* ... in the queue for a slot */
+	int			 has_slot;	/* holds a transfer slot */
+	TAILQ_ENTRY(feed)	 qentry;
 	int			 sent_validators;
 	unsigned int		 polls_started;
 	unsigned int		 polls_done;
@@ -455,6 +459,7 @@ void		 feed_unref(struct feed *);
 struct feed	*feed_find(const char *);
 int		 feed_poll(struct feed *);
 void		 feed_start(struct feed *);
+enum reason	 feed_wait_reason(const struct feed *);
 const char	*feed_url(const struct feed *);
 void		 feed_free_all(void);
 int64_t		 feed_total_entries(void);
@@ -469,6 +474,9 @@ void		 sched_cancel(struct feed *);
 void		 sched_reschedule(struct feed *, int);
 const char	*sched_reason_name(enum reason);
 int		 sched_host_wait(struct feed *, time_t);
+int		 sched_slot_take(struct feed *);
+void		 sched_slot_release(struct feed *);
+void		 sched_dequeue(struct feed *);
 void		 sched_host_defer(const char *, time_t);
 void		 sched_hosts_free(void);
 time_t		 sched_retry_after(const char *, time_t);

@@ -342,8 +342,8 @@ main(int argc, char *argv[])
 	http_stop();
 	ctl_cmd_cancel_all();
 	ctl_stop();
+	feed_free_all();	/* first: no queued poll may start now */
 	fetch_shutdown();
-	feed_free_all();
 	worker_stop();		/* finishes queued writes first */
 	cache_clear();
 	db_close(db);

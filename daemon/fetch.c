@@ -80,6 +80,7 @@ static size_t	fetch_write_cb(char *, size_t, size_t, void *);
 static size_t	fetch_header_cb(char *, size_t, size_t, void *);
 static curl_socket_t fetch_open_socket(void *, curlsocktype,
 		    struct curl_sockaddr *);
+static int	fetch_prereq(void *, char *, char *, int, int);
 
 int
 fetch_init(struct event_base *base, const struct conf *conf)
@@ -112,10 +113,7 @@ fetch_configure(const struct conf *conf)
 	fetch.max_size = conf->max_feed_size;
 	fetch.allow_file = conf->allow_file_urls;
 	fetch.block_private = conf->block_private_addresses;
-	curl_multi_setopt(fetch.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    conf->max_transfers);
-	curl_multi_setopt(fetch.multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    conf->max_host_transfers);
+	/* sched.c limits transfers itself; curl only keeps connections. */
 }
 
 static void
@@ -237,6 +235,8 @@ fetch_start(const char *url, const char *etag, const char *last_modified,
 	    (curl_off_t)t->max_size);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_open_socket);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
 
 	TAILQ_INSERT_TAIL(&fetch.active, t, entry);
 	fetch.nactive++;
@@ -409,6 +409,34 @@ fetch_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 		return (CURL_SOCKET_BAD);
 	}
 	return (socket(a->family, a->socktype, a->protocol));
+}
+
+/*
+ * Before each request, on a new or a reused connection: the address it is
+ * really connected to.  (fetch_open_socket stops new connections early;
+ * this also covers connections opened before the setting was turned on.)
+ */
+static int
+fetch_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
+{
+	struct transfer			*t = arg;
+	struct sockaddr_storage		 ss;
+	struct sockaddr_in		*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6		*sin6 = (struct sockaddr_in6 *)&ss;
+
+	if (!fetch.block_private)
+		return (CURL_PREREQFUNC_OK);
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1)
+		ss.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1)
+		ss.ss_family = AF_INET6;
+	if (ss.ss_family != 0 &&
+	    !fetch_private_address((struct sockaddr *)&ss))
+		return (CURL_PREREQFUNC_OK);
+	t->blocked = 1;
+	snprintf(t->blocked_addr, sizeof(t->blocked_addr), "%s", ip);
+	return (CURL_PREREQFUNC_ABORT);
 }
 
 /* The host part of a URL, lower case; NULL if it has none. */

@@ -38,9 +38,19 @@ struct host {
 	char			*name;
 	time_t			 next_start;	/* earliest next request */
 	time_t			 deferred_until;	/* after a 429 */
+	int			 active;	/* transfers running */
 	TAILQ_ENTRY(host)	 entry;
 };
 static TAILQ_HEAD(, host)	hosts = TAILQ_HEAD_INITIALIZER(hosts);
+
+/*
+ * Polls waiting for a transfer slot (max_transfers in all, at most
+ * max_host_transfers per host), first come first served.  Slots are ours,
+ * not curl's: a transfer queued inside curl would have its timeout running
+ * while it waits.
+ */
+static TAILQ_HEAD(, feed)	queue = TAILQ_HEAD_INITIALIZER(queue);
+static int			active;
 
 static void	sched_fire(evutil_socket_t, short, void *);
 
@@ -51,6 +61,7 @@ static const char *reason_names[REASON_MAX] = {
 	[REASON_BACKOFF] = "backoff",
 	[REASON_RETRY_AFTER] = "retry-after",
 	[REASON_HOST] = "host",
+	[REASON_QUEUED] = "queued",
 	[REASON_TTL] = "ttl",
 	[REASON_SY] = "sy:updatePeriod",
 	[REASON_MAX_AGE] = "max-age",
@@ -273,6 +284,70 @@ sched_host_wait(struct feed *f, time_t now)
 		h->next_start = start + cfg->host_delay;
 	}
 	return ((int)(start - now));
+}
+
+/* May f start a transfer now?  If so its slot is taken. */
+static int
+sched_slot_free(struct feed *f, struct host **hp)
+{
+	struct host	*h = f->host != NULL ? sched_host(f->host) : NULL;
+	long		 total = cfg != NULL ? cfg->max_transfers : 32;
+	long		 per = cfg != NULL ? cfg->max_host_transfers : 2;
+
+	*hp = h;
+	return (active < total && (h == NULL || h->active < per));
+}
+
+/* Take a transfer slot for f, or queue it (0) until one is released. */
+int
+sched_slot_take(struct feed *f)
+{
+	struct host	*h;
+
+	if (!sched_slot_free(f, &h)) {
+		f->queued = 1;
+		TAILQ_INSERT_TAIL(&queue, f, qentry);
+		return (0);
+	}
+	active++;
+	if (h != NULL)
+		h->active++;
+	f->has_slot = 1;
+	return (1);
+}
+
+/* f's transfer ended: free its slot and start what now may start. */
+void
+sched_slot_release(struct feed *f)
+{
+	struct feed	*q, *next;
+	struct host	*h;
+
+	if (!f->has_slot)
+		return;
+	f->has_slot = 0;
+	active--;
+	if (f->host != NULL && (h = sched_host(f->host))->active > 0)
+		h->active--;
+	TAILQ_FOREACH_SAFE(q, &queue, qentry, next) {
+		if (!sched_slot_free(q, &h))
+			continue;
+		sched_dequeue(q);
+		active++;
+		if (h != NULL)
+			h->active++;
+		q->has_slot = 1;
+		feed_start(q);
+	}
+}
+
+void
+sched_dequeue(struct feed *f)
+{
+	if (f->queued) {
+		TAILQ_REMOVE(&queue, f, qentry);
+		f->queued = 0;
+	}
 }
 
 /* A 429 with Retry-After: no request to this host before until. */

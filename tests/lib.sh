@@ -101,6 +101,21 @@ stop_daemon() {
 	[ "$rc" -eq 0 ] || fail "feedmuxd exited with status $rc"
 }
 
+# Wait until every feed has been polled once and none is being polled
+# (for tests where a blocking "feedmuxctl refresh" could wait on a feed
+# that is deferred on purpose).
+wait_polled() {
+	for _ in $(seq 200); do
+		ctl --json feeds 2>/dev/null | "$PY" -c '
+import json, sys
+f = json.load(sys.stdin)["feeds"]
+sys.exit(0 if all(x["last_poll"] and (x["next_poll"] != "polling" or
+    x["next_reason"] == "host") for x in f) else 1)' && return 0
+		sleep 0.1
+	done
+	fail "feeds still not polled"
+}
+
 ctl() {
 	"$FEEDMUXCTL" -s "$SOCK" "$@"
 }

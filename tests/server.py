@@ -16,8 +16,8 @@ and size, so a test can never hang on it):
                               200 with an RSS 2.0 feed of 2 items (guids
                               "chain-1" and "chain-2")
     /redirect-file            302 to file:///etc/passwd
-    /slow-headers?delay=S     sleep S seconds (float, default 5, capped at
-                              60) before sending anything, then a small feed
+    /slow-headers?delay=S     sleep S seconds (float >= 0, default 5, capped
+                              at 60) before sending anything, then a feed
     /slowloris?rate=R&bytes=N status line and headers (Content-Length: N,
                               default 4096, capped at 64 MiB) at once, then
                               an RSS prefix padded with spaces at R bytes per
@@ -34,6 +34,8 @@ and size, so a test can never hang on it):
                               the file PATH, plus "Cache-Control: max-age=N"
                               and "Expires: <now + SECS>" (SECS may be < 0),
                               each only when asked for
+
+A malformed query parameter gets a 400 (out-of-range ones are capped).
 
 Runtime overrides, for stateful scenarios (a feed that answers 200 now and
 301 later).  These two requests are never written to the log:
@@ -380,7 +382,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             deadline = time.monotonic() + SLOWLORIS_MAX_TIME
-            self.stream(self.paced(data, rate, deadline), deadline)
+            self.stream(self.paced(data, rate, deadline), deadline, size)
 
     def gzip_bomb(self, params, body):
         mb = int_param(params, "mb", GZIP_BOMB_DEFAULT_MB, 0,
@@ -393,7 +395,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if body:
-            self.stream((data,), time.monotonic() + GZIP_BOMB_MAX_TIME)
+            self.stream((data,), time.monotonic() + GZIP_BOMB_MAX_TIME,
+                        len(data))
 
     def endless(self, body):
         self.log_deferred = True
@@ -469,12 +472,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if body and data is not None:
             self.wfile.write(data)
 
-    def stream(self, chunks, deadline):
+    def stream(self, chunks, deadline, length=None):
         """Write the byte strings of the iterable chunks as the body, until
         they run out, the client goes away or stops reading, or the
         monotonic clock reaches deadline; body_sent counts what went out.
-        A body cut short closes the connection, since it cannot carry
-        another response after it."""
+        A body cut short (or of no declared length) closes the connection,
+        since no other response can follow it."""
         try:
             for chunk in chunks:
                 view = memoryview(chunk)
@@ -489,14 +492,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.body_sent += n
                     view = view[n:]
         except CLIENT_GONE:
+            pass
+        if length is None or self.body_sent < length:
             self.close_connection = True
-            return
-        self.connection.settimeout(self.timeout)
+        else:
+            self.connection.settimeout(self.timeout)
 
     def paced(self, data, rate, deadline):
         """Yield data in pieces so that it goes out at rate bytes a second
-        (the first byte at once); stop before a piece would be due after
-        deadline."""
+        (the first byte at once); stop, short, where a piece would be due
+        after deadline."""
         start = time.monotonic()
         done = 0
         while done < len(data):
@@ -504,6 +509,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             now = time.monotonic()
             if due > now:
                 if due >= deadline:
+                    # Hold the connection open to the end, then give up.
+                    time.sleep(max(0.0, deadline - now))
                     return
                 time.sleep(due - now)
                 now = time.monotonic()
@@ -526,7 +533,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             size = 0
             while size < ENDLESS_CHUNK:
                 n += 1
-                item = "<item><title>%d</title><guid>%d</guid></item>\n" % (n, n)
+                item = "<item><title>%d</title><guid>%d</guid></item>\n" % (
+                    n, n)
                 items.append(item)
                 size += len(item)
             chunk = "".join(items).encode()[:ENDLESS_MAX_BYTES - total]
