@@ -35,6 +35,7 @@ struct sockaddr;
 
 struct event_base;
 struct evbuffer;
+struct host;
 
 /* --- conf.c --------------------------------------------------------------- */
 
@@ -442,6 +443,7 @@ struct feed {
 	int			 host_wait;	/* busy, waiting for its host */
 	int			 queued;	/* ... in the queue for a slot */
 	int			 has_slot;	/* holds a transfer slot */
+	struct host		*slot_host;	/* ... counted against */
 	TAILQ_ENTRY(feed)	 qentry;
 	int			 sent_validators;
 	unsigned int		 polls_started;

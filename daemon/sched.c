@@ -298,6 +298,16 @@ sched_slot_free(struct feed *f, struct host **hp)
 	return (active < total && (h == NULL || h->active < per));
 }
 
+static void
+sched_slot_grant(struct feed *f, struct host *h)
+{
+	active++;
+	if (h != NULL)
+		h->active++;
+	f->has_slot = 1;
+	f->slot_host = h;	/* the URL, so the host, may change meanwhile */
+}
+
 /* Take a transfer slot for f, or queue it (0) until one is released. */
 int
 sched_slot_take(struct feed *f)
@@ -309,10 +319,7 @@ sched_slot_take(struct feed *f)
 		TAILQ_INSERT_TAIL(&queue, f, qentry);
 		return (0);
 	}
-	active++;
-	if (h != NULL)
-		h->active++;
-	f->has_slot = 1;
+	sched_slot_grant(f, h);
 	return (1);
 }
 
@@ -327,16 +334,14 @@ sched_slot_release(struct feed *f)
 		return;
 	f->has_slot = 0;
 	active--;
-	if (f->host != NULL && (h = sched_host(f->host))->active > 0)
-		h->active--;
+	if (f->slot_host != NULL)
+		f->slot_host->active--;
+	f->slot_host = NULL;
 	TAILQ_FOREACH_SAFE(q, &queue, qentry, next) {
 		if (!sched_slot_free(q, &h))
 			continue;
 		sched_dequeue(q);
-		active++;
-		if (h != NULL)
-			h->active++;
-		q->has_slot = 1;
+		sched_slot_grant(q, h);
 		feed_start(q);
 	}
 }
