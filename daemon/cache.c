@@ -12,6 +12,7 @@
 #include "feedmux.h"
 
 static struct bodies	cache = TAILQ_HEAD_INITIALIZER(cache);
+static uint64_t		rendered_seq;	/* worker jobs rendered up to */
 
 struct body *
 cache_get(const char *tag)
@@ -37,6 +38,28 @@ cache_put(struct body *b)
 		body_unref(old);
 	}
 	TAILQ_INSERT_TAIL(&cache, b, entry);
+}
+
+/* A job's rendered tags (a job callback); tags gone meanwhile skipped. */
+void
+cache_put_job(struct job *job, void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < job->nbodies; i++) {
+		if (cfg != NULL && conf_has_tag(cfg, job->bodies[i]->tag))
+			cache_put(job->bodies[i]);
+	}
+	if (job->seq > rendered_seq)
+		rendered_seq = job->seq;
+	ctl_cmd_feed_done(NULL);	/* refreshes waiting for this render */
+}
+
+/* Entries stored by worker jobs up to this seq are served. */
+uint64_t
+cache_rendered_seq(void)
+{
+	return (rendered_seq);
 }
 
 /* Drop the bodies of tags that the configuration no longer has. */

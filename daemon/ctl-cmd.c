@@ -320,7 +320,11 @@ cmd_refresh(struct ctl_client *c, json_t *args)
 	return (CMD_WAIT);
 }
 
-/* A poll of f has finished (or f is gone): answer refreshes now done. */
+/*
+ * A poll has finished, a feed is gone, or tags were rendered (f NULL):
+ * answer the refreshes whose polls have all ended and whose new entries
+ * are served.
+ */
 void
 ctl_cmd_feed_done(struct feed *f)
 {
@@ -331,7 +335,9 @@ ctl_cmd_feed_done(struct feed *f)
 	TAILQ_FOREACH_SAFE(w, &waits, entry, next) {
 		pending = 0;
 		for (i = 0; i < w->nfeeds; i++) {
-			if (w->feeds[i]->polls_done < w->targets[i])
+			if (w->feeds[i]->polls_done < w->targets[i] ||
+			    (!w->feeds[i]->removed && w->feeds[i]->render_seq >
+			    cache_rendered_seq()))
 				pending++;
 		}
 		if (pending > 0)

@@ -408,12 +408,7 @@ feed_stored(struct job *job, void *arg)
 	struct feed	*f = arg;
 	enum stage	 old_stage = f->state.stage;
 	char		*old_error;
-	size_t		 i;
 
-	for (i = 0; i < job->nbodies; i++) {
-		if (cfg != NULL && conf_has_tag(cfg, job->bodies[i]->tag))
-			cache_put(job->bodies[i]);
-	}
 	if (f->removed) {
 		f->busy = 0;
 		feed_unref(f);
@@ -423,8 +418,11 @@ feed_stored(struct job *job, void *arg)
 	feed_state_copy(&f->state, &job->state);
 	feed_log_change(f, old_stage, old_error);
 	free(old_error);
-	if (job->added > 0)
+	if (job->added > 0) {
 		log_info("feed %s: %d new entries", f->name, job->added);
+		if (f->ntags > 0)
+			f->render_seq = job->seq;
+	}
 
 	f->busy = 0;
 	f->polls_done++;

@@ -36,6 +36,7 @@ struct sockaddr;
 struct event_base;
 struct evbuffer;
 struct host;
+struct job;
 
 /* --- conf.c --------------------------------------------------------------- */
 
@@ -351,13 +352,16 @@ void		 cache_put(struct body *);
 struct body	*cache_get(const char *);
 void		 cache_retain(const struct conf *);
 void		 cache_clear(void);
+void		 cache_put_job(struct job *, void *);
+uint64_t	 cache_rendered_seq(void);
 
 /* --- worker.c ------------------------------------------------------------- */
 
 enum job_type {
 	JOB_STORE,		/* parse a body, store its entries and state */
 	JOB_STATE,		/* store poll state only (304, errors) */
-	JOB_SYNC		/* apply a config; render every tag */
+	JOB_SYNC,		/* apply a config; render every tag */
+	JOB_RENDER		/* tags rendered after changes (worker-made) */
 };
 
 struct job;
@@ -380,13 +384,19 @@ struct job {
 	struct body		**bodies;
 	size_t			 nbodies;
 
+	/*
+	 * Order of processing, set by the worker.  A render job's seq
+	 * covers every job processed before it.
+	 */
+	uint64_t		 seq;
+
 	job_cb			 cb;
 	void			*cb_arg;
 	TAILQ_ENTRY(job)	 entry;
 };
 
 int		 worker_start(struct event_base *, struct db *,
-		    const struct conf *);
+		    const struct conf *, job_cb);
 void		 worker_stop(void);
 struct job	*job_new(enum job_type, const char *, job_cb, void *);
 void		 job_set_tags(struct job *, char **, size_t);
@@ -448,6 +458,8 @@ struct feed {
 	int			 sent_validators;
 	unsigned int		 polls_started;
 	unsigned int		 polls_done;
+	uint64_t		 render_seq;	/* its entries are served once
+						   this job seq is rendered */
 	struct event		*timer;
 	TAILQ_ENTRY(feed)	 entry;
 };

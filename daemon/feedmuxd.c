@@ -116,14 +116,9 @@ sync_submit(struct conf *conf)
 static void
 sync_done(struct job *job, void *arg)
 {
-	size_t	i;
-
 	if (job->state.error != NULL)
 		log_warnx("reload: %s", job->state.error);
-	for (i = 0; i < job->nbodies; i++) {
-		if (conf_has_tag(cfg, job->bodies[i]->tag))
-			cache_put(job->bodies[i]);
-	}
+	cache_put_job(job, arg);
 }
 
 /*
@@ -321,7 +316,7 @@ main(int argc, char *argv[])
 	}
 	if (fetch_init(ev_base, cfg) != 0)
 		return (1);
-	if (worker_start(ev_base, db, cfg) != 0)
+	if (worker_start(ev_base, db, cfg, cache_put_job) != 0)
 		return (1);
 
 	sigs[0] = evsignal_new(ev_base, SIGTERM, on_signal, NULL);

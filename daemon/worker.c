@@ -34,9 +34,24 @@ static struct {
 	char		*base_url;
 	size_t		 max_field;
 	size_t		 max_items;
+
+	/*
+	 * Tags whose entries changed and are not rendered yet.  Rendering
+	 * waits until the queue is empty (or a second has passed), so that
+	 * a burst of polls renders each tag once, not once per feed.
+	 */
+	char		**dirty;
+	size_t		 ndirty;
+	time_t		 dirty_since;
+	job_cb		 render_cb;
+	uint64_t	 seq;		/* jobs processed */
 } worker;
 
 static void	*worker_main(void *);
+static void	 worker_finish(struct job *);
+static void	 worker_flush(void);
+static void	 worker_mark_dirty(char **, size_t);
+static void	 worker_clear_dirty(void);
 static void	 worker_run(struct job *);
 static void	 worker_store(struct job *);
 static void	 worker_sync(struct job *);
@@ -102,13 +117,15 @@ worker_configure(const struct conf *conf)
 }
 
 int
-worker_start(struct event_base *base, struct db *db, const struct conf *conf)
+worker_start(struct event_base *base, struct db *db, const struct conf *conf,
+    job_cb render_cb)
 {
 	TAILQ_INIT(&worker.todo);
 	TAILQ_INIT(&worker.done);
 	pthread_mutex_init(&worker.lock, NULL);
 	pthread_cond_init(&worker.cond, NULL);
 	worker.db = db;
+	worker.render_cb = render_cb;
 	worker_configure(conf);
 	worker.done_ev = event_new(base, -1, 0, worker_done, NULL);
 	if (worker.done_ev == NULL)
@@ -158,6 +175,7 @@ static void *
 worker_main(void *arg)
 {
 	struct job	*job;
+	int		 idle;
 
 	for (;;) {
 		pthread_mutex_lock(&worker.lock);
@@ -171,14 +189,75 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&worker.lock);
 
 		worker_run(job);
+		job->seq = ++worker.seq;
+		worker_finish(job);
 
 		pthread_mutex_lock(&worker.lock);
-		TAILQ_INSERT_TAIL(&worker.done, job, entry);
-		if (!worker.stopping)
-			event_active(worker.done_ev, EV_READ, 1);
+		idle = TAILQ_EMPTY(&worker.todo);
 		pthread_mutex_unlock(&worker.lock);
+		if (worker.ndirty > 0 && (idle ||
+		    time(NULL) - worker.dirty_since >= 1))
+			worker_flush();
 	}
+	worker_clear_dirty();
 	return (NULL);
+}
+
+/* Hand a finished job back to the loop thread. */
+static void
+worker_finish(struct job *job)
+{
+	pthread_mutex_lock(&worker.lock);
+	TAILQ_INSERT_TAIL(&worker.done, job, entry);
+	if (!worker.stopping)
+		event_active(worker.done_ev, EV_READ, 1);
+	pthread_mutex_unlock(&worker.lock);
+}
+
+static void
+worker_mark_dirty(char **tags, size_t n)
+{
+	size_t	i, j;
+
+	if (worker.ndirty == 0)
+		worker.dirty_since = time(NULL);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < worker.ndirty; j++) {
+			if (strcmp(worker.dirty[j], tags[i]) == 0)
+				break;
+		}
+		if (j < worker.ndirty)
+			continue;
+		worker.dirty = xreallocarray(worker.dirty, worker.ndirty + 1,
+		    sizeof(*worker.dirty));
+		worker.dirty[worker.ndirty++] = xstrdup(tags[i]);
+	}
+}
+
+static void
+worker_clear_dirty(void)
+{
+	size_t	i;
+
+	for (i = 0; i < worker.ndirty; i++)
+		free(worker.dirty[i]);
+	free(worker.dirty);
+	worker.dirty = NULL;
+	worker.ndirty = 0;
+}
+
+/* Render the dirty tags into one job for the loop thread's cache. */
+static void
+worker_flush(void)
+{
+	struct job	*job;
+
+	job = job_new(JOB_RENDER, NULL, worker.render_cb, NULL);
+	job->seq = worker.seq;
+	worker_render_tags(worker.db, worker.base_url, worker.dirty,
+	    worker.ndirty, job);
+	worker_clear_dirty();
+	worker_finish(job);
 }
 
 /* On the loop thread: hand every finished job to its callback. */
@@ -214,6 +293,8 @@ worker_run(struct job *job)
 		break;
 	case JOB_SYNC:
 		worker_sync(job);
+		break;
+	case JOB_RENDER:
 		break;
 	}
 }
@@ -305,9 +386,7 @@ worker_store(struct job *job)
 	fs->failures = 0;
 	fs->last_success = fs->last_poll;
 	if (job->added > 0)
-		worker_render_tags(worker.db, job->base_url != NULL ?
-		    job->base_url : worker.base_url, job->tags, job->ntags,
-		    job);
+		worker_mark_dirty(job->tags, job->ntags);
 	return;
 
 save:
@@ -349,6 +428,8 @@ worker_sync(struct job *job)
 		    "to the database (see the log)");
 		return;
 	}
+	/* Every tag is rendered here: nothing stays dirty. */
+	worker_clear_dirty();
 	worker_render_tags(worker.db, worker.base_url, job->tags, job->ntags,
 	    job);
 }
