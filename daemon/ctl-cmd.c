@@ -30,7 +30,7 @@ struct ctl_wait {
 	struct feed		**feeds;
 	unsigned int		*targets;	/* polls_done to reach */
 	size_t			 nfeeds;
-	size_t			 pending;
+	size_t			 first_pending;	/* all before it are done */
 	TAILQ_ENTRY(ctl_wait)	 entry;
 };
 static TAILQ_HEAD(, ctl_wait)	waits = TAILQ_HEAD_INITIALIZER(waits);
@@ -282,7 +282,6 @@ ctl_wait_add(struct ctl_wait *w, struct feed *f)
 	/* If a poll was already running, ours is the one after it. */
 	w->targets[w->nfeeds] = f->polls_started + (f->again ? 1 : 0);
 	w->nfeeds++;
-	w->pending++;
 }
 
 /* Poll one feed or all now; reply with their state when done. */
@@ -330,17 +329,18 @@ ctl_cmd_feed_done(struct feed *f)
 {
 	struct ctl_wait	*w, *next;
 	json_t		*a;
-	size_t		 i, pending;
+	size_t		 i;
 
 	TAILQ_FOREACH_SAFE(w, &waits, entry, next) {
-		pending = 0;
-		for (i = 0; i < w->nfeeds; i++) {
+		/* Resume from the first feed that was still pending. */
+		for (i = w->first_pending; i < w->nfeeds; i++) {
 			if (w->feeds[i]->polls_done < w->targets[i] ||
 			    (!w->feeds[i]->removed && w->feeds[i]->render_seq >
 			    cache_rendered_seq()))
-				pending++;
+				break;
 		}
-		if (pending > 0)
+		w->first_pending = i;
+		if (i < w->nfeeds)
 			continue;
 		TAILQ_REMOVE(&waits, w, entry);
 		a = json_array();

@@ -35,6 +35,8 @@ usage: $0 [-w WORKDIR] [-b BINDIR] [-n FEEDS] [-D SECS] [-r RUNS] [-T LIMIT]
               $WRK_SECS; 0 = no wrk)
   -r RUNS     curl runs per cycle, best wall time kept (default $RUNS)
   -T LIMIT    give up on a cycle after LIMIT seconds (default $LIMIT)
+  -S SECS     status poll interval while watching cycle 1 (default $STATUS_EVERY);
+              each call makes the daemon serialise every feed's state
   -o RESULTS  results file (default WORKDIR/results.md)
   -s SEED     generator seed (default $SEED)
   --regen     regenerate the feeds even if WORKDIR has them
@@ -53,6 +55,7 @@ while (($#)); do
 	-D) WRK_SECS=${2:?}; shift ;;
 	-r) RUNS=${2:?}; shift ;;
 	-T) LIMIT=${2:?}; shift ;;
+	-S) STATUS_EVERY=${2:?}; shift ;;
 	-o) OUT=${2:?}; shift ;;
 	-s) SEED=${2:?}; shift ;;
 	--regen) REGEN=1 ;;
@@ -67,6 +70,7 @@ done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "-r wants a positive integer"
 [[ $LIMIT =~ ^[1-9][0-9]*$ ]] || die "-T wants a positive integer"
 [[ $SEED =~ ^[0-9]+$ ]] || die "-s wants an integer"
+[[ $STATUS_EVERY =~ ^[0-9]*\.?[0-9]+$ ]] || die "-S wants seconds, e.g. 0.05"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BIN=${BIN:-$(cd "$HERE/../.." && pwd)}
@@ -215,18 +219,48 @@ def proc(pid):
             status = f.read()
     except OSError:
         return None
-    fields = st[st.rindex(")") + 2:].split()
-    cpu = (int(fields[11]) + int(fields[12])) / ticks()      # utime, stime
+    cpu = statcpu(st)
     hwm = int(re.search(r"^VmHWM:\s+(\d+)", status, re.M).group(1))
     rss = int(re.search(r"^VmRSS:\s+(\d+)", status, re.M).group(1))
     return cpu, hwm, rss
 
 
+def statcpu(st):
+    fields = st[st.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / ticks()     # utime + stime
+
+
+def loopcpu(pid):
+    """CPU seconds of the main (event loop) thread: its tid is the pid."""
+    try:
+        with open("/proc/%d/task/%d/stat" % (pid, pid)) as f:
+            return statcpu(f.read())
+    except OSError:
+        return -1.0
+
+
 def procinfo(args):
-    r = proc(int(args[0]))
+    """procinfo PID: 'cpu_s hwm_kib rss_kib loop_thread_cpu_s'"""
+    pid = int(args[0])
+    r = proc(pid)
     if r is None:
         sys.exit(1)
-    print("%.2f %d %d" % r)
+    print("%.2f %d %d %.2f" % (r + (loopcpu(pid),)))
+
+
+def statuscost(args):
+    """statuscost CTL SOCK PID N: N status calls on an idle daemon:
+    'mean_latency_s daemon_cpu_per_call_s'"""
+    ctl, sock, pid, n = args[0], args[1], int(args[2]), int(args[3])
+    c0 = proc(pid)[0]
+    t0 = time.monotonic()
+    for _ in range(n):
+        st, dt, extra = status(ctl, sock)
+        if st is None:
+            sys.exit("status failed: %s" % extra)
+    t1 = time.monotonic()
+    c1 = proc(pid)[0]
+    print("%.4f %.4f" % ((t1 - t0) / n, (c1 - c0) / n))
 
 
 def status(ctl, sock, limit=60):
@@ -286,11 +320,12 @@ def watch(args):
             size = extra
             done_at = time.time()
             info = proc(pid)
+            lcpu = loopcpu(pid)
             last = st
             new = sum(1 for p in st["polls"] if p["result"] == "new")
             if new == 0 and st["transfers"] == 0 and st["entries"] == want:
                 res.update(ok=True, wall=done_at - t0, cpu=info[0] if info else None,
-                           hwm_kib=info[1] if info else None)
+                           hwm_kib=info[1] if info else None, loop_cpu=lcpu)
                 break
         nxt += every
         delay = nxt - time.time()
@@ -298,7 +333,9 @@ def watch(args):
             time.sleep(delay)
         else:
             nxt = time.time()
+    t = os.times()
     res.update(calls=calls, status_bytes=size, last_error=err,
+               watcher_cpu=t.user + t.system + t.children_user + t.children_system,
                status_p50=pct(lat, 0.5), status_p90=pct(lat, 0.9),
                status_max=max(lat) if lat else 0.0,
                summary=summary(last) if last else None)
@@ -358,7 +395,7 @@ def freeport(args):
 
 
 {"gen": gen, "conf": conf, "etags": etags, "procinfo": procinfo, "watch": watch,
- "check": check, "get": get, "wrkparse": wrkparse, "freeport": freeport}[sys.argv[1]](sys.argv[2:])
+ "check": check, "get": get, "statuscost": statuscost, "wrkparse": wrkparse, "freeport": freeport}[sys.argv[1]](sys.argv[2:])
 PYEOF
 helper() { "$PY" "$HELPER" "$@"; }
 jget() { helper get "$@"; }
@@ -460,7 +497,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 awk '{ exit !($1 > 0.5) }' /proc/loadavg && warn "load average at start is $LOAD_START: other work on this machine skews the timings"
 
 # ---------------------------------------------------------------- curl floor
-declare -A W C M ST
+declare -A W C M L ST
 # curl_cycle KEY CONFIG CODE [ARG...]: RUNS runs of curl --parallel; every
 # response must be CODE (the config or ARGs print %{http_code} per transfer)
 curl_cycle() {
@@ -569,6 +606,7 @@ wrk_finish cycle1
 c1ok=$(jget "$TMPD/cycle1.json" ok)
 if [[ $c1ok == True ]]; then
 	W[fm1]=$(jget "$TMPD/cycle1.json" wall) C[fm1]=$(jget "$TMPD/cycle1.json" cpu) M[fm1]=$(jget "$TMPD/cycle1.json" hwm_kib) ST[fm1]=ok
+	L[fm1]=$(jget "$TMPD/cycle1.json" loop_cpu)
 	say "  cycle 1: $(fmt %.2f "${W[fm1]}") s wall, $(fmt %.2f "${C[fm1]}") s CPU, VmHWM $((M[fm1] / 1024)) MiB"
 else
 	ST[fm1]="failed: $(jget "$TMPD/cycle1.json" error)"
@@ -580,6 +618,7 @@ S1_P50=$(jget "$TMPD/cycle1.json" status_p50)
 S1_P90=$(jget "$TMPD/cycle1.json" status_p90)
 S1_MAX=$(jget "$TMPD/cycle1.json" status_max)
 S1_BYTES=$(jget "$TMPD/cycle1.json" status_bytes)
+S1_CPU=$(jget "$TMPD/cycle1.json" watcher_cpu)
 
 # ---------------------------------------------------------------- feedmuxd cycle 2
 if [[ ${ST[fm1]} == ok ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
@@ -589,14 +628,14 @@ if [[ ${ST[fm1]} == ok ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
 	[[ $s == "{\"ok\": $NFEEDS}" ]] || warn "after cycle 1, poll results are $s (wanted all ok)"
 	[[ $codes == "{\"200\": $NFEEDS}" ]] || warn "after cycle 1, http_status is $codes (wanted all 200)"
 	NM0=$(jget "$TMPD/before2.json" politeness.not_modified)
-	read -r cpu0 _ _ < <(helper procinfo "$DAEMON_PID")
+	read -r cpu0 _ _ lcpu0 < <(helper procinfo "$DAEMON_PID")
 	say "== feedmuxd cycle 2: feedmuxctl refresh, every feed 304"
 	T2=$EPOCHREALTIME
 	wrk_start cycle2
 	timeout "$LIMIT" "$FEEDMUXCTL" -s "$WORK/ctl.sock" --json refresh >"$TMPD/refresh.json" 2>"$TMPD/err.refresh"
 	rc=$?
 	T3=$EPOCHREALTIME
-	read -r cpu1 hwm2 _ < <(helper procinfo "$DAEMON_PID") || cpu1=
+	read -r cpu1 hwm2 _ lcpu1 < <(helper procinfo "$DAEMON_PID") || cpu1=
 	wrk_finish cycle2
 	if ((rc != 0)); then
 		ST[fm2]="failed (feedmuxctl refresh exit $rc)"
@@ -604,6 +643,7 @@ if [[ ${ST[fm1]} == ok ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
 		kill -0 "$DAEMON_PID" 2>/dev/null || daemon_dead
 	else
 		W[fm2]=$(calc "$T3 - $T2") C[fm2]=$(calc "$cpu1 - $cpu0") M[fm2]=$hwm2 ST[fm2]=ok
+		L[fm2]=$(calc "$lcpu1 - $lcpu0")
 		say "  cycle 2: $(fmt %.2f "${W[fm2]}") s wall, $(fmt %.2f "${C[fm2]}") s CPU, VmHWM $((hwm2 / 1024)) MiB"
 		helper check "$FEEDMUXCTL" "$WORK/ctl.sock" "$TMPD/after2.json" || warn "status after cycle 2 failed"
 		NM1=$(jget "$TMPD/after2.json" politeness.not_modified)
@@ -621,15 +661,18 @@ fi
 # ---------------------------------------------------------------- idle baseline
 if kill -0 "$DAEMON_PID" 2>/dev/null && ((WRK_SECS > 0)); then
 	say "== wrk against the idle daemon"
-	read -r cpu_i0 _ _ < <(helper procinfo "$DAEMON_PID")
+	read -r cpu_i0 _ _ _ < <(helper procinfo "$DAEMON_PID")
 	wrk_start idle
 	wrk_finish idle
-	read -r cpu_i1 _ _ < <(helper procinfo "$DAEMON_PID")
+	read -r cpu_i1 _ _ _ < <(helper procinfo "$DAEMON_PID")
 	IDLE_CPU=$(calc "$cpu_i1 - $cpu_i0")
-else
-	WRK[idle]="- - - 0 none"
 fi
-read -r _ HWM_END RSS_END < <(helper procinfo "$DAEMON_PID") || HWM_END= RSS_END=
+if kill -0 "$DAEMON_PID" 2>/dev/null; then
+	read -r SC_LAT SC_CPU < <(helper statuscost "$FEEDMUXCTL" "$WORK/ctl.sock" "$DAEMON_PID" 10) ||
+		warn "status cost probe failed"
+	[[ -n ${SC_LAT:-} ]] && say "  idle status call: $(fmt %.0f "$(calc "$SC_LAT * 1000")") ms, daemon CPU $(fmt %.0f "$(calc "$SC_CPU * 1000")") ms per call"
+fi
+read -r _ HWM_END RSS_END _ < <(helper procinfo "$DAEMON_PID") || HWM_END= RSS_END=
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 if kill -0 "$DAEMON_PID" 2>/dev/null; then
 	kill -TERM "$DAEMON_PID"
@@ -693,7 +736,12 @@ for k in fm1 fm2; do ok "$k" && ((M[$k] > peak_kib)) && peak_kib=${M[$k]}; done
 	row fm1 "feedmuxd cycle 1 (start-up + all 200, $ENTRIES entries stored)"
 	row fm2 "feedmuxd cycle 2 (\`refresh\`, all 304)"
 	echo
-	echo "feedmuxd cycle 1: control socket answered after $(fmt %.2f "$STARTUP") s (start-up), so polling took about $(ok fm1 && fmt %.2f "$(calc "${W[fm1]} - $STARTUP")" || echo "n/a") s; ${S1_CALLS:-?} status calls of ${S1_BYTES:-?} bytes, latency p50 $(fmt %.0f "$(calc "${S1_P50:-0} * 1000")") ms, p90 $(fmt %.0f "$(calc "${S1_P90:-0} * 1000")") ms, max $(fmt %.0f "$(calc "${S1_MAX:-0} * 1000")") ms."
+	echo "feedmuxd cycle 1: control socket answered after $(fmt %.2f "$STARTUP") s (start-up), so polling took about $(ok fm1 && fmt %.2f "$(calc "${W[fm1]} - $STARTUP")" || echo "n/a") s; ${S1_CALLS:-?} status calls of ${S1_BYTES:-?} bytes, latency p50 $(fmt %.0f "$(calc "${S1_P50:-0} * 1000")") ms, p90 $(fmt %.0f "$(calc "${S1_P90:-0} * 1000")") ms, max $(fmt %.0f "$(calc "${S1_MAX:-0} * 1000")") ms; the watcher (python + feedmuxctl) used $(fmt %.2f "${S1_CPU:-0}") s CPU."
+	loopline=
+	ok fm1 && [[ ${L[fm1]:-} != "" ]] && loopline="cycle 1 $(fmt %.2f "${L[fm1]}") s of $(fmt %.2f "${C[fm1]}") s"
+	ok fm2 && [[ ${L[fm2]:-} != "" ]] && loopline="${loopline:+$loopline, }cycle 2 $(fmt %.2f "${L[fm2]}") s of $(fmt %.2f "${C[fm2]}") s"
+	[[ -n $loopline ]] && echo "CPU of the event-loop thread (HTTP, control socket, libcurl; the rest is the worker thread and libcurl's resolver threads): $loopline."
+	[[ -n ${SC_LAT:-} ]] && ok fm1 && echo "One \`status\` call on the idle daemon afterwards: $(fmt %.0f "$(calc "$SC_LAT * 1000")") ms, $(fmt %.0f "$(calc "$SC_CPU * 1000")") ms of daemon CPU; cycle 1's ${S1_CALLS:-0} calls cost about $(fmt %.1f "$(calc "$SC_CPU * ${S1_CALLS:-0}")") s of the daemon's CPU."
 	[[ -n ${POL2:-} ]] && echo "After cycle 2: politeness $POL2 (not_modified +$((NM1 - NM0)))."
 	[[ -n ${HWM_END:-} ]] && echo "At the end: VmHWM $(fmt %.1f "$(calc "$HWM_END / 1024")") MiB, VmRSS $(fmt %.1f "$(calc "$RSS_END / 1024")") MiB."
 	echo
