@@ -47,7 +47,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "refresh", "refresh [FEED]", 1, cmd_refresh },
 	{ "reload", "reload", 1, cmd_reload },
 	{ "resume", "resume FEED", 1, cmd_resume },
-	{ "status", "status", 0, cmd_status },
+	{ "status", "status [brief]", 0, cmd_status },
 	{ "tags", "tags", 0, cmd_tags },
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
@@ -165,17 +165,21 @@ cmd_status(struct ctl_client *c, json_t *args)
 {
 	struct feed	*f;
 	json_t		*polls, *o;
-	int		 failing = 0, gone = 0;
+	int		 failing = 0, gone = 0, brief;
 	int64_t		 requests = 0, conditional = 0, not_modified = 0;
 	int64_t		 saved = 0;
 	time_t		 now = time(NULL);
 
+	/* "brief": the counts only; with 10,000 feeds, the list is costly. */
+	brief = args != NULL && json_is_true(json_object_get(args, "brief"));
 	polls = json_array();
 	TAILQ_FOREACH(f, &feeds, entry) {
 		if (f->state.stage != STAGE_NONE && !f->state.gone)
 			failing++;
 		if (f->state.gone)
 			gone++;
+		if (brief)
+			continue;
 		json_array_append_new(polls, json_pack("{s:s, s:s, s:o, s:i, "
 		    "s:o, s:o}", "name", f->name, "result", feed_result(f),
 		    "last_poll", json_time(f->state.last_poll),

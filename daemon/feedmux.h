@@ -309,6 +309,8 @@ struct db;
 
 struct db	*db_open(const char *, char **);
 void		 db_close(struct db *);
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
 int		 db_sync_conf(struct db *, const struct conf *);
 int		 db_state_load(struct db *, const char *, struct feed_state *);
 int		 db_state_save(struct db *, const char *,

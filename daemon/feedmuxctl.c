@@ -45,7 +45,7 @@ static const struct command commands[] = {
 	{ "refresh", 0, 1, "refresh [FEED]", print_refresh },
 	{ "reload", 0, 0, "reload", print_reload },
 	{ "resume", 1, 1, "resume FEED", print_refresh },
-	{ "status", 0, 0, "status", print_status },
+	{ "status", 0, 1, "status [brief]", print_status },
 	{ "tags", 0, 0, "tags", print_tags },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -125,6 +125,8 @@ print_status(json_t *d)
 	printf("%lld requests, %lld conditional, %lld not modified, "
 	    "%lld bytes saved\n\n", num(p, "requests"), num(p, "conditional"),
 	    num(p, "not_modified"), num(p, "bytes_saved"));
+	if (json_array_size(json_object_get(d, "polls")) == 0)
+		return;
 	printf("%-24s %-8s %-20s %4s  %s\n", "FEED", "RESULT", "LAST POLL",
 	    "HTTP", "ERROR");
 	json_array_foreach(json_object_get(d, "polls"), i, p) {
@@ -329,7 +331,11 @@ main(int argc, char *argv[])
 	}
 
 	args = json_object();
-	if (nargs == 1)
+	if (strcmp(cmd->name, "status") == 0 && nargs == 1) {
+		if (strcmp(argv[1], "brief") != 0)
+			usage(0);
+		json_object_set_new(args, "brief", json_true());
+	} else if (nargs == 1)
 		json_object_set_new(args, "feed", json_string(argv[1]));
 	req = json_pack("{s:i, s:s, s:o}", "v", PROTO_VERSION, "cmd",
 	    cmd->name, "args", args);

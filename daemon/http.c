@@ -7,6 +7,10 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +31,10 @@ static void	http_error(struct evhttp_request *, int, const char *);
 int
 http_start(struct event_base *base, const struct conf *conf)
 {
+	struct evhttp_bound_socket	*bound;
+	evutil_socket_t			 fd;
+	int				 one = 1;
+
 	if ((http = evhttp_new(base)) == NULL) {
 		log_warnx("%s: evhttp_new failed", __func__);
 		return (-1);
@@ -40,13 +48,21 @@ http_start(struct event_base *base, const struct conf *conf)
 	evhttp_set_max_body_size(http, 0);
 	evhttp_set_timeout(http, 30);
 	evhttp_set_gencb(http, http_request, NULL);
-	if (evhttp_bind_socket_with_handle(http, conf->listen_host,
-	    (ev_uint16_t)conf->listen_port) == NULL) {
+	if ((bound = evhttp_bind_socket_with_handle(http, conf->listen_host,
+	    (ev_uint16_t)conf->listen_port)) == NULL) {
 		log_warn("cannot listen on %s", conf->listen);
 		evhttp_free(http);
 		http = NULL;
 		return (-1);
 	}
+	/*
+	 * evhttp writes headers and body separately; without TCP_NODELAY
+	 * (inherited by accepted sockets on Linux) Nagle and delayed ACKs
+	 * hold each keep-alive response for 40 ms.
+	 */
+	fd = evhttp_bound_socket_get_fd(bound);
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
+		log_warn("%s: TCP_NODELAY", conf->listen);
 	log_info("serving HTTP on %s", conf->listen);
 	return (0);
 }

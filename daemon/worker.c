@@ -49,6 +49,7 @@ static struct {
 
 static void	*worker_main(void *);
 static void	 worker_finish(struct job *);
+static void	 worker_uncommitted(struct job *);
 static void	 worker_flush(void);
 static void	 worker_mark_dirty(char **, size_t);
 static void	 worker_clear_dirty(void);
@@ -171,26 +172,46 @@ job_submit(struct job *job)
 	pthread_mutex_unlock(&worker.lock);
 }
 
+/* At most this many jobs share one transaction. */
+#define WORKER_BATCH	512
+
 static void *
 worker_main(void *arg)
 {
+	struct jobs	 batch;
 	struct job	*job;
-	int		 idle;
+	int		 n, idle, committed;
 
 	for (;;) {
+		TAILQ_INIT(&batch);
 		pthread_mutex_lock(&worker.lock);
 		while (TAILQ_EMPTY(&worker.todo) && !worker.stopping)
 			pthread_cond_wait(&worker.cond, &worker.lock);
-		if ((job = TAILQ_FIRST(&worker.todo)) == NULL) {
-			pthread_mutex_unlock(&worker.lock);
-			break;		/* stopping and nothing left */
+		for (n = 0; n < WORKER_BATCH &&
+		    (job = TAILQ_FIRST(&worker.todo)) != NULL; n++) {
+			TAILQ_REMOVE(&worker.todo, job, entry);
+			TAILQ_INSERT_TAIL(&batch, job, entry);
 		}
-		TAILQ_REMOVE(&worker.todo, job, entry);
 		pthread_mutex_unlock(&worker.lock);
+		if (n == 0)
+			break;		/* stopping and nothing left */
 
-		worker_run(job);
-		job->seq = ++worker.seq;
-		worker_finish(job);
+		committed = db_begin(worker.db) == 0;
+		TAILQ_FOREACH(job, &batch, entry) {
+			worker_run(job);
+			job->seq = ++worker.seq;
+		}
+		if (committed && db_commit(worker.db) != 0) {
+			log_warnx("database commit failed; %d polls not "
+			    "stored", n);
+			TAILQ_FOREACH(job, &batch, entry)
+				worker_uncommitted(job);
+		}
+		/* Answer only what is durable. */
+		while ((job = TAILQ_FIRST(&batch)) != NULL) {
+			TAILQ_REMOVE(&batch, job, entry);
+			worker_finish(job);
+		}
 
 		pthread_mutex_lock(&worker.lock);
 		idle = TAILQ_EMPTY(&worker.todo);
@@ -201,6 +222,19 @@ worker_main(void *arg)
 	}
 	worker_clear_dirty();
 	return (NULL);
+}
+
+/* The batch a job was in did not commit: say so in its result. */
+static void
+worker_uncommitted(struct job *job)
+{
+	if (job->type != JOB_STORE && job->type != JOB_STATE)
+		return;
+	job->added = 0;
+	job->state.stage = STAGE_STORE;
+	free(job->state.error);
+	job->state.error = xstrdup("database commit failed (see the log)");
+	job->state.failures++;
 }
 
 /* Hand a finished job back to the loop thread. */

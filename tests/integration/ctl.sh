@@ -31,7 +31,10 @@ assert p["error"] is None and p["last_poll"].endswith("Z")
 ' status
 ctl status | grep -q "1 feeds (0 failing, 0 gone), 6 entries, 2 tags" ||
     fail "status text: $(ctl status)"
-ok "status reports uptime, feeds, entries and each feed's last poll"
+ctl_json_check '
+assert d["feeds"] == 1 and d["entries"] == 6 and d["polls"] == [], d
+' status brief
+ok "status reports uptime, feeds, entries and each feed's last poll (brief: counts only)"
 
 ctl_json_check '
 f = d["feeds"][0]
