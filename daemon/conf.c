@@ -111,6 +111,7 @@ struct conf_parse {
 	int			 feed_tags_seen;
 	int			 feed_interval_seen;
 	int			 seen[NOPTIONS];	/* line set on */
+	struct strmap		 names;		/* feed name -> conf_feed */
 };
 
 static void	conf_error(struct conf_parse *, const char *, ...)
@@ -235,7 +236,7 @@ conf_section(struct conf_parse *cp, char *hdr)
 		    "'.', '_' and '-', at most 64)", name);
 		return;
 	}
-	if ((cf = conf_feed_find(cp->conf, name)) != NULL) {
+	if ((cf = strmap_get(&cp->names, name)) != NULL) {
 		conf_error(cp, "duplicate feed \"%s\" (first defined at line "
 		    "%d)", name, cf->line);
 		return;
@@ -245,6 +246,7 @@ conf_section(struct conf_parse *cp, char *hdr)
 	cf->name = xstrdup(name);
 	cf->line = cp->line;
 	TAILQ_INSERT_TAIL(&cp->conf->feeds, cf, entry);
+	strmap_put(&cp->names, cf->name, cf);
 	cp->conf->nfeeds++;
 	cp->feed = cf;
 	cp->feed_url_line = cp->feed_tags_seen = cp->feed_interval_seen = 0;
@@ -632,6 +634,7 @@ conf_parse_source(struct conf_parse *cp, char **cause)
 		xasprintf(&cp->error, "%s: read error", cp->file);
 	if (cp->error == NULL)
 		conf_check(cp);
+	strmap_free(&cp->names);
 	if (cp->error != NULL) {
 		*cause = cp->error;
 		conf_unref(cp->conf);

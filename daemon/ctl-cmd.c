@@ -163,23 +163,18 @@ feed_json(const struct feed *f)
 static enum cmd_retval
 cmd_status(struct ctl_client *c, json_t *args)
 {
-	struct feed	*f;
-	json_t		*polls, *o;
-	int		 failing = 0, gone = 0, brief;
-	int64_t		 requests = 0, conditional = 0, not_modified = 0;
-	int64_t		 saved = 0;
-	time_t		 now = time(NULL);
+	struct feed		*f;
+	struct feed_counts	 n;
+	json_t			*polls, *o;
+	int			 brief;
+	time_t			 now = time(NULL);
 
 	/* "brief": the counts only; with 10,000 feeds, the list is costly. */
 	brief = args != NULL && json_is_true(json_object_get(args, "brief"));
 	polls = json_array();
 	TAILQ_FOREACH(f, &feeds, entry) {
-		if (f->state.stage != STAGE_NONE && !f->state.gone)
-			failing++;
-		if (f->state.gone)
-			gone++;
 		if (brief)
-			continue;
+			break;
 		json_array_append_new(polls, json_pack("{s:s, s:s, s:o, s:i, "
 		    "s:o, s:o}", "name", f->name, "result", feed_result(f),
 		    "last_poll", json_time(f->state.last_poll),
@@ -188,32 +183,29 @@ cmd_status(struct ctl_client *c, json_t *args)
 		    json_string(stage_name(f->state.stage)) : json_null(),
 		    "error", json_str(f->state.error)));
 	}
-	TAILQ_FOREACH(f, &feeds, entry) {
-		requests += f->state.requests;
-		conditional += f->state.conditional;
-		not_modified += f->state.not_modified;
-		saved += f->state.bytes_saved;
-	}
-	o = json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:i, "
+	feed_counts(&n);
+	o = json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:I, "
 	    "s:i, s:s, s:s, s:o}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (int)getpid(),
 	    "started", json_time(start_time),
 	    "uptime", (json_int_t)(now - start_time),
-	    "feeds", (json_int_t)feed_count(),
-	    "entries", (json_int_t)feed_total_entries(),
+	    "feeds", (json_int_t)n.feeds,
+	    "entries", (json_int_t)n.entries,
 	    "tags", (json_int_t)cfg->ntags,
-	    "failing", failing,
+	    "failing", (json_int_t)n.failing,
 	    "transfers", fetch_active(),
 	    "listen", cfg->listen,
 	    "config", cfg->path,
 	    "polls", polls);
-	json_object_set_new(o, "gone", json_integer(gone));
+	json_object_set_new(o, "gone", json_integer(n.gone));
+	json_object_set_new(o, "new", json_integer(n.new));
+	json_object_set_new(o, "polling", json_integer(n.polling));
 	json_object_set_new(o, "politeness", json_pack("{s:I, s:I, s:I, s:I}",
-	    "requests", (json_int_t)requests,
-	    "conditional", (json_int_t)conditional,
-	    "not_modified", (json_int_t)not_modified,
-	    "bytes_saved", (json_int_t)saved));
+	    "requests", (json_int_t)n.requests,
+	    "conditional", (json_int_t)n.conditional,
+	    "not_modified", (json_int_t)n.not_modified,
+	    "bytes_saved", (json_int_t)n.bytes_saved));
 	ctl_reply_ok(c, o);
 	return (CMD_OK);
 }
@@ -407,6 +399,6 @@ cmd_reload(struct ctl_client *c, json_t *args)
 		return (CMD_ERROR);
 	}
 	ctl_reply_ok(c, json_pack("{s:s, s:I}", "config", cfg->path,
-	    "feeds", (json_int_t)feed_count()));
+	    "feeds", (json_int_t)cfg->nfeeds));
 	return (CMD_OK);
 }

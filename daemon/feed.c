@@ -16,6 +16,7 @@
 #include "feedmux.h"
 
 struct feeds	feeds = TAILQ_HEAD_INITIALIZER(feeds);
+static struct strmap	feed_index;	/* name -> feed */
 
 static void	feed_fetched(struct fetch_result *, void *);
 static void	feed_forget_url(struct feed *);
@@ -58,35 +59,32 @@ feed_unref(struct feed *f)
 struct feed *
 feed_find(const char *name)
 {
+	return (strmap_get(&feed_index, name));
+}
+
+/* The counts that status reports, in one walk over the feeds. */
+void
+feed_counts(struct feed_counts *c)
+{
 	struct feed	*f;
 
+	memset(c, 0, sizeof(*c));
 	TAILQ_FOREACH(f, &feeds, entry) {
-		if (strcmp(f->name, name) == 0)
-			return (f);
+		c->feeds++;
+		c->entries += f->state.entries;
+		if (f->state.gone)
+			c->gone++;
+		else if (f->state.last_poll == 0)
+			c->new++;
+		else if (f->state.stage != STAGE_NONE)
+			c->failing++;
+		if (f->busy)
+			c->polling++;
+		c->requests += f->state.requests;
+		c->conditional += f->state.conditional;
+		c->not_modified += f->state.not_modified;
+		c->bytes_saved += f->state.bytes_saved;
 	}
-	return (NULL);
-}
-
-size_t
-feed_count(void)
-{
-	struct feed	*f;
-	size_t		 n = 0;
-
-	TAILQ_FOREACH(f, &feeds, entry)
-		n++;
-	return (n);
-}
-
-int64_t
-feed_total_entries(void)
-{
-	struct feed	*f;
-	int64_t		 n = 0;
-
-	TAILQ_FOREACH(f, &feeds, entry)
-		n += f->state.entries;
-	return (n);
 }
 
 /* A word for the outcome of the last poll: new, ok, failing or gone. */
@@ -146,6 +144,7 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			f->url = xstrdup(cf->url);
 			f->host = fetch_host(f->url);
 			TAILQ_INSERT_TAIL(&feeds, f, entry);
+			strmap_put(&feed_index, f->name, f);
 			if (db != NULL)
 				db_state_load(db, f->name, &f->state);
 		}
@@ -172,6 +171,7 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			log_info("feed %s: removed from the configuration",
 			    f->name);
 			TAILQ_REMOVE(&feeds, f, entry);
+			strmap_del(&feed_index, f->name);
 			feed_abandon(f);
 			f->polls_done = f->polls_started = ~0U;
 			ctl_cmd_feed_done(f);
@@ -481,4 +481,5 @@ feed_free_all(void)
 		feed_abandon(f);
 		feed_unref(f);
 	}
+	strmap_free(&feed_index);
 }

@@ -478,8 +478,19 @@ void		 feed_start(struct feed *);
 enum reason	 feed_wait_reason(const struct feed *);
 const char	*feed_url(const struct feed *);
 void		 feed_free_all(void);
-int64_t		 feed_total_entries(void);
-size_t		 feed_count(void);
+struct feed_counts {
+	size_t		 feeds;
+	size_t		 new;		/* never polled */
+	size_t		 failing;
+	size_t		 gone;
+	size_t		 polling;	/* a poll running or waiting */
+	int64_t		 entries;
+	int64_t		 requests;
+	int64_t		 conditional;
+	int64_t		 not_modified;
+	int64_t		 bytes_saved;
+};
+void		 feed_counts(struct feed_counts *);
 const char	*feed_result(const struct feed *);
 
 /* --- sched.c -------------------------------------------------------------- */

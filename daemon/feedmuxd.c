@@ -84,19 +84,31 @@ apply_overrides(struct conf *conf, char **cause)
 	return (0);
 }
 
+/* Counting is O(feeds): done at most once a second, not per poll. */
+static struct event	*status_ev;
+
+static void
+status_send(evutil_socket_t fd, short events, void *arg)
+{
+	struct feed_counts	c;
+
+	feed_counts(&c);
+	sd_status("%zu feeds (%zu failing, %zu gone), %lld entries, %zu tags",
+	    c.feeds, c.failing, c.gone, (long long)c.entries, cfg->ntags);
+}
+
 void
 daemon_update_status(void)
 {
-	struct feed	*f;
-	int		 failing = 0;
+	struct timeval	tv = { 1, 0 };
 
-	TAILQ_FOREACH(f, &feeds, entry) {
-		if (f->state.stage != STAGE_NONE)
-			failing++;
+	if (status_ev == NULL) {
+		/* Before the loop runs (start-up): say it now. */
+		status_send(-1, 0, NULL);
+		return;
 	}
-	sd_status("%zu feeds (%d failing), %lld entries, %zu tags",
-	    feed_count(), failing, (long long)feed_total_entries(),
-	    cfg->ntags);
+	if (!evtimer_pending(status_ev, NULL))
+		evtimer_add(status_ev, &tv);
 }
 
 /* Submit a job that brings the database and the cache in line with conf. */
@@ -328,12 +340,14 @@ main(int argc, char *argv[])
 	log_info("feedmuxd %s started: %zu feeds, %zu tags", PACKAGE_VERSION,
 	    cfg->nfeeds, cfg->ntags);
 	daemon_update_status();
+	status_ev = evtimer_new(ev_base, status_send, NULL);
 	sd_ready();
 	event_base_dispatch(ev_base);
 
 	sd_stopping();
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	event_free(status_ev);
 	http_stop();
 	ctl_cmd_cancel_all();
 	ctl_stop();

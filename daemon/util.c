@@ -460,3 +460,93 @@ utf8_clean(const char *s)
 		return (xstrdup(s));
 	return (buf_steal(&b));
 }
+
+/*
+ * strmap: string keys (borrowed: they must outlive their entry) to
+ * pointers; open addressing with linear probing, for lookups by name that
+ * must not be O(n) when there are 10,000 feeds.
+ */
+void
+strmap_init(struct strmap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	free(m->slots);
+	strmap_init(m);
+}
+
+static size_t
+strmap_slot(const struct strmap *m, const char *key)
+{
+	size_t	i = util_hash64(key, strlen(key), 0) & (m->cap - 1);
+
+	while (m->slots[i].key != NULL && strcmp(m->slots[i].key, key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return (i);
+}
+
+void *
+strmap_get(const struct strmap *m, const char *key)
+{
+	size_t	i;
+
+	if (m->cap == 0)
+		return (NULL);
+	i = strmap_slot(m, key);
+	return (m->slots[i].key != NULL ? m->slots[i].val : NULL);
+}
+
+void
+strmap_put(struct strmap *m, const char *key, void *val)
+{
+	struct strmap	old = *m;
+	size_t		i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		m->cap = m->cap == 0 ? 64 : m->cap * 2;
+		m->slots = xcalloc(m->cap, sizeof(*m->slots));
+		m->n = 0;
+		for (i = 0; i < old.cap; i++) {
+			if (old.slots[i].key != NULL)
+				strmap_put(m, old.slots[i].key,
+				    old.slots[i].val);
+		}
+		free(old.slots);
+	}
+	i = strmap_slot(m, key);
+	if (m->slots[i].key == NULL)
+		m->n++;
+	m->slots[i].key = key;
+	m->slots[i].val = val;
+}
+
+/* Remove key, shifting later entries of its run back (no tombstones). */
+void
+strmap_del(struct strmap *m, const char *key)
+{
+	size_t	i, j, home;
+
+	if (m->cap == 0)
+		return;
+	i = strmap_slot(m, key);
+	if (m->slots[i].key == NULL)
+		return;
+	m->slots[i].key = NULL;
+	m->n--;
+	for (j = (i + 1) & (m->cap - 1); m->slots[j].key != NULL;
+	    j = (j + 1) & (m->cap - 1)) {
+		home = util_hash64(m->slots[j].key, strlen(m->slots[j].key),
+		    0) & (m->cap - 1);
+		/* Move it back unless its home lies in (i, j]. */
+		if ((i <= j) ? (home <= i || home > j) : (home <= i &&
+		    home > j)) {
+			m->slots[i] = m->slots[j];
+			m->slots[j].key = NULL;
+			i = j;
+		}
+	}
+}

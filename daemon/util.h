@@ -43,6 +43,22 @@ const char *utf8_clean_chunk(struct utf8_cleaner *, const char *, size_t,
 	    int, struct buf *, size_t *);
 char	*utf8_clean(const char *);
 
+/* A map from borrowed string keys to pointers (util.c). */
+struct strmap {
+	size_t		 cap;		/* a power of two, or 0 */
+	size_t		 n;
+	struct {
+		const char	*key;
+		void		*val;
+	}		*slots;
+};
+
+void	 strmap_init(struct strmap *);
+void	 strmap_free(struct strmap *);
+void	*strmap_get(const struct strmap *, const char *);
+void	 strmap_put(struct strmap *, const char *, void *);
+void	 strmap_del(struct strmap *, const char *);
+
 int	 util_parse_duration(const char *, long *, const char **);
 int	 util_parse_size(const char *, uint64_t *, const char **);
 int	 util_parse_bool(const char *, int *);

@@ -407,7 +407,7 @@ warn() { WARN+=("$*"); say "WARNING: $*"; }
 
 # ---------------------------------------------------------------- clean-up
 # Every process we start is recorded here and stopped by its PID.
-NGINX_PID= DAEMON_PID= WRK_PID=
+NGINX_PID='' DAEMON_PID='' WRK_PID=''
 stop_pid() { # stop_pid PID NAME: TERM, wait up to 10 s, then KILL
 	local pid=$1 i
 	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
@@ -582,7 +582,6 @@ daemon_dead() { # why the daemon is gone, with the tail of its log
 }
 say "== feedmuxd cycle 1: start with an empty database, every feed new"
 rm -f "$WORK/feedmux.db" "$WORK/feedmux.db-wal" "$WORK/feedmux.db-shm" "$WORK/feedmux.db-journal" "$WORK/ctl.sock"
-CLK=$(getconf CLK_TCK)
 T0=$EPOCHREALTIME
 "$FEEDMUXD" -f -c "$WORK/feedmux.conf" </dev/null >"$WORK/feedmuxd.log" 2>&1 &
 DAEMON_PID=$!
@@ -672,7 +671,7 @@ if kill -0 "$DAEMON_PID" 2>/dev/null; then
 		warn "status cost probe failed"
 	[[ -n ${SC_LAT:-} ]] && say "  idle status call: $(fmt %.0f "$(calc "$SC_LAT * 1000")") ms, daemon CPU $(fmt %.0f "$(calc "$SC_CPU * 1000")") ms per call"
 fi
-read -r _ HWM_END RSS_END _ < <(helper procinfo "$DAEMON_PID") || HWM_END= RSS_END=
+read -r _ HWM_END RSS_END _ < <(helper procinfo "$DAEMON_PID") || HWM_END='' RSS_END=''
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 if kill -0 "$DAEMON_PID" 2>/dev/null; then
 	kill -TERM "$DAEMON_PID"

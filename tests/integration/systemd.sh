@@ -28,7 +28,7 @@ start_daemon
 unset NOTIFY_SOCKET JOURNAL_STREAM
 
 grep -q "^READY=1$" "$T/notify.log" || fail "no READY=1: $(cat "$T/notify.log")"
-grep -q "^STATUS=1 feeds (0 failing), [0-9]* entries, 1 tags$" "$T/notify.log" ||
+grep -q "^STATUS=1 feeds (0 failing, 0 gone), [0-9]* entries, 1 tags$" "$T/notify.log" ||
     fail "no STATUS=: $(cat "$T/notify.log")"
 ok "READY=1 and STATUS= are sent"
 

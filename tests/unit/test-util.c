@@ -126,6 +126,37 @@ test_format_time(void **state)
 	    "2014-03-31T00:42:00Z");
 }
 
+/* The map stays right through growth and deletions (backward shift). */
+static void
+test_strmap(void **state)
+{
+	struct strmap	 m;
+	char		 keys[2000][16];
+	int		 i;
+
+	strmap_init(&m);
+	assert_null(strmap_get(&m, "none"));
+	strmap_del(&m, "none");
+	for (i = 0; i < 2000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "feed-%d", i);
+		strmap_put(&m, keys[i], keys[i]);
+	}
+	assert_int_equal(m.n, 2000);
+	for (i = 0; i < 2000; i += 2)
+		strmap_del(&m, keys[i]);
+	assert_int_equal(m.n, 1000);
+	for (i = 0; i < 2000; i++) {
+		if (i % 2 == 0)
+			assert_null(strmap_get(&m, keys[i]));
+		else
+			assert_ptr_equal(strmap_get(&m, keys[i]), keys[i]);
+	}
+	strmap_put(&m, keys[1], keys[3]);	/* replace */
+	assert_ptr_equal(strmap_get(&m, keys[1]), keys[3]);
+	assert_int_equal(m.n, 1000);
+	strmap_free(&m);
+}
+
 int
 main(void)
 {
@@ -137,6 +168,7 @@ main(void)
 		cmocka_unit_test(test_hostport),
 		cmocka_unit_test(test_buf_and_hash),
 		cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_strmap),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
