@@ -31,6 +31,7 @@ struct ctl_wait {
 	unsigned int		*targets;	/* polls_done to reach */
 	size_t			 nfeeds;
 	size_t			 first_pending;	/* all before it are done */
+	int			 all;		/* every feed: answer in brief */
 	TAILQ_ENTRY(ctl_wait)	 entry;
 };
 static TAILQ_HEAD(, ctl_wait)	waits = TAILQ_HEAD_INITIALIZER(waits);
@@ -308,11 +309,40 @@ cmd_refresh(struct ctl_client *c, json_t *args)
 	if (name != NULL)
 		ctl_wait_add(w, feed_find(name));
 	else {
+		w->all = 1;
 		TAILQ_FOREACH(f, &feeds, entry)
 			ctl_wait_add(w, f);
 	}
 	TAILQ_INSERT_TAIL(&waits, w, entry);
 	return (CMD_WAIT);
+}
+
+/*
+ * The answer to a finished refresh: the feeds polled, as "feeds" shows
+ * them.  For a refresh of every feed only the counts and the feeds that
+ * are not ok: with 10,000 feeds the full list would be megabytes built
+ * on the loop thread, and nobody reads it.
+ */
+static void
+ctl_reply_refresh(struct ctl_wait *w)
+{
+	json_t	*a = json_array();
+	size_t	 i, ok = 0;
+
+	for (i = 0; i < w->nfeeds; i++) {
+		if (w->all && strcmp(feed_result(w->feeds[i]), "ok") == 0) {
+			ok++;
+			continue;
+		}
+		json_array_append_new(a, feed_json(w->feeds[i]));
+	}
+	if (!w->all)
+		ctl_reply_ok(w->client, json_pack("{s:o}", "feeds", a));
+	else
+		ctl_reply_ok(w->client, json_pack("{s:o, s:I, s:I, s:I}",
+		    "feeds", a, "refreshed", (json_int_t)w->nfeeds,
+		    "ok", (json_int_t)ok,
+		    "not_ok", (json_int_t)(w->nfeeds - ok)));
 }
 
 /*
@@ -324,7 +354,6 @@ void
 ctl_cmd_feed_done(struct feed *f)
 {
 	struct ctl_wait	*w, *next;
-	json_t		*a;
 	size_t		 i;
 
 	TAILQ_FOREACH_SAFE(w, &waits, entry, next) {
@@ -339,10 +368,7 @@ ctl_cmd_feed_done(struct feed *f)
 		if (i < w->nfeeds)
 			continue;
 		TAILQ_REMOVE(&waits, w, entry);
-		a = json_array();
-		for (i = 0; i < w->nfeeds; i++)
-			json_array_append_new(a, feed_json(w->feeds[i]));
-		ctl_reply_ok(w->client, json_pack("{s:o}", "feeds", a));
+		ctl_reply_refresh(w);
 		ctl_wait_free(w);
 	}
 }

@@ -195,6 +195,13 @@ print_tags(json_t *d)
 static void
 print_refresh(json_t *d)
 {
+	/* A refresh of every feed lists only those that are not ok. */
+	if (json_object_get(d, "refreshed") != NULL) {
+		printf("%lld feeds polled: %lld ok, %lld not\n",
+		    num(d, "refreshed"), num(d, "ok"), num(d, "not_ok"));
+		if (num(d, "not_ok") == 0)
+			return;
+	}
 	print_feeds(d);
 }
 

@@ -255,7 +255,7 @@ def statuscost(args):
     c0 = proc(pid)[0]
     t0 = time.monotonic()
     for _ in range(n):
-        st, dt, extra = status(ctl, sock)
+        st, dt, extra = status(ctl, sock, brief=False)
         if st is None:
             sys.exit("status failed: %s" % extra)
     t1 = time.monotonic()
@@ -263,9 +263,12 @@ def statuscost(args):
     print("%.4f %.4f" % ((t1 - t0) / n, (c1 - c0) / n))
 
 
-def status(ctl, sock, limit=60):
+def status(ctl, sock, limit=60, brief=True):
+    # "status brief": the counts without the per-feed list, which costs the
+    # daemon ~40 ms per call with 10,000 feeds.
     t = time.monotonic()
-    p = subprocess.run([ctl, "-s", sock, "--json", "status"], stdout=subprocess.PIPE,
+    cmd = [ctl, "-s", sock, "--json", "status"] + (["brief"] if brief else [])
+    p = subprocess.run(cmd, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=limit)
     dt = time.monotonic() - t
     if p.returncode != 0:
@@ -322,7 +325,7 @@ def watch(args):
             info = proc(pid)
             lcpu = loopcpu(pid)
             last = st
-            new = sum(1 for p in st["polls"] if p["result"] == "new")
+            new = st.get("new", 0)
             if new == 0 and st["transfers"] == 0 and st["entries"] == want:
                 res.update(ok=True, wall=done_at - t0, cpu=info[0] if info else None,
                            hwm_kib=info[1] if info else None, loop_cpu=lcpu)
@@ -346,7 +349,7 @@ def watch(args):
 def check(args):
     """check CTL SOCK OUT: one status call, its summary as JSON."""
     ctl, sock, out = args
-    st, dt, extra = status(ctl, sock)
+    st, dt, extra = status(ctl, sock, brief=False)
     if st is None:
         sys.exit("status failed: %s" % extra)
     s = summary(st)

@@ -17,6 +17,11 @@ ctl refresh wire > "$T/refresh.out" || fail "refresh wire"
 grep -q "^wire  *ok  *6 " "$T/refresh.out" ||
     fail "refresh output: $(cat "$T/refresh.out")"
 ok "refresh FEED waits and prints the feed"
+ctl_json_check '
+assert d["refreshed"] == 1 and d["ok"] == 1 and d["not_ok"] == 0, d
+assert d["feeds"] == [], d
+' refresh
+ok "refresh of every feed answers with counts and the feeds that are not ok"
 
 mode=$(stat -c %a "$SOCK")
 [ "$mode" = 660 ] || fail "control socket mode is $mode, not 660"
