@@ -24,11 +24,16 @@ def rss(name, extra, items=""):
 rss("ttl.xml", "<ttl>240</ttl>")
 rss("sy.xml", "<sy:updatePeriod>daily</sy:updatePeriod>"
     "<sy:updateFrequency>4</sy:updateFrequency>")
-t = time.time() + 3600
-rss("skiphours.xml", "<skipHours><hour>%d</hour></skipHours>" % time.gmtime(t).tm_hour)
-wday = (time.gmtime(t).tm_wday + 1) % 7   # Python: Monday 0; RSS names
+# The next poll falls between now + 1h and now + 1h + 10% jitter: skip
+# the hours (and days) of both ends.
+ends = (time.time() + 3600, time.time() + 3600 + 400)
+hours = sorted({time.gmtime(t).tm_hour for t in ends})
+rss("skiphours.xml", "<skipHours>%s</skipHours>" %
+    "".join("<hour>%d</hour>" % h for h in hours))
 names = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-rss("skipdays.xml", "<skipDays><day>%s</day></skipDays>" % names[wday])
+days = sorted({(time.gmtime(t).tm_wday + 1) % 7 for t in ends})  # Monday is 0
+rss("skipdays.xml", "<skipDays>%s</skipDays>" %
+    "".join("<day>%s</day>" % names[d] for d in days))
 items = "".join(
     f"<item><title>p{i}</title><guid>p{i}</guid><pubDate>"
     f"{email.utils.formatdate(time.time() - i * 43200, usegmt=True)}"
@@ -136,8 +141,50 @@ assert "if-none-match" not in mine[-2]["headers"] and mine[-2]["status"] == 200,
 assert mine[-1]["headers"].get("if-none-match") == f["plain"]["etag"], mine[-1]
 '
 
+# Per host: at most max_host_transfers at once, and starts host_delay
+# apart.  New feeds are polled as soon as a reload adds them.
+host_gaps() {	# PREFIX MIN: answers to PREFIX* came at least MIN s apart
+	"$PY" - "$T/requests.log" "$1" "$2" <<'EOF2'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+t = sorted(r["time"] for r in reqs if (r["path"] or "").startswith(sys.argv[2]))
+assert len(t) == 3, t
+gaps = [b - a for a, b in zip(t, t[1:])]
+assert all(g >= float(sys.argv[3]) for g in gaps), gaps
+EOF2
+}
+write_conf <<EOF2
+interval = 1h
+host_delay = 0
+max_host_transfers = 1
+[feed a1]
+url = $B/slow-headers?delay=0.5&a=1
+[feed a2]
+url = $B/slow-headers?delay=0.5&a=2
+[feed a3]
+url = $B/slow-headers?delay=0.5&a=3
+EOF2
+ctl reload > /dev/null || fail "reload"
+wait_polled
+host_gaps "/slow-headers?delay=0.5&a=" 0.4 || fail "max_host_transfers"
+ok "max_host_transfers = 1: one request at a time to a host"
+write_conf <<EOF2
+interval = 1h
+host_delay = 1s
+[feed b1]
+url = $B/slow-headers?delay=0&b=1
+[feed b2]
+url = $B/slow-headers?delay=0&b=2
+[feed b3]
+url = $B/slow-headers?delay=0&b=3
+EOF2
+ctl reload > /dev/null || fail "reload"
+wait_polled
+host_gaps "/slow-headers?delay=0&b=" 0.9 || fail "host_delay"
+ok "host_delay = 1s: requests to a host start a second apart"
+
 # A restart keeps the schedule: nothing is polled early.
-cp "$T/feeds.json" "$T/before.json"
+ctl --json feeds > "$T/before.json"
 n=$(wc -l < "$T/requests.log")
 stop_daemon
 start_daemon
