@@ -132,7 +132,6 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 	struct conf_feed	*cf;
 	struct feed		*f, *next;
 	size_t			 i;
-	time_t			 now = time(NULL);
 
 	TAILQ_FOREACH(f, &feeds, entry)
 		f->removed = 1;
@@ -177,9 +176,8 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			ctl_cmd_feed_done(f);
 			feed_unref(f);
 		} else if (!f->busy)
-			sched_reschedule(f, 0);
+			sched_reschedule(f);
 	}
-	(void)now;
 }
 
 /*
@@ -396,7 +394,7 @@ feed_fetched(struct fetch_result *res, void *arg)
 	/* Schedule as if this state were final; corrected after storing. */
 	tmp = *f;
 	tmp.state = *st;	/* a shallow view, for sched_next only */
-	st->next_poll = sched_next(&tmp, now, 1, &why);
+	st->next_poll = sched_next(&tmp, now, &why);
 	st->next_reason = why;
 	job_submit(job);
 }
@@ -426,7 +424,7 @@ feed_stored(struct job *job, void *arg)
 
 	f->busy = 0;
 	f->polls_done++;
-	sched_reschedule(f, 1);
+	sched_reschedule(f);
 	ctl_cmd_feed_done(f);
 	daemon_update_status();
 	if (f->again) {

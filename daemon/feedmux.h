@@ -495,10 +495,10 @@ const char	*feed_result(const struct feed *);
 
 /* --- sched.c -------------------------------------------------------------- */
 
-time_t		 sched_next(const struct feed *, time_t, int, enum reason *);
+time_t		 sched_next(const struct feed *, time_t, enum reason *);
 void		 sched_arm(struct feed *, time_t, enum reason);
 void		 sched_cancel(struct feed *);
-void		 sched_reschedule(struct feed *, int);
+void		 sched_reschedule(struct feed *);
 const char	*sched_reason_name(enum reason);
 int		 sched_host_wait(struct feed *, time_t);
 int		 sched_slot_take(struct feed *);

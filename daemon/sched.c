@@ -147,12 +147,11 @@ sched_skip(const struct poll_hints *h, time_t *next, enum reason *why)
 }
 
 /*
- * When to poll f next, at the earliest now, and why (*why).  fresh is
- * unused by the arithmetic (the result depends on the state only); it is
- * kept so that callers say whether a poll just ended.
+ * When to poll f next, at the earliest now, and why (*why): a function of
+ * the feed's state alone, so that a restart gives the same answer.
  */
 time_t
-sched_next(const struct feed *f, time_t now, int fresh, enum reason *why)
+sched_next(const struct feed *f, time_t now, enum reason *why)
 {
 	const struct feed_state	*st = &f->state;
 	const struct poll_hints	*h = &st->hints;
@@ -160,7 +159,6 @@ sched_next(const struct feed *f, time_t now, int fresh, enum reason *why)
 	time_t			 next;
 	uint64_t		 seed;
 
-	(void)fresh;
 	if (st->gone) {
 		*why = REASON_GONE;
 		return (0);
@@ -211,12 +209,12 @@ sched_arm(struct feed *f, time_t when, enum reason why)
 
 /* Arm f's timer from its state; a gone feed gets none. */
 void
-sched_reschedule(struct feed *f, int fresh)
+sched_reschedule(struct feed *f)
 {
 	enum reason	why;
 	time_t		next;
 
-	next = sched_next(f, time(NULL), fresh, &why);
+	next = sched_next(f, time(NULL), &why);
 	if (why == REASON_GONE) {
 		if (f->timer != NULL)
 			evtimer_del(f->timer);
