@@ -229,12 +229,6 @@ ctl_client_unref(struct ctl_client *c)
 	free(c);
 }
 
-int
-ctl_client_alive(struct ctl_client *c)
-{
-	return (!c->dead);
-}
-
 static void
 ctl_close(struct ctl_client *c)
 {

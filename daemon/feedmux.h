@@ -217,7 +217,6 @@ struct _xmlEntity *html_entity(const char *);
 char		*html_to_text(char *);
 void		 html_escape_buf(struct buf *, const char *, size_t, int);
 char		*html_escape(const char *);
-char		*html_escape_attr(const char *);
 char		*text_collapse(char *);
 char		*html_unescape_twice_escaped(char *);
 
@@ -378,7 +377,6 @@ struct job {
 	char			**tags;		/* to render afterwards */
 	size_t			 ntags;
 	char			*charset;	/* HTTP Content-Type charset */
-	char			*base_url;	/* for rendering */
 	struct conf		*conf;		/* JOB_SYNC: a reference */
 
 	/* Results, read on the loop thread in the callback. */
@@ -529,7 +527,6 @@ void	 ctl_reply_error(struct ctl_client *, const char *, ...)
 int	 ctl_client_privileged(struct ctl_client *);
 void	 ctl_client_ref(struct ctl_client *);
 void	 ctl_client_unref(struct ctl_client *);
-int	 ctl_client_alive(struct ctl_client *);
 
 enum cmd_retval {
 	CMD_OK,

@@ -120,7 +120,6 @@ sync_submit(struct conf *conf)
 	job = job_new(JOB_SYNC, NULL, sync_done, NULL);
 	conf_ref(conf);
 	job->conf = conf;
-	job->base_url = xstrdup(conf_base_url(conf));
 	job_set_tags(job, conf->tags, conf->ntags);
 	job_submit(job);
 }
@@ -353,6 +352,7 @@ main(int argc, char *argv[])
 	ctl_stop();
 	feed_free_all();	/* first: no queued poll may start now */
 	fetch_shutdown();
+	sched_hosts_free();
 	worker_stop();		/* finishes queued writes first */
 	cache_clear();
 	db_close(db);

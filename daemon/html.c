@@ -234,26 +234,15 @@ html_escape_buf(struct buf *b, const char *s, size_t len, int attr)
 	buf_add(b, s + start, len - start);
 }
 
-static char *
-html_escape_common(const char *s, int attr)
+/* Plain text as HTML text, in a new string. */
+char *
+html_escape(const char *s)
 {
 	struct buf	b;
 
 	buf_init(&b);
-	html_escape_buf(&b, s, strlen(s), attr);
+	html_escape_buf(&b, s, strlen(s), 0);
 	return (buf_steal(&b));
-}
-
-char *
-html_escape(const char *s)
-{
-	return (html_escape_common(s, 0));
-}
-
-char *
-html_escape_attr(const char *s)
-{
-	return (html_escape_common(s, 1));
 }
 
 /* Runs of white space become one space; none at either end. */

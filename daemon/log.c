@@ -56,18 +56,6 @@ log_init(const char *procname, int dest, int verbose)
 		openlog(procname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-void
-log_setverbose(int v)
-{
-	log_verbose = v;
-}
-
-int
-log_getverbose(void)
-{
-	return (log_verbose);
-}
-
 /* Replace control characters so that untrusted text stays on one line. */
 static void
 log_sanitise(char *s)

@@ -100,7 +100,6 @@ job_free(struct job *job)
 	free(job->feed);
 	free(job->url);
 	free(job->charset);
-	free(job->base_url);
 	conf_unref(job->conf);
 	buf_free(&job->body);
 	feed_state_clear(&job->state);
