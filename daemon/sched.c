@@ -42,6 +42,7 @@ struct host {
 	TAILQ_ENTRY(host)	 entry;
 };
 static TAILQ_HEAD(, host)	hosts = TAILQ_HEAD_INITIALIZER(hosts);
+static struct strmap		host_index;	/* name -> host */
 
 /*
  * Polls waiting for a transfer slot (max_transfers in all, at most
@@ -245,18 +246,18 @@ sched_fire(evutil_socket_t fd, short events, void *arg)
 		feed_poll(f);
 }
 
+/* A host's politeness state, made on first use; looked up every poll. */
 static struct host *
 sched_host(const char *name)
 {
 	struct host	*h;
 
-	TAILQ_FOREACH(h, &hosts, entry) {
-		if (strcmp(h->name, name) == 0)
-			return (h);
-	}
+	if ((h = strmap_get(&host_index, name)) != NULL)
+		return (h);
 	h = xcalloc(1, sizeof(*h));
 	h->name = xstrdup(name);
 	TAILQ_INSERT_HEAD(&hosts, h, entry);
+	strmap_put(&host_index, h->name, h);
 	return (h);
 }
 
@@ -371,6 +372,7 @@ sched_hosts_free(void)
 {
 	struct host	*h;
 
+	strmap_free(&host_index);
 	while ((h = TAILQ_FIRST(&hosts)) != NULL) {
 		TAILQ_REMOVE(&hosts, h, entry);
 		free(h->name);
