@@ -50,6 +50,8 @@ static const struct conf_option daemon_options[] = {
 	{ "base_url", OPT_STRING, offsetof(struct conf, base_url), 0, 0, "" },
 	{ "block_private_addresses", OPT_BOOL,
 	    offsetof(struct conf, block_private_addresses), 0, 1, "no" },
+	{ "clock_skew", OPT_DURATION, offsetof(struct conf, clock_skew), 0,
+	    DAY, "10m" },
 	{ "connect_timeout", OPT_DURATION,
 	    offsetof(struct conf, connect_timeout), 1, 300, "15s" },
 	{ "control_socket", OPT_STRING, offsetof(struct conf, control_socket),
@@ -62,8 +64,16 @@ static const struct conf_option daemon_options[] = {
 	    3600, "1s" },
 	{ "interval", OPT_DURATION, offsetof(struct conf, interval), 1,
 	    30 * DAY, "60m" },
+	{ "keep_days", OPT_INT, offsetof(struct conf, keep_days), 0,
+	    100 * 365, "365" },
+	{ "keep_entries", OPT_INT, offsetof(struct conf, keep_entries), 0,
+	    10000000, "1000" },
 	{ "listen", OPT_LISTEN, offsetof(struct conf, listen), 0, 0,
 	    "127.0.0.1:8080" },
+	{ "max_backdate", OPT_DURATION, offsetof(struct conf, max_backdate),
+	    0, 365 * DAY, "1d" },
+	{ "max_database_size", OPT_SIZE,
+	    offsetof(struct conf, max_database_size), 0, INT64_MAX, "0" },
 	{ "max_entries", OPT_INT, offsetof(struct conf, max_entries), 1,
 	    1000000, "10000" },
 	{ "max_feed_size", OPT_SIZE, offsetof(struct conf, max_feed_size),
@@ -78,6 +88,8 @@ static const struct conf_option daemon_options[] = {
 	    1024, "32" },
 	{ "min_interval", OPT_DURATION, offsetof(struct conf, min_interval),
 	    1, 30 * DAY, "15m" },
+	{ "prune_interval", OPT_DURATION, offsetof(struct conf, prune_interval),
+	    1, 7 * DAY, "1h" },
 	{ "redirect_window", OPT_DURATION,
 	    offsetof(struct conf, redirect_window), 0, 365 * DAY, "1d" },
 	{ "refetch_after", OPT_DURATION, offsetof(struct conf, refetch_after),
@@ -90,7 +102,8 @@ static const struct conf_option daemon_options[] = {
 enum section {
 	SECTION_NONE,
 	SECTION_DAEMON,
-	SECTION_FEED
+	SECTION_FEED,
+	SECTION_TAG
 };
 
 /* State of one parse. */
@@ -107,9 +120,12 @@ struct conf_parse {
 	enum section		 section;
 	int			 daemon_seen;
 	struct conf_feed	*feed;
+	struct conf_tag		*tag;
 	int			 feed_url_line;
 	int			 feed_tags_seen;
 	int			 feed_interval_seen;
+	int			 feed_keep_entries_seen;
+	int			 feed_keep_days_seen;
 	int			 seen[NOPTIONS];	/* line set on */
 	struct strmap		 names;		/* feed name -> conf_feed */
 };
@@ -122,6 +138,11 @@ static int	 conf_handler(void *, const char *, const char *,
 static void	 conf_section(struct conf_parse *, char *);
 static void	 conf_feed_key(struct conf_parse *, const char *,
 		    const char *);
+static void	 conf_feed_keep(struct conf_parse *, const char *,
+		    const char *, int *, long *, long);
+static void	 conf_tag_section(struct conf_parse *, char *);
+static void	 conf_tag_key(struct conf_parse *, const char *,
+		    const char *);
 static int	 conf_set_option(struct conf *, const struct conf_option *,
 		    const char *, char **);
 static int	 conf_set_tags(struct conf_feed *, const char *, char **);
@@ -130,6 +151,7 @@ static int	 conf_check(struct conf_parse *);
 static int	 conf_check_url(const struct conf *, const char *, char **);
 static void	 conf_collect_tags(struct conf *);
 static void	 conf_feed_free(struct conf_feed *);
+static void	 conf_tag_free(struct conf_tag *);
 static struct conf *conf_parse_source(struct conf_parse *, char **);
 
 static void
@@ -202,7 +224,7 @@ conf_reader(char *line, int size, void *arg)
 	return (cp->error != NULL ? NULL : line);
 }
 
-/* A section header: "[daemon]" or "[feed NAME]". */
+/* A section header: "[daemon]", "[feed NAME]" or "[tag NAME]". */
 static void
 conf_section(struct conf_parse *cp, char *hdr)
 {
@@ -215,6 +237,7 @@ conf_section(struct conf_parse *cp, char *hdr)
 	name = util_trim(hdr + 1);
 
 	cp->feed = NULL;
+	cp->tag = NULL;
 	if (strcmp(name, "daemon") == 0) {
 		if (cp->daemon_seen) {
 			conf_error(cp, "duplicate [daemon] section");
@@ -224,10 +247,14 @@ conf_section(struct conf_parse *cp, char *hdr)
 		cp->section = SECTION_DAEMON;
 		return;
 	}
+	if (strncmp(name, "tag", 3) == 0 && isspace((unsigned char)name[3])) {
+		conf_tag_section(cp, util_trim(name + 3));
+		return;
+	}
 	if (strncmp(name, "feed", 4) != 0 ||
 	    !isspace((unsigned char)name[4])) {
-		conf_error(cp, "unknown section [%s] (expected [daemon] or "
-		    "[feed NAME])", name);
+		conf_error(cp, "unknown section [%s] (expected [daemon], "
+		    "[feed NAME] or [tag NAME])", name);
 		return;
 	}
 	name = util_trim(name + 4);
@@ -243,6 +270,7 @@ conf_section(struct conf_parse *cp, char *hdr)
 	}
 	cf = xcalloc(1, sizeof(*cf));
 	cf->adaptive = -1;
+	cf->keep_entries = cf->keep_days = -1;
 	cf->name = xstrdup(name);
 	cf->line = cp->line;
 	TAILQ_INSERT_TAIL(&cp->conf->feeds, cf, entry);
@@ -250,7 +278,66 @@ conf_section(struct conf_parse *cp, char *hdr)
 	cp->conf->nfeeds++;
 	cp->feed = cf;
 	cp->feed_url_line = cp->feed_tags_seen = cp->feed_interval_seen = 0;
+	cp->feed_keep_entries_seen = cp->feed_keep_days_seen = 0;
 	cp->section = SECTION_FEED;
+}
+
+/* "[tag NAME]": rules that pull entries into a tag or keep them out. */
+static void
+conf_tag_section(struct conf_parse *cp, char *name)
+{
+	struct conf_tag	*ct;
+	size_t		 i;
+
+	for (i = 0; name[i] != '\0'; i++)
+		name[i] = tolower((unsigned char)name[i]);
+	if (!conf_valid_tag(name)) {
+		conf_error(cp, "bad tag name \"%s\" (use letters, digits, "
+		    "'.', '_' and '-', at most 64)", name);
+		return;
+	}
+	TAILQ_FOREACH(ct, &cp->conf->tag_sections, entry) {
+		if (strcmp(ct->rules.name, name) == 0) {
+			conf_error(cp, "duplicate [tag %s] (first defined at "
+			    "line %d)", name, ct->line);
+			return;
+		}
+	}
+	ct = xcalloc(1, sizeof(*ct));
+	ct->rules.name = xstrdup(name);
+	ct->line = cp->line;
+	TAILQ_INSERT_TAIL(&cp->conf->tag_sections, ct, entry);
+	cp->tag = ct;
+	cp->section = SECTION_TAG;
+}
+
+/* "include = RULE" and "exclude = RULE", each compiled as it is read. */
+static void
+conf_tag_key(struct conf_parse *cp, const char *key, const char *value)
+{
+	struct tag_rules	*tr = &cp->tag->rules;
+	struct rule		*r;
+	char			*cause;
+
+	if (strcmp(key, "include") != 0 && strcmp(key, "exclude") != 0) {
+		conf_error(cp, "unknown key \"%s\" in [tag %s] (expected "
+		    "include or exclude)", key, tr->name);
+		return;
+	}
+	if ((r = rule_compile(value, &cause)) == NULL) {
+		conf_error(cp, "%s: %s", key, cause);
+		free(cause);
+		return;
+	}
+	if (*key == 'i') {
+		tr->include = xreallocarray(tr->include, tr->ninclude + 1,
+		    sizeof(*tr->include));
+		tr->include[tr->ninclude++] = r;
+	} else {
+		tr->exclude = xreallocarray(tr->exclude, tr->nexclude + 1,
+		    sizeof(*tr->exclude));
+		tr->exclude[tr->nexclude++] = r;
+	}
 }
 
 static int
@@ -268,6 +355,9 @@ conf_handler(void *arg, const char *section, const char *key,
 		return (0);
 	case SECTION_FEED:
 		conf_feed_key(cp, key, value);
+		return (cp->error == NULL);
+	case SECTION_TAG:
+		conf_tag_key(cp, key, value);
 		return (cp->error == NULL);
 	case SECTION_DAEMON:
 		break;
@@ -339,9 +429,37 @@ conf_feed_key(struct conf_parse *cp, const char *key, const char *value)
 			conf_error(cp, "interval: out of range (1s to 30d)");
 		else
 			cf->interval = secs;
-	} else
+	} else if (strcmp(key, "keep_entries") == 0)
+		conf_feed_keep(cp, key, value, &cp->feed_keep_entries_seen,
+		    &cf->keep_entries, 10000000);
+	else if (strcmp(key, "keep_days") == 0)
+		conf_feed_keep(cp, key, value, &cp->feed_keep_days_seen,
+		    &cf->keep_days, 100 * 365);
+	else
 		conf_error(cp, "unknown key \"%s\" in [feed %s]", key,
 		    cf->name);
+}
+
+/* A feed's own retention limit: a count, 0 for none. */
+static void
+conf_feed_keep(struct conf_parse *cp, const char *key, const char *value,
+    int *seen, long *field, long max)
+{
+	char	*end;
+	long	 l;
+
+	if ((*seen)++) {
+		conf_error(cp, "duplicate key \"%s\"", key);
+		return;
+	}
+	errno = 0;
+	l = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || errno != 0)
+		conf_error(cp, "%s: not a number", key);
+	else if (l < 0 || l > max)
+		conf_error(cp, "%s: out of range (0 to %ld)", key, max);
+	else
+		*field = l;
 }
 
 /* Tags are a comma-separated list; they are folded to lower case. */
@@ -572,11 +690,12 @@ conf_strcmp(const void *a, const void *b)
 	return (strcmp(*(char *const *)a, *(char *const *)b));
 }
 
-/* The sorted set of all tags that some feed carries. */
+/* The sorted set of all tags: carried by a feed or given rules. */
 static void
 conf_collect_tags(struct conf *conf)
 {
 	struct conf_feed	*cf;
+	struct conf_tag		*ct;
 	size_t			 i, j, n = 0;
 
 	TAILQ_FOREACH(cf, &conf->feeds, entry) {
@@ -585,6 +704,11 @@ conf_collect_tags(struct conf *conf)
 			    sizeof(*conf->tags));
 			conf->tags[n++] = cf->tags[i];
 		}
+	}
+	TAILQ_FOREACH(ct, &conf->tag_sections, entry) {
+		conf->tags = xreallocarray(conf->tags, n + 1,
+		    sizeof(*conf->tags));
+		conf->tags[n++] = ct->rules.name;
 	}
 	if (n == 0)
 		return;
@@ -609,6 +733,7 @@ conf_new(const char *path)
 	conf->refs = 1;
 	conf->path = xstrdup(path);
 	TAILQ_INIT(&conf->feeds);
+	TAILQ_INIT(&conf->tag_sections);
 	for (i = 0; i < NOPTIONS; i++) {
 		if (conf_set_option(conf, &daemon_options[i],
 		    daemon_options[i].def, &cause) != 0)
@@ -736,6 +861,47 @@ conf_feed_free(struct conf_feed *cf)
 	free(cf);
 }
 
+static void
+conf_tag_free(struct conf_tag *ct)
+{
+	size_t	i;
+
+	for (i = 0; i < ct->rules.ninclude; i++)
+		rule_free(ct->rules.include[i]);
+	for (i = 0; i < ct->rules.nexclude; i++)
+		rule_free(ct->rules.exclude[i]);
+	free(ct->rules.include);
+	free(ct->rules.exclude);
+	free(ct->rules.name);
+	free(ct);
+}
+
+/* The rules of a tag, or NULL when it has no [tag] section. */
+const struct tag_rules *
+conf_tag_rules(const struct conf *conf, const char *tag)
+{
+	struct conf_tag	*ct;
+
+	TAILQ_FOREACH(ct, &conf->tag_sections, entry) {
+		if (strcmp(ct->rules.name, tag) == 0)
+			return (&ct->rules);
+	}
+	return (NULL);
+}
+
+/* A feed's retention limits: its own, else the global ones. */
+long
+conf_feed_keep_entries(const struct conf *conf, const struct conf_feed *cf)
+{
+	return (cf->keep_entries >= 0 ? cf->keep_entries : conf->keep_entries);
+}
+
+long
+conf_feed_keep_days(const struct conf *conf, const struct conf_feed *cf)
+{
+	return (cf->keep_days >= 0 ? cf->keep_days : conf->keep_days);
+}
+
 void
 conf_ref(struct conf *conf)
 {
@@ -746,6 +912,7 @@ void
 conf_unref(struct conf *conf)
 {
 	struct conf_feed	*cf;
+	struct conf_tag		*ct;
 	size_t			 i;
 
 	if (conf == NULL || --conf->refs > 0)
@@ -753,6 +920,10 @@ conf_unref(struct conf *conf)
 	while ((cf = TAILQ_FIRST(&conf->feeds)) != NULL) {
 		TAILQ_REMOVE(&conf->feeds, cf, entry);
 		conf_feed_free(cf);
+	}
+	while ((ct = TAILQ_FIRST(&conf->tag_sections)) != NULL) {
+		TAILQ_REMOVE(&conf->tag_sections, ct, entry);
+		conf_tag_free(ct);
 	}
 	for (i = 0; i < conf->ntags; i++)
 		free(conf->tags[i]);

@@ -1,10 +1,12 @@
 /*
- * db.c: the SQLite store.
+ * db.c: the SQLite store: connection, schema and migrations, the prepared
+ * statements, poll state, the tag map and reading a tag's entries.
  *
  * One connection, used by one thread at a time: main() during start-up,
  * then only the worker thread.  WAL mode, versioned schema (PRAGMA
  * user_version, one migration per version), every statement prepared once
- * at open and bound, one transaction per stored feed update.
+ * at open and bound.  Entries come in through db-store.c and go through
+ * db-prune.c.
  */
 #include "config.h"
 
@@ -16,12 +18,21 @@
 #include <sqlite3.h>
 
 #include "feedmux.h"
+#include "db.h"
+
+static int	 db_exec(struct db *, const char *);
+static int	 db_migrate(struct db *, char **);
 
 /*
- * Migrations: entry N takes the schema from version N to N + 1.  Never edit
- * a released entry; append a new one.
+ * Migrations: entry N takes the schema from version N to N + 1, its SQL
+ * then its C part, in one transaction.  Never edit a released entry;
+ * append a new one (and a fixture to tests/unit/test-db.c).
  */
-static const char *db_migrations[] = {
+static const struct {
+	const char	*sql;
+	int		(*fixup)(struct db *);
+} db_migrations[] = {
+	{
 	/* 0 -> 1: feeds, their tags, entries and entry categories. */
 	"CREATE TABLE feeds ("
 	"  id INTEGER PRIMARY KEY,"
@@ -57,17 +68,17 @@ static const char *db_migrations[] = {
 	"CREATE TABLE entry_categories ("
 	"  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,"
 	"  term TEXT NOT NULL,"
-	"  PRIMARY KEY (entry_id, term)) WITHOUT ROWID;",
+	"  PRIMARY KEY (entry_id, term)) WITHOUT ROWID;", NULL },
 
 	/* 1 -> 2: every author, enclosures and an image per entry (JSON). */
-	"ALTER TABLE entries ADD COLUMN authors TEXT;"
+	{ "ALTER TABLE entries ADD COLUMN authors TEXT;"
 	"ALTER TABLE entries ADD COLUMN enclosures TEXT;"
 	"ALTER TABLE entries ADD COLUMN image TEXT;"
 	"UPDATE entries SET authors = json_array(author) "
-	"  WHERE author IS NOT NULL;",
+	"  WHERE author IS NOT NULL;", NULL },
 
 	/* 2 -> 3: polling politely: reasons, redirects, hints, counters. */
-	"ALTER TABLE feeds ADD COLUMN next_reason INTEGER NOT NULL DEFAULT 0;"
+	{ "ALTER TABLE feeds ADD COLUMN next_reason INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN retry_after INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN last_full INTEGER NOT NULL DEFAULT 0;"
@@ -88,31 +99,54 @@ static const char *db_migrations[] = {
 	"  DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN bytes_saved INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN last_body_size INTEGER NOT NULL "
-	"  DEFAULT 0;",
+	"  DEFAULT 0;", NULL },
+
+	/*
+	 * 3 -> 4: every entry once.  Content hashes find updates, alt_key
+	 * (link and title) finds republished posts, article ties copies of
+	 * one article across feeds; tag membership is stored, not queried;
+	 * pruned entries leave tombstones.  The C part keys existing entries.
+	 */
+	{ "ALTER TABLE entries ADD COLUMN content_hash INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE entries ADD COLUMN alt_key INTEGER;"
+	"ALTER TABLE entries ADD COLUMN article INTEGER;"
+	"ALTER TABLE entries ADD COLUMN changed INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN identity INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN rotated INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN new_entries INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"DROP INDEX entries_uid;"
+	"DROP INDEX entries_link;"
+	"CREATE INDEX entries_alt ON entries(feed_id, alt_key) "
+	"  WHERE alt_key IS NOT NULL;"
+	"CREATE INDEX entries_article ON entries(article) "
+	"  WHERE article IS NOT NULL;"
+	"CREATE TABLE article_keys ("
+	"  key INTEGER PRIMARY KEY,"
+	"  article INTEGER NOT NULL,"
+	"  feed_id INTEGER NOT NULL);"
+	"CREATE TABLE tags ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  signature TEXT);"
+	"CREATE TABLE tag_entries ("
+	"  tag_id INTEGER NOT NULL,"
+	"  sort_time INTEGER NOT NULL,"
+	"  entry_id INTEGER NOT NULL,"
+	"  article INTEGER NOT NULL,"
+	"  PRIMARY KEY (tag_id, sort_time, entry_id)) WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX tag_entries_article ON tag_entries(tag_id, "
+	"  article);"
+	"CREATE INDEX tag_entries_entry ON tag_entries(entry_id);"
+	"CREATE TABLE tombstones ("
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  key INTEGER NOT NULL,"
+	"  seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (feed_id, key)) WITHOUT ROWID;", db_backfill_keys },
 };
 #define DB_VERSION (int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
 
-enum db_stmt {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
-	ST_FEED_UPSERT,
-	ST_FEED_ID,
-	ST_TAGS_CLEAR,
-	ST_TAG_ADD,
-	ST_STATE_LOAD,
-	ST_STATE_SAVE,
-	ST_FEED_META,
-	ST_ENTRY_INSERT,
-	ST_CATEGORY_INSERT,
-	ST_TAG_ITEMS,
-	ST_WEEKLY,
-	ST_ITEM_CATEGORIES,
-	ST_MAX
-};
 
 static const char *db_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -133,7 +167,8 @@ static const char *db_sql[ST_MAX] = {
 	    "last_modified = CASE WHEN url = excluded.url THEN last_modified "
 	    "END, "
 	    "adopted_url = CASE WHEN url = excluded.url THEN adopted_url END, "
-	    "pending_url = CASE WHEN url = excluded.url THEN pending_url END",
+	    "pending_url = CASE WHEN url = excluded.url THEN pending_url END "
+	    "WHERE url IS NOT excluded.url",
 	[ST_FEED_ID] = "SELECT id FROM feeds WHERE name = ?1",
 	[ST_TAGS_CLEAR] = "DELETE FROM feed_tags",
 	[ST_TAG_ADD] =
@@ -146,74 +181,117 @@ static const char *db_sql[ST_MAX] = {
 	    "weekly, ttl, skip_hours, skip_days, sy_seconds, cache_until, "
 	    "cache_reason, adopted_url, pending_url, pending_since, requests, "
 	    "conditional, not_modified, bytes_received, bytes_saved, "
-	    "last_body_size FROM feeds WHERE name = ?1",
+	    "last_body_size, identity, rotated, new_entries "
+	    "FROM feeds WHERE name = ?1",
+	/* The entry count is the store's: db_store and db_prune keep it. */
 	[ST_STATE_SAVE] =
 	    "UPDATE feeds SET last_poll = ?2, last_success = ?3, "
 	    "last_change = ?4, next_poll = ?5, http_status = ?6, "
 	    "error_stage = ?7, error = ?8, failures = ?9, etag = ?10, "
-	    "last_modified = ?11, entries = ?12, next_reason = ?13, "
+	    "last_modified = ?11, identity = ?12, next_reason = ?13, "
 	    "gone = ?14, retry_after = ?15, last_full = ?16, weekly = ?17, "
 	    "ttl = ?18, skip_hours = ?19, skip_days = ?20, sy_seconds = ?21, "
 	    "cache_until = ?22, cache_reason = ?23, adopted_url = ?24, "
 	    "pending_url = ?25, pending_since = ?26, requests = ?27, "
 	    "conditional = ?28, not_modified = ?29, bytes_received = ?30, "
-	    "bytes_saved = ?31, last_body_size = ?32 WHERE name = ?1",
+	    "bytes_saved = ?31, last_body_size = ?32, rotated = ?33, "
+	    "new_entries = ?34 WHERE name = ?1",
 	[ST_FEED_META] =
-	    "UPDATE feeds SET title = ?2, link = ?3 WHERE id = ?1",
+	    "UPDATE feeds SET title = ?2, link = ?3 WHERE id = ?1 AND "
+	    "(title IS NOT ?2 OR link IS NOT ?3)",
+	[ST_FEED_ENTRIES_ADD] =
+	    "UPDATE feeds SET entries = max(entries + ?2, 0) WHERE id = ?1 "
+	    "RETURNING entries",
+	[ST_ENTRY_FIND] =
+	    "SELECT id, content_hash, coalesce(article, id), sort_time "
+	    "FROM entries WHERE feed_id = ?1 AND uid = ?2",
+	[ST_ENTRY_FIND_ALT] =
+	    "SELECT id, content_hash, coalesce(article, id), sort_time "
+	    "FROM entries WHERE feed_id = ?1 AND alt_key = ?2 "
+	    "ORDER BY id LIMIT 1",
 	[ST_ENTRY_INSERT] =
 	    "INSERT INTO entries (feed_id, uid, guid, title, link, author, "
 	    "summary, content, published, updated, first_seen, sort_time, "
-	    "authors, enclosures, image) "
+	    "authors, enclosures, image, content_hash, alt_key) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15) ON CONFLICT (feed_id, uid) DO NOTHING",
+	    "?14, ?15, ?16, ?17)",
+	/* first_seen and sort_time stay: an edit does not move an entry. */
+	[ST_ENTRY_UPDATE] =
+	    "UPDATE entries SET uid = ?2, guid = ?3, title = ?4, link = ?5, "
+	    "author = ?6, summary = ?7, content = ?8, published = ?9, "
+	    "updated = ?10, authors = ?13, enclosures = ?14, image = ?15, "
+	    "content_hash = ?16, alt_key = ?17, changed = ?11 WHERE id = ?1",
+	[ST_ENTRY_REKEY] =
+	    "UPDATE entries SET uid = ?2, content_hash = ?3, alt_key = ?4, "
+	    "article = ?5 WHERE id = ?1",
+	[ST_ENTRY_LOAD] =
+	    "SELECT id, feed_id, coalesce(article, id), sort_time, title, "
+	    "summary, content, authors FROM entries WHERE id > ?1 "
+	    "ORDER BY id LIMIT 256",
+	[ST_ENTRY_DELETE] = "DELETE FROM entries WHERE id = ?1",
 	[ST_CATEGORY_INSERT] =
 	    "INSERT OR IGNORE INTO entry_categories (entry_id, term) "
 	    "VALUES (?1, ?2)",
+	[ST_CATEGORIES_CLEAR] =
+	    "DELETE FROM entry_categories WHERE entry_id = ?1",
+	[ST_KEY_FIND] =
+	    "SELECT article, feed_id FROM article_keys WHERE key = ?1",
+	[ST_KEY_ADD] =
+	    "INSERT OR IGNORE INTO article_keys (key, article, feed_id) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_TOMB_FIND] =
+	    "SELECT seen FROM tombstones WHERE feed_id = ?1 AND key = ?2",
+	[ST_TOMB_SEEN] =
+	    "UPDATE tombstones SET seen = ?3 WHERE feed_id = ?1 AND key = ?2",
+	[ST_TOMB_ADD] =
+	    "INSERT OR REPLACE INTO tombstones (feed_id, key, seen) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_TOMB_EXPIRE] = "DELETE FROM tombstones WHERE seen < ?1",
+	/* The first copy of an article in a tag wins (first seen first). */
+	[ST_MEMBER_ADD] =
+	    "INSERT OR IGNORE INTO tag_entries (tag_id, sort_time, entry_id, "
+	    "article) VALUES (?1, ?2, ?3, ?4)",
+	[ST_MEMBER_DROP_ENTRY] =
+	    "DELETE FROM tag_entries WHERE entry_id = ?1 RETURNING tag_id",
+	[ST_MEMBER_DROP_TAG] = "DELETE FROM tag_entries WHERE tag_id = ?1",
+	[ST_TAG_FIND] = "SELECT id, signature FROM tags WHERE name = ?1",
+	[ST_TAG_INSERT] = "INSERT INTO tags (name) VALUES (?1)",
+	[ST_TAG_SIGN] = "UPDATE tags SET signature = ?2 WHERE id = ?1",
 	/*
-	 * A tag's entries, newest first.  The same article in two feeds of
-	 * the tag (same identity, or same link) appears once, attributed to
-	 * the feed that had it first.
+	 * A tag's newest entries: a range scan of tag_entries' primary key,
+	 * then one lookup per entry (tests/unit/test-db.c checks the plan).
 	 */
 	[ST_TAG_ITEMS] =
 	    "SELECT e.id, e.guid, e.uid, e.title, e.link, e.authors, "
-	    "e.summary, e.content, e.published, e.updated, e.sort_time, "
-	    "f.name, f.title, f.link, f.url, e.enclosures, e.image "
-	    "FROM feed_tags t JOIN entries e ON e.feed_id = t.feed_id "
+	    "e.summary, e.content, e.published, e.updated, te.sort_time, "
+	    "f.name, f.title, f.link, f.url, e.enclosures, e.image, "
+	    "e.changed "
+	    "FROM tag_entries te JOIN entries e ON e.id = te.entry_id "
 	    "JOIN feeds f ON f.id = e.feed_id "
-	    "WHERE t.tag = ?1 AND NOT EXISTS ("
-	    "  SELECT 1 FROM entries d JOIN feed_tags dt "
-	    "  ON dt.feed_id = d.feed_id AND dt.tag = ?1 "
-	    "  WHERE d.feed_id <> e.feed_id "
-	    "  AND (d.uid = e.uid OR d.link = e.link) "
-	    "  AND (d.first_seen < e.first_seen OR "
-	    "  (d.first_seen = e.first_seen AND d.id < e.id))) "
-	    "ORDER BY e.sort_time DESC, e.id DESC LIMIT ?2",
+	    "WHERE te.tag_id = ?1 "
+	    "ORDER BY te.sort_time DESC, te.entry_id DESC LIMIT ?2",
 	[ST_WEEKLY] =
 	    "SELECT count(*) FROM entries WHERE feed_id = ?1 AND "
 	    "sort_time > ?2",
 	[ST_ITEM_CATEGORIES] =
 	    "SELECT term FROM entry_categories WHERE entry_id = ?1 "
 	    "ORDER BY term",
+	/* Past the newest ?2 of a feed (0: no limit), or older than ?3. */
+	[ST_PRUNE_PICK] =
+	    "SELECT id, uid, alt_key, coalesce(article, id) FROM entries "
+	    "WHERE feed_id = ?1 AND (sort_time < ?3 OR (?2 > 0 AND id IN ("
+	    "  SELECT id FROM entries WHERE feed_id = ?1 "
+	    "  ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2)))",
+	[ST_ARTICLE_COPIES] =
+	    "SELECT id, feed_id, coalesce(article, id), sort_time, title, "
+	    "summary, content, authors FROM entries "
+	    "WHERE id = ?1 OR article = ?1 ORDER BY id",
+	[ST_ALT_LIST] =
+	    "SELECT id, link, title FROM entries WHERE feed_id = ?1",
+	[ST_ALT_SET] = "UPDATE entries SET alt_key = ?2 WHERE id = ?1",
 };
 
-/* Dates this far in the future are lies; use first-seen instead. */
-#define DB_FUTURE_SKEW	86400
-
-struct db {
-	sqlite3		*h;
-	char		*path;
-	sqlite3_stmt	*st[ST_MAX];
-};
-
-static int	 db_exec(struct db *, const char *);
-static int	 db_migrate(struct db *, char **);
-static int	 db_step_done(struct db *, enum db_stmt);
-static int	 db_feed_id(struct db *, const char *, int64_t *);
-static void	 db_bind_text(sqlite3_stmt *, int, const char *);
-static void	 db_bind_time(sqlite3_stmt *, int, time_t);
-static char	*db_column_text(sqlite3_stmt *, int);
-static int	 db_store_item(struct db *, int64_t, struct item *, time_t);
-static void	 db_savepoint_undo(struct db *);
+static int	 db_sync_tags(struct db *, const struct conf *, int);
 
 const char *
 stage_name(enum stage s)
@@ -266,6 +344,30 @@ feed_state_copy(struct feed_state *dst, const struct feed_state *src)
 	dst->pending_url = db_strdup(src->pending_url);
 }
 
+/*
+ * Log a database error once, not once per feed: a full disk or a
+ * read-only file would otherwise log every poll of every feed.
+ */
+void
+db_error(struct db *db, const char *what)
+{
+	const char	*msg = sqlite3_errmsg(db->h);
+
+	if (db->last_error != NULL && strcmp(db->last_error, msg) == 0)
+		return;
+	free(db->last_error);
+	db->last_error = xstrdup(msg);
+	log_warnx("%s: %s%s%s", db->path, what != NULL ? what : "",
+	    what != NULL ? ": " : "", msg);
+}
+
+/* The last error, for a feed's status ("database or disk is full"). */
+const char *
+db_last_error(struct db *db)
+{
+	return (db->last_error != NULL ? db->last_error : "database error");
+}
+
 static int
 db_exec(struct db *db, const char *sql)
 {
@@ -294,15 +396,23 @@ db_migrate(struct db *db, char **cause)
 		    "feedmuxd knows (%d)", db->path, version, DB_VERSION);
 		return (-1);
 	}
+	if (version < DB_VERSION && db->readonly) {
+		xasprintf(cause, "%s: read-only, and its schema (version %d) "
+		    "needs migrating to version %d", db->path, version,
+		    DB_VERSION);
+		return (-1);
+	}
 	for (i = version; i < DB_VERSION; i++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
 		if (db_exec(db, "BEGIN EXCLUSIVE") != 0 ||
-		    db_exec(db, db_migrations[i]) != 0 ||
+		    db_exec(db, db_migrations[i].sql) != 0 ||
+		    (db_migrations[i].fixup != NULL &&
+		    db_migrations[i].fixup(db) != 0) ||
 		    db_exec(db, sql) != 0 || db_exec(db, "COMMIT") != 0) {
-			db_exec(db, "ROLLBACK");
 			xasprintf(cause, "%s: migration to schema version %d "
 			    "failed: %s", db->path, i + 1,
 			    sqlite3_errmsg(db->h));
+			db_exec(db, "ROLLBACK");
 			return (-1);
 		}
 	}
@@ -313,6 +423,13 @@ db_migrate(struct db *db, char **cause)
 		log_info("%s: schema migrated from version %d to %d", db->path,
 		    version, DB_VERSION);
 	return (0);
+}
+
+/* The SQL of migration N (to version N + 1), for tests; NULL past them. */
+const char *
+db_migration_sql(int n)
+{
+	return (n >= 0 && n < DB_VERSION ? db_migrations[n].sql : NULL);
 }
 
 int
@@ -330,11 +447,34 @@ db_schema_version(struct db *db)
 	return (v);
 }
 
+/* Prepare the statements the migrations' C parts use, then the rest. */
+static int
+db_prepare(struct db *db, char **cause)
+{
+	int	i;
+
+	for (i = 0; i < ST_MAX; i++) {
+		if (db->st[i] != NULL)
+			continue;
+		if (sqlite3_prepare_v3(db->h, db_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->st[i], NULL) != SQLITE_OK) {
+			xasprintf(cause, "%s: preparing statement %d: %s",
+			    db->path, i, sqlite3_errmsg(db->h));
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Open (or create) the database.  A file we may not write is opened all
+ * the same: what it holds is served, and every poll fails at the store
+ * stage with SQLite's own words until it is writable again.
+ */
 struct db *
 db_open(const char *path, char **cause)
 {
 	struct db	*db;
-	int		 i;
 
 	db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
@@ -346,27 +486,44 @@ db_open(const char *path, char **cause)
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, 5000);
-	if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
-	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0 ||
-	    db_exec(db, "PRAGMA foreign_keys = ON") != 0) {
+	db->readonly = sqlite3_db_readonly(db->h, "main") == 1;
+	if (db->readonly)
+		log_warnx("%s: read-only: serving what it holds; polls will "
+		    "not be stored", path);
+	else if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0) {
 		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
 		goto fail;
 	}
-	if (db_migrate(db, cause) != 0)
+	if (db_exec(db, "PRAGMA foreign_keys = ON") != 0) {
+		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
 		goto fail;
-	for (i = 0; i < ST_MAX; i++) {
-		if (sqlite3_prepare_v3(db->h, db_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &db->st[i], NULL) != SQLITE_OK) {
-			xasprintf(cause, "%s: preparing statement %d: %s",
-			    path, i, sqlite3_errmsg(db->h));
-			goto fail;
-		}
 	}
+	/*
+	 * Statements are prepared against the newest schema, so migrate
+	 * first; the migrations' C parts prepare what they use themselves.
+	 */
+	if (db_migrate(db, cause) != 0 || db_prepare(db, cause) != 0)
+		goto fail;
 	return (db);
 
 fail:
 	db_close(db);
 	return (NULL);
+}
+
+static void
+db_tags_free(struct db *db)
+{
+	size_t	i;
+
+	for (i = 0; i < db->ntags; i++) {
+		free(db->tags[i].name);
+		free(db->tags[i].feeds);
+	}
+	free(db->tags);
+	db->tags = NULL;
+	db->ntags = 0;
 }
 
 void
@@ -380,12 +537,38 @@ db_close(struct db *db)
 		sqlite3_finalize(db->st[i]);
 	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)
 		log_warnx("%s: close: %s", db->path, sqlite3_errmsg(db->h));
+	db_tags_free(db);
+	free(db->last_error);
 	free(db->path);
 	free(db);
 }
 
+/* Settings the store takes from a configuration. */
+void
+db_configure(struct db *db, const struct conf *conf)
+{
+	sqlite3_stmt	*st;
+	char		 sql[64];
+	long long	 pages = 2147483647LL, page_size = 4096;
+
+	db->clock_skew = conf->clock_skew;
+	db->max_backdate = conf->max_backdate;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA page_size", -1, &st,
+	    NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			page_size = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	/* A cap on the file gives the error a full disk would (SQLITE_FULL). */
+	if (conf->max_database_size > 0 && page_size > 0)
+		pages = conf->max_database_size / page_size;
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+	    pages > 0 ? pages : 1);
+	db_exec(db, sql);
+}
+
 /* Run a statement that returns no rows; reset it either way. */
-static int
+int
 db_step_done(struct db *db, enum db_stmt id)
 {
 	sqlite3_stmt	*st = db->st[id];
@@ -395,13 +578,13 @@ db_step_done(struct db *db, enum db_stmt id)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_warnx("%s: %s", db->path, sqlite3_errmsg(db->h));
+		db_error(db, NULL);
 		return (-1);
 	}
 	return (0);
 }
 
-static void
+void
 db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
@@ -410,16 +593,7 @@ db_bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
-static void
-db_bind_time(sqlite3_stmt *st, int i, time_t t)
-{
-	if (t == 0)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, (sqlite3_int64)t);
-}
-
-static char *
+char *
 db_column_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char	*s = sqlite3_column_text(st, i);
@@ -427,7 +601,7 @@ db_column_text(sqlite3_stmt *st, int i)
 	return (s != NULL ? xstrdup((const char *)s) : NULL);
 }
 
-static int
+int
 db_feed_id(struct db *db, const char *name, int64_t *id)
 {
 	sqlite3_stmt	*st = db->st[ST_FEED_ID];
@@ -443,7 +617,7 @@ db_feed_id(struct db *db, const char *name, int64_t *id)
 }
 
 /* Undo and close the current savepoint. */
-static void
+void
 db_savepoint_undo(struct db *db)
 {
 	db_step_done(db, ST_ROLLBACK_TO);
@@ -453,8 +627,9 @@ db_savepoint_undo(struct db *db)
 /*
  * The worker's batch: the updates of every job taken off the queue
  * together commit once, which makes a cycle of 10,000 polls thousands of
- * times cheaper than a commit per feed.  Each update stays atomic (a
- * savepoint), and no job is answered before its batch commits.
+ * times cheaper than a commit per feed.  Each feed's update stays atomic
+ * (a savepoint), and no job is answered, nor any entry served, before its
+ * batch commits.
  */
 int
 db_begin(struct db *db)
@@ -471,13 +646,18 @@ db_commit(struct db *db)
 	return (-1);
 }
 
-/* Make the feeds table and the tag map match the configuration. */
+/*
+ * Make the feeds table, the tag map and the tags' membership match the
+ * configuration.  A read-only database only learns the tags it has.
+ */
 int
 db_sync_conf(struct db *db, const struct conf *conf)
 {
 	struct conf_feed	*cf;
 	size_t			 i;
 
+	if (db->readonly)
+		return (db_sync_tags(db, conf, 1));
 	if (db_step_done(db, ST_SAVEPOINT) != 0)
 		return (-1);
 	TAILQ_FOREACH(cf, &conf->feeds, entry) {
@@ -496,13 +676,174 @@ db_sync_conf(struct db *db, const struct conf *conf)
 				goto fail;
 		}
 	}
-	if (db_step_done(db, ST_RELEASE) != 0)
+	if (db_sync_tags(db, conf, 0) != 0 ||
+	    db_step_done(db, ST_RELEASE) != 0)
 		goto fail;
 	return (0);
 
 fail:
+	/* Keep serving the tags as stored (a full disk, say). */
 	db_savepoint_undo(db);
+	db_sync_tags(db, conf, 1);
 	return (-1);
+}
+
+static int
+db_id_cmp(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static int
+db_tag_cmp(const void *a, const void *b)
+{
+	return (db_id_cmp(&((const struct db_tag *)a)->id,
+	    &((const struct db_tag *)b)->id));
+}
+
+/*
+ * What decides a tag's membership, as text: when it changes (feeds carry
+ * the tag or stop, rules are edited), the tag is computed again.  Bump
+ * the leading version when the code's meaning of a rule changes.
+ */
+static char *
+db_tag_signature(const struct conf *conf, const char *tag,
+    const struct tag_rules *tr)
+{
+	struct conf_feed	*cf;
+	struct buf		 b;
+	size_t			 i;
+
+	buf_init(&b);
+	buf_addstr(&b, "v1\nfeeds:");
+	TAILQ_FOREACH(cf, &conf->feeds, entry) {
+		for (i = 0; i < cf->ntags; i++) {
+			if (strcmp(cf->tags[i], tag) == 0) {
+				buf_addstr(&b, " ");
+				buf_addstr(&b, cf->name);
+			}
+		}
+	}
+	for (i = 0; tr != NULL && i < tr->ninclude; i++) {
+		buf_addstr(&b, "\ninclude = ");
+		buf_addstr(&b, rule_text(tr->include[i]));
+	}
+	for (i = 0; tr != NULL && i < tr->nexclude; i++) {
+		buf_addstr(&b, "\nexclude = ");
+		buf_addstr(&b, rule_text(tr->exclude[i]));
+	}
+	return (buf_steal(&b));
+}
+
+/* Find or make a tag's row; *sig is its stored signature (or NULL). */
+static int
+db_tag_row(struct db *db, const char *name, int64_t *id, char **sig)
+{
+	sqlite3_stmt	*st = db->st[ST_TAG_FIND];
+	int		 rc;
+
+	*sig = NULL;
+	db_bind_text(st, 1, name);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*sig = db_column_text(st, 1);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_ROW)
+		return (0);
+	if (rc != SQLITE_DONE || db->readonly ||
+	    sqlite3_get_autocommit(db->h)) {
+		/* Not found, and no transaction of ours to add it in. */
+		*id = 0;
+		return (rc == SQLITE_DONE ? 0 : -1);
+	}
+	db_bind_text(db->st[ST_TAG_INSERT], 1, name);
+	if (db_step_done(db, ST_TAG_INSERT) != 0)
+		return (-1);
+	*id = sqlite3_last_insert_rowid(db->h);
+	return (0);
+}
+
+/* The ids of the feeds carrying a tag, sorted. */
+static void
+db_tag_feeds(struct db *db, const struct conf *conf, struct db_tag *t)
+{
+	struct conf_feed	*cf;
+	int64_t			 id;
+	size_t			 i;
+
+	TAILQ_FOREACH(cf, &conf->feeds, entry) {
+		for (i = 0; i < cf->ntags; i++) {
+			if (strcmp(cf->tags[i], t->name) != 0 ||
+			    db_feed_id(db, cf->name, &id) != 0)
+				continue;
+			t->feeds = xreallocarray(t->feeds, t->nfeeds + 1,
+			    sizeof(*t->feeds));
+			t->feeds[t->nfeeds++] = id;
+		}
+	}
+	qsort(t->feeds, t->nfeeds, sizeof(*t->feeds), db_id_cmp);
+}
+
+/*
+ * Learn the configuration's tags, and (unless only learning) compute
+ * again the membership of each whose signature changed.
+ */
+static int
+db_sync_tags(struct db *db, const struct conf *conf, int learn)
+{
+	struct db_tag	*t;
+	size_t		*redo = NULL, nredo = 0, i, j;
+	char		*sig, *old;
+	int		 rv = 0;
+
+	db_tags_free(db);
+	db->wants_text = 0;
+	db->tags = xcalloc(conf->ntags > 0 ? conf->ntags : 1,
+	    sizeof(*db->tags));
+	for (i = 0; i < conf->ntags; i++) {
+		t = &db->tags[db->ntags];
+		t->name = xstrdup(conf->tags[i]);
+		t->rules = conf_tag_rules(conf, t->name);
+		if (db_tag_row(db, t->name, &t->id, &old) != 0) {
+			free(t->name);
+			rv = -1;
+			break;
+		}
+		db->ntags++;
+		db_tag_feeds(db, conf, t);
+		for (j = 0; t->rules != NULL && j < t->rules->ninclude; j++)
+			db->wants_text |= rule_wants_text(t->rules->include[j]);
+		for (j = 0; t->rules != NULL && j < t->rules->nexclude; j++)
+			db->wants_text |= rule_wants_text(t->rules->exclude[j]);
+		free(old);
+	}
+	qsort(db->tags, db->ntags, sizeof(*db->tags), db_tag_cmp);
+	if (rv != 0 || learn)
+		return (rv);
+
+	for (i = 0; i < db->ntags; i++) {
+		t = &db->tags[i];
+		sig = db_tag_signature(conf, t->name, t->rules);
+		if (db_tag_row(db, t->name, &t->id, &old) == 0 &&
+		    (old == NULL || strcmp(old, sig) != 0)) {
+			redo = xreallocarray(redo, nredo + 1, sizeof(*redo));
+			redo[nredo++] = i;
+			sqlite3_bind_int64(db->st[ST_TAG_SIGN], 1, t->id);
+			db_bind_text(db->st[ST_TAG_SIGN], 2, sig);
+			if (db_step_done(db, ST_TAG_SIGN) != 0)
+				rv = -1;
+		}
+		free(old);
+		free(sig);
+	}
+	if (rv == 0 && nredo > 0)
+		rv = db_tags_rebuild(db, redo, nredo);
+	free(redo);
+	return (rv);
 }
 
 int
@@ -552,13 +893,17 @@ db_state_load(struct db *db, const char *name, struct feed_state *fs)
 		fs->bytes_received = sqlite3_column_int64(st, 30);
 		fs->bytes_saved = sqlite3_column_int64(st, 31);
 		fs->last_body_size = sqlite3_column_int64(st, 32);
+		fs->identity = sqlite3_column_int(st, 33) == IDENTITY_LINK ?
+		    IDENTITY_LINK : IDENTITY_GUID;
+		fs->rotated = sqlite3_column_int64(st, 34);
+		fs->new_entries = sqlite3_column_int64(st, 35);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return (rc == SQLITE_ROW ? 0 : -1);
 }
 
-/* Save a feed's poll state (alone, or inside db_store's transaction). */
+/* Save a feed's poll state (alone, or inside db_store's savepoint). */
 int
 db_state_save(struct db *db, const char *name, const struct feed_state *fs)
 {
@@ -575,7 +920,7 @@ db_state_save(struct db *db, const char *name, const struct feed_state *fs)
 	sqlite3_bind_int(st, 9, fs->failures);
 	db_bind_text(st, 10, fs->etag);
 	db_bind_text(st, 11, fs->last_modified);
-	sqlite3_bind_int64(st, 12, fs->entries);
+	sqlite3_bind_int(st, 12, fs->identity);
 	sqlite3_bind_int(st, 13, fs->next_reason);
 	sqlite3_bind_int(st, 14, fs->gone);
 	sqlite3_bind_int64(st, 15, fs->retry_after);
@@ -596,11 +941,13 @@ db_state_save(struct db *db, const char *name, const struct feed_state *fs)
 	sqlite3_bind_int64(st, 30, fs->bytes_received);
 	sqlite3_bind_int64(st, 31, fs->bytes_saved);
 	sqlite3_bind_int64(st, 32, fs->last_body_size);
+	sqlite3_bind_int64(st, 33, fs->rotated);
+	sqlite3_bind_int64(st, 34, fs->new_entries);
 	return (db_step_done(db, ST_STATE_SAVE));
 }
 
 /* Lists are stored as JSON text: read rarely, never queried into. */
-static char *
+char *
 db_json_strings(char **v, size_t n)
 {
 	json_t	*a;
@@ -617,7 +964,7 @@ db_json_strings(char **v, size_t n)
 	return (s);
 }
 
-static char *
+char *
 db_json_enclosures(struct enclosure *e, size_t n)
 {
 	json_t	*a;
@@ -637,7 +984,7 @@ db_json_enclosures(struct enclosure *e, size_t n)
 	return (s);
 }
 
-static void
+void
 db_parse_authors(struct item *it, const char *text)
 {
 	json_t	*a, *v;
@@ -678,104 +1025,29 @@ db_parse_enclosures(struct item *it, const char *text)
 	json_decref(a);
 }
 
-static int
-db_store_item(struct db *db, int64_t feed_id, struct item *it, time_t now)
+void
+db_load_categories(struct db *db, int64_t entry_id, struct item *it)
 {
-	sqlite3_stmt	*st = db->st[ST_ENTRY_INSERT];
-	time_t		 sort;
-	int64_t		 entry_id;
-	size_t		 i;
-	char		*authors, *enclosures;
-	int		 rv;
+	sqlite3_stmt	*cst = db->st[ST_ITEM_CATEGORIES];
 
-	sort = it->published ? it->published : it->updated;
-	if (sort == 0 || sort > now + DB_FUTURE_SKEW)
-		sort = now;
-	sqlite3_bind_int64(st, 1, feed_id);
-	db_bind_text(st, 2, it->uid);
-	db_bind_text(st, 3, it->id);
-	db_bind_text(st, 4, it->title);
-	db_bind_text(st, 5, it->link);
-	db_bind_text(st, 6, it->nauthors > 0 ? it->authors[0] : NULL);
-	db_bind_text(st, 7, it->summary);
-	db_bind_text(st, 8, it->content);
-	db_bind_time(st, 9, it->published);
-	db_bind_time(st, 10, it->updated);
-	sqlite3_bind_int64(st, 11, now);
-	sqlite3_bind_int64(st, 12, sort);
-	authors = db_json_strings(it->authors, it->nauthors);
-	enclosures = db_json_enclosures(it->enclosures, it->nenclosures);
-	db_bind_text(st, 13, authors);
-	db_bind_text(st, 14, enclosures);
-	db_bind_text(st, 15, it->image);
-	rv = db_step_done(db, ST_ENTRY_INSERT);
-	free(authors);
-	free(enclosures);
-	if (rv != 0)
-		return (-1);
-	if (sqlite3_changes(db->h) == 0)
-		return (0);		/* seen before */
-	entry_id = sqlite3_last_insert_rowid(db->h);
-	for (i = 0; i < it->ncategories; i++) {
-		sqlite3_bind_int64(db->st[ST_CATEGORY_INSERT], 1, entry_id);
-		db_bind_text(db->st[ST_CATEGORY_INSERT], 2, it->categories[i]);
-		if (db_step_done(db, ST_CATEGORY_INSERT) != 0)
-			return (-1);
-	}
-	return (1);
+	sqlite3_bind_int64(cst, 1, entry_id);
+	while (sqlite3_step(cst) == SQLITE_ROW)
+		item_add_string(&it->categories, &it->ncategories,
+		    PARSE_MAX_CATEGORIES,
+		    (const char *)sqlite3_column_text(cst, 0));
+	sqlite3_reset(cst);
 }
 
-/*
- * Store one fetched document and the poll state in one transaction.  New
- * entries are inserted, ones seen before skipped.  *added counts the new.
- */
-int
-db_store(struct db *db, const char *name, struct doc *doc,
-    struct feed_state *fs, int *added)
+static struct db_tag *
+db_tag_by_name(struct db *db, const char *name)
 {
-	struct item	*it;
-	int64_t		 feed_id;
-	time_t		 now = time(NULL);
-	int		 rv;
+	size_t	i;
 
-	*added = 0;
-	if (db_step_done(db, ST_SAVEPOINT) != 0)
-		return (-1);
-	if (db_feed_id(db, name, &feed_id) != 0) {
-		log_warnx("%s: feed %s is not in the database", db->path, name);
-		goto fail;
+	for (i = 0; i < db->ntags; i++) {
+		if (strcmp(db->tags[i].name, name) == 0)
+			return (&db->tags[i]);
 	}
-	/* Oldest first, so that ids grow with age within one poll. */
-	TAILQ_FOREACH_REVERSE(it, &doc->items, items, entry) {
-		if ((rv = db_store_item(db, feed_id, it, now)) < 0)
-			goto fail;
-		*added += rv;
-	}
-	sqlite3_bind_int64(db->st[ST_FEED_META], 1, feed_id);
-	db_bind_text(db->st[ST_FEED_META], 2, doc->title);
-	db_bind_text(db->st[ST_FEED_META], 3, doc->link);
-	if (db_step_done(db, ST_FEED_META) != 0)
-		goto fail;
-	fs->entries += *added;
-	if (*added > 0)
-		fs->last_change = now;
-	/* How often it publishes, for the adaptive schedule. */
-	sqlite3_bind_int64(db->st[ST_WEEKLY], 1, feed_id);
-	sqlite3_bind_int64(db->st[ST_WEEKLY], 2, now - 7 * 86400);
-	if (sqlite3_step(db->st[ST_WEEKLY]) == SQLITE_ROW)
-		fs->weekly = sqlite3_column_int64(db->st[ST_WEEKLY], 0);
-	sqlite3_reset(db->st[ST_WEEKLY]);
-	if (db_state_save(db, name, fs) != 0 ||
-	    db_step_done(db, ST_RELEASE) != 0) {
-		fs->entries -= *added;
-		goto fail;
-	}
-	return (0);
-
-fail:
-	db_savepoint_undo(db);
-	*added = 0;
-	return (-1);
+	return (NULL);
 }
 
 /* Read the newest entries of a tag, with their source feeds. */
@@ -783,11 +1055,14 @@ int
 db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
 {
 	sqlite3_stmt	*st = db->st[ST_TAG_ITEMS];
-	sqlite3_stmt	*cst = db->st[ST_ITEM_CATEGORIES];
+	struct db_tag	*t;
 	struct item	*it;
+	time_t		 changed;
 	int		 rc;
 
-	db_bind_text(st, 1, tag);
+	if ((t = db_tag_by_name(db, tag)) == NULL || t->id == 0)
+		return (0);
+	sqlite3_bind_int64(st, 1, t->id);
 	sqlite3_bind_int(st, 2, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		it = item_new();
@@ -808,22 +1083,80 @@ db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
 		db_parse_enclosures(it,
 		    (const char *)sqlite3_column_text(st, 15));
 		it->image = db_column_text(st, 16);
-
-		sqlite3_bind_int64(cst, 1, sqlite3_column_int64(st, 0));
-		while (sqlite3_step(cst) == SQLITE_ROW)
-			item_add_string(&it->categories, &it->ncategories,
-			    PARSE_MAX_CATEGORIES,
-			    (const char *)sqlite3_column_text(cst, 0));
-		sqlite3_reset(cst);
+		/* An edit we saw makes the entry updated, whatever it says. */
+		changed = sqlite3_column_int64(st, 17);
+		if (changed > it->updated)
+			it->updated = changed;
+		db_load_categories(db, sqlite3_column_int64(st, 0), it);
 		TAILQ_INSERT_TAIL(out, it, entry);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
-		log_warnx("%s: reading tag %s: %s", db->path, tag,
-		    sqlite3_errmsg(db->h));
+		db_error(db, "reading a tag");
 		items_free(out);
 		return (-1);
 	}
 	return (0);
+}
+
+/* How SQLite runs the tag query, one plan line per row (for tests). */
+char *
+db_tag_items_plan(struct db *db)
+{
+	sqlite3_stmt	*st;
+	struct buf	 b;
+	char		*sql;
+
+	xasprintf(&sql, "EXPLAIN QUERY PLAN %s", db_sql[ST_TAG_ITEMS]);
+	buf_init(&b);
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			buf_addstr(&b, (const char *)sqlite3_column_text(st,
+			    3));
+			buf_addc(&b, '\n');
+		}
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	buf_addstr(&b, "");
+	return (buf_steal(&b));
+}
+
+/* Rows changed since the connection opened (tests count writes). */
+int64_t
+db_total_changes(struct db *db)
+{
+	return (sqlite3_total_changes64(db->h));
+}
+
+/* Tags whose membership changed since the last call (names, copied). */
+size_t
+db_take_dirty(struct db *db, char ***names)
+{
+	size_t	i, n = 0;
+
+	*names = NULL;
+	for (i = 0; i < db->ntags; i++) {
+		if (!db->tags[i].dirty)
+			continue;
+		*names = xreallocarray(*names, n + 1, sizeof(**names));
+		(*names)[n++] = xstrdup(db->tags[i].name);
+		db->tags[i].dirty = 0;
+	}
+	return (n);
+}
+
+/* Note that a tag's membership changed (by its row id). */
+void
+db_tag_mark(struct db *db, int64_t id)
+{
+	struct db_tag	key, *t;
+
+	key.id = id;
+	t = bsearch(&key, db->tags, db->ntags, sizeof(*db->tags), db_tag_cmp);
+	if (t != NULL) {
+		t->dirty = 1;
+		db->marks++;
+	}
 }

@@ -387,7 +387,6 @@ feed_fetched(struct fetch_result *res, void *arg)
 			    res->effective_url : feed_url(f));
 			if (res->charset != NULL)
 				job->charset = xstrdup(res->charset);
-			job_set_tags(job, f->tags, f->ntags);
 		}
 	} else
 		feed_http_error(f, st, res, now);
@@ -416,11 +415,12 @@ feed_stored(struct job *job, void *arg)
 	feed_state_copy(&f->state, &job->state);
 	feed_log_change(f, old_stage, old_error);
 	free(old_error);
-	if (job->added > 0) {
-		log_info("feed %s: %d new entries", f->name, job->added);
-		if (f->ntags > 0)
-			f->render_seq = job->seq;
-	}
+	if (job->counts.added > 0 || job->counts.updated > 0)
+		log_info("feed %s: %d new entries, %d updated", f->name,
+		    job->counts.added, job->counts.updated);
+	/* A refresh answers once what changed in tag feeds is served. */
+	if (job->counts.retagged > 0)
+		f->render_seq = job->seq;
 
 	f->busy = 0;
 	f->polls_done++;

@@ -16,6 +16,7 @@
 struct sockaddr;
 
 #include "log.h"
+#include "rules.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -47,10 +48,20 @@ struct conf_feed {
 	size_t			 ntags;
 	long			 interval;	/* 0: the global default */
 	int			 adaptive;	/* -1: the global default */
+	long			 keep_entries;	/* -1: the global default */
+	long			 keep_days;	/* -1: the global default */
 	int			 line;		/* of its section header */
 	TAILQ_ENTRY(conf_feed)	 entry;
 };
 TAILQ_HEAD(conf_feeds, conf_feed);
+
+/* A [tag NAME] section: its include and exclude rules. */
+struct conf_tag {
+	struct tag_rules	 rules;		/* rules.name is the tag */
+	int			 line;
+	TAILQ_ENTRY(conf_tag)	 entry;
+};
+TAILQ_HEAD(conf_tags, conf_tag);
 
 struct conf {
 	int			 refs;		/* loop thread only */
@@ -78,10 +89,17 @@ struct conf {
 	int			 adaptive;
 	int			 block_private_addresses;
 	int			 allow_file_urls;
+	long			 keep_entries;	/* per feed, 0: no limit */
+	long			 keep_days;	/* 0: no limit */
+	long			 prune_interval;
+	long			 clock_skew;
+	long			 max_backdate;
+	uint64_t		 max_database_size;	/* 0: no limit */
 
 	struct conf_feeds	 feeds;
 	size_t			 nfeeds;
-	char			**tags;		/* sorted, unique */
+	struct conf_tags	 tag_sections;
+	char			**tags;		/* sorted, unique, all */
 	size_t			 ntags;
 };
 
@@ -97,6 +115,11 @@ long			 conf_feed_interval(const struct conf *,
 			    const struct conf_feed *);
 int			 conf_valid_tag(const char *);
 int			 conf_has_tag(const struct conf *, const char *);
+const struct tag_rules	*conf_tag_rules(const struct conf *, const char *);
+long			 conf_feed_keep_entries(const struct conf *,
+			    const struct conf_feed *);
+long			 conf_feed_keep_days(const struct conf *,
+			    const struct conf_feed *);
 
 /* --- date.c --------------------------------------------------------------- */
 
@@ -265,6 +288,12 @@ struct poll_hints {
 	enum reason	 cache_reason;	/* which of the two */
 };
 
+/* What a feed's entries are known by (db-store.c). */
+enum identity {
+	IDENTITY_GUID,		/* guid/id, else link, else a hash */
+	IDENTITY_LINK		/* its guids proved unreliable */
+};
+
 /*
  * What we know about polling one feed; persisted in the feeds table (bump
  * the schema in db.c when adding a field that must survive a restart).
@@ -286,8 +315,11 @@ struct feed_state {
 	time_t		 last_full;	/* last unconditional request */
 	char		*title;
 	char		*link;
-	int64_t		 entries;
+	int64_t		 entries;	/* stored now (the store's count) */
 	int64_t		 weekly;	/* entries first seen in the last week */
+	enum identity	 identity;
+	int64_t		 rotated;	/* new guids for known link+title */
+	int64_t		 new_entries;	/* ever added */
 	struct poll_hints hints;
 
 	/* Permanent redirects: watched for a while, then adopted. */
@@ -304,10 +336,21 @@ struct feed_state {
 	int64_t		 last_body_size;
 };
 
+/* What storing one document did to its entries. */
+struct store_counts {
+	int		 added;
+	int		 updated;	/* content changed */
+	int		 unchanged;
+	int		 tombstoned;	/* pruned before, still carried */
+	int		 rotated;	/* republished under a new guid */
+	int		 retagged;	/* tag memberships changed */
+};
+
 struct db;
 
 struct db	*db_open(const char *, char **);
 void		 db_close(struct db *);
+void		 db_configure(struct db *, const struct conf *);
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 int		 db_sync_conf(struct db *, const struct conf *);
@@ -315,9 +358,17 @@ int		 db_state_load(struct db *, const char *, struct feed_state *);
 int		 db_state_save(struct db *, const char *,
 		    const struct feed_state *);
 int		 db_store(struct db *, const char *, struct doc *,
-		    struct feed_state *, int *);
+		    struct feed_state *, struct store_counts *);
 int		 db_tag_items(struct db *, const char *, int, struct items *);
+char		*db_tag_items_plan(struct db *);
+int64_t		 db_total_changes(struct db *);
+size_t		 db_take_dirty(struct db *, char ***);
+int		 db_prune(struct db *, const char *, long, long, int64_t *,
+		    int64_t *);
+int64_t		 db_prune_tombstones(struct db *);
+const char	*db_last_error(struct db *);
 int		 db_schema_version(struct db *);
+const char	*db_migration_sql(int);
 const char	*stage_name(enum stage);
 void		 feed_state_clear(struct feed_state *);
 void		 feed_state_copy(struct feed_state *,
@@ -362,7 +413,8 @@ enum job_type {
 	JOB_STORE,		/* parse a body, store its entries and state */
 	JOB_STATE,		/* store poll state only (304, errors) */
 	JOB_SYNC,		/* apply a config; render every tag */
-	JOB_RENDER		/* tags rendered after changes (worker-made) */
+	JOB_RENDER,		/* tags rendered after changes (worker-made) */
+	JOB_PRUNE		/* retention: one feed, or all (feed NULL) */
 };
 
 struct job;
@@ -381,8 +433,14 @@ struct job {
 
 	/* Results, read on the loop thread in the callback. */
 	int			 added;
+	struct store_counts	 counts;
 	struct body		**bodies;
 	size_t			 nbodies;
+	int64_t			 pruned;	/* JOB_PRUNE: entries, */
+	int64_t			 tombstones;	/* ... tombstones expired, */
+	char			**names;	/* ... feeds pruned */
+	int64_t			*left;		/* ... and what they keep */
+	size_t			 nnames;
 
 	/*
 	 * Order of processing, set by the worker.  A render job's seq
@@ -395,8 +453,8 @@ struct job {
 	TAILQ_ENTRY(job)	 entry;
 };
 
-int		 worker_start(struct event_base *, struct db *,
-		    const struct conf *, job_cb);
+int		 worker_start(struct event_base *, struct db *, struct conf *,
+		    job_cb);
 void		 worker_stop(void);
 struct job	*job_new(enum job_type, const char *, job_cb, void *);
 void		 job_set_tags(struct job *, char **, size_t);

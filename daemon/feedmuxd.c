@@ -309,8 +309,10 @@ main(int argc, char *argv[])
 
 	if ((db = db_open(cfg->database, &cause)) == NULL)
 		fatalx("database %s", cause);
+	db_configure(db, cfg);
 	if (db_sync_conf(db, cfg) != 0)
-		fatalx("cannot record the configuration in %s", cfg->database);
+		log_warnx("%s: cannot record the configuration (%s); serving "
+		    "what is stored", cfg->database, db_last_error(db));
 	feed_apply_conf(cfg, db);
 	render_all(db, cfg);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 #include "xmalloc.h"
@@ -245,6 +246,79 @@ util_hash64(const void *p, size_t len, uint64_t h)
 		h *= 0x100000001b3ULL;
 	}
 	return (h);
+}
+
+/* Query parameters that say where a click came from, not what it is. */
+static int
+util_tracking_param(const char *p, size_t len)
+{
+	static const char *const names[] = {
+		"fbclid", "gclid", "mc_cid", "mc_eid", "yclid", "igshid"
+	};
+	size_t	i;
+
+	if (len >= 4 && strncasecmp(p, "utm_", 4) == 0)
+		return (1);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((len == strlen(names[i]) ||
+		    (len > strlen(names[i]) && p[strlen(names[i])] == '=')) &&
+		    strncasecmp(p, names[i], strlen(names[i])) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * A link as a key for "the same article": http and https alike, host in
+ * lower case without "www." and default port, no fragment, no tracking
+ * parameters, no trailing slash.  Anything else is kept as written, since
+ * servers may treat case and order in paths and queries as significant.
+ */
+char *
+util_link_normalize(const char *link)
+{
+	struct buf	 b;
+	const char	*p, *host, *end, *q, *amp;
+	size_t		 n;
+	int		 first = 1;
+
+	if ((p = strstr(link, "://")) == NULL)
+		return (xstrdup(link));
+	buf_init(&b);
+	buf_addstr(&b, "//");
+	host = p + 3;
+	end = host + strcspn(host, "/?#");
+	if (end - host > 4 && strncasecmp(host, "www.", 4) == 0)
+		host += 4;
+	n = end - host;
+	if (n > 3 && strncmp(end - 3, ":80", 3) == 0)
+		n -= 3;
+	else if (n > 4 && strncmp(end - 4, ":443", 4) == 0)
+		n -= 4;
+	for (p = host; p < host + n; p++)
+		buf_addc(&b, tolower((unsigned char)*p));
+
+	p = end;
+	n = strcspn(p, "?#");
+	while (n > 0 && p[n - 1] == '/')
+		n--;
+	buf_add(&b, p, n);
+	p += strcspn(p, "?#");
+	if (*p == '?') {
+		q = p + 1;
+		end = q + strcspn(q, "#");
+		while (q < end) {
+			if ((amp = memchr(q, '&', end - q)) == NULL)
+				amp = end;
+			if (amp > q && !util_tracking_param(q, amp - q)) {
+				buf_addc(&b, first ? '?' : '&');
+				buf_add(&b, q, amp - q);
+				first = 0;
+			}
+			q = amp + (amp < end);
+		}
+	}
+	return (buf_steal(&b));
 }
 
 /* Split "ADDR:PORT" or "[V6ADDR]:PORT". */

@@ -66,6 +66,7 @@ char	*util_format_duration(long);
 char	*util_format_time(time_t, char *, size_t);
 char	*util_trim(char *);
 uint64_t util_hash64(const void *, size_t, uint64_t);
+char	*util_link_normalize(const char *);
 int	 util_split_hostport(const char *, char **, int *, const char **);
 
 #define UTIL_TIMEBUF	32

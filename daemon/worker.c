@@ -31,6 +31,7 @@ static struct {
 	int		 running;
 	struct event	*done_ev;
 	struct db	*db;
+	struct conf	*conf;		/* the last synced: rules, retention */
 	char		*base_url;
 	size_t		 max_field;
 	size_t		 max_items;
@@ -50,12 +51,14 @@ static struct {
 static void	*worker_main(void *);
 static void	 worker_finish(struct job *);
 static void	 worker_uncommitted(struct job *);
+static void	 worker_take_dirty(void);
 static void	 worker_flush(void);
 static void	 worker_mark_dirty(char **, size_t);
 static void	 worker_clear_dirty(void);
 static void	 worker_run(struct job *);
 static void	 worker_store(struct job *);
 static void	 worker_sync(struct job *);
+static void	 worker_prune(struct job *);
 static void	 worker_done(evutil_socket_t, short, void *);
 
 struct job *
@@ -97,6 +100,10 @@ job_free(struct job *job)
 	for (i = 0; i < job->nbodies; i++)
 		body_unref(job->bodies[i]);
 	free(job->bodies);
+	for (i = 0; i < job->nnames; i++)
+		free(job->names[i]);
+	free(job->names);
+	free(job->left);
 	free(job->feed);
 	free(job->url);
 	free(job->charset);
@@ -117,7 +124,7 @@ worker_configure(const struct conf *conf)
 }
 
 int
-worker_start(struct event_base *base, struct db *db, const struct conf *conf,
+worker_start(struct event_base *base, struct db *db, struct conf *conf,
     job_cb render_cb)
 {
 	TAILQ_INIT(&worker.todo);
@@ -126,6 +133,8 @@ worker_start(struct event_base *base, struct db *db, const struct conf *conf,
 	pthread_cond_init(&worker.cond, NULL);
 	worker.db = db;
 	worker.render_cb = render_cb;
+	conf_ref(conf);
+	worker.conf = conf;
 	worker_configure(conf);
 	worker.done_ev = event_new(base, -1, 0, worker_done, NULL);
 	if (worker.done_ev == NULL)
@@ -158,6 +167,8 @@ worker_stop(void)
 	worker_done(-1, 0, NULL);
 	event_free(worker.done_ev);
 	free(worker.base_url);
+	conf_unref(worker.conf);
+	worker.conf = NULL;
 	pthread_mutex_destroy(&worker.lock);
 	pthread_cond_destroy(&worker.cond);
 }
@@ -201,10 +212,18 @@ worker_main(void *arg)
 			job->seq = ++worker.seq;
 		}
 		if (committed && db_commit(worker.db) != 0) {
-			log_warnx("database commit failed; %d polls not "
+			log_warnx("database commit failed; %d jobs not "
 			    "stored", n);
 			TAILQ_FOREACH(job, &batch, entry)
 				worker_uncommitted(job);
+		}
+		worker_take_dirty();
+		/* Render only what committed: served means durable. */
+		TAILQ_FOREACH(job, &batch, entry) {
+			if (job->type == JOB_SYNC)
+				worker_render_tags(worker.db,
+				    worker.base_url, job->tags, job->ntags,
+				    job);
 		}
 		/* Answer only what is durable. */
 		while ((job = TAILQ_FIRST(&batch)) != NULL) {
@@ -220,6 +239,7 @@ worker_main(void *arg)
 			worker_flush();
 	}
 	worker_clear_dirty();
+	rules_thread_end();
 	return (NULL);
 }
 
@@ -227,13 +247,32 @@ worker_main(void *arg)
 static void
 worker_uncommitted(struct job *job)
 {
+	if (job->type == JOB_PRUNE)
+		job->pruned = 0;
 	if (job->type != JOB_STORE && job->type != JOB_STATE)
 		return;
 	job->added = 0;
+	memset(&job->counts, 0, sizeof(job->counts));
 	job->state.stage = STAGE_STORE;
 	free(job->state.error);
-	job->state.error = xstrdup("database commit failed (see the log)");
+	xasprintf(&job->state.error, "database commit failed: %s",
+	    db_last_error(worker.db));
 	job->state.failures++;
+}
+
+/* The tags whose entries changed in the store wait to be rendered. */
+static void
+worker_take_dirty(void)
+{
+	char	**names;
+	size_t	  n, i;
+
+	if ((n = db_take_dirty(worker.db, &names)) == 0)
+		return;
+	worker_mark_dirty(names, n);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 /* Hand a finished job back to the loop thread. */
@@ -327,6 +366,9 @@ worker_run(struct job *job)
 	case JOB_SYNC:
 		worker_sync(job);
 		break;
+	case JOB_PRUNE:
+		worker_prune(job);
+		break;
 	case JOB_RENDER:
 		break;
 	}
@@ -406,20 +448,19 @@ worker_store(struct job *job)
 	fs->title = doc->title != NULL ? xstrdup(doc->title) : NULL;
 	free(fs->link);
 	fs->link = doc->link != NULL ? xstrdup(doc->link) : NULL;
-	if (db_store(worker.db, job->feed, doc, fs, &job->added) != 0) {
+	if (db_store(worker.db, job->feed, doc, fs, &job->counts) != 0) {
 		doc_free(doc);
-		worker_fail(job, STAGE_STORE,
-		    xstrdup("database error (see the log)"));
+		worker_fail(job, STAGE_STORE, xstrdup(db_last_error(
+		    worker.db)));
 		goto save;
 	}
 	doc_free(doc);
+	job->added = job->counts.added;
 	fs->stage = STAGE_NONE;
 	free(fs->error);
 	fs->error = NULL;
 	fs->failures = 0;
 	fs->last_success = fs->last_poll;
-	if (job->added > 0)
-		worker_mark_dirty(job->tags, job->ntags);
 	return;
 
 save:
@@ -451,18 +492,70 @@ worker_render_tags(struct db *db, const char *base_url, char **tags,
 	return (rv);
 }
 
+/*
+ * Apply a configuration.  The worker keeps it (its rules and limits are
+ * read on this thread); the one it replaces goes back to the loop thread
+ * in the job, which owns conf references.
+ */
 static void
 worker_sync(struct job *job)
 {
-	worker_configure(job->conf);
-	if (db_sync_conf(worker.db, job->conf) != 0) {
+	struct conf	*old = worker.conf;
+	char		**names;
+	size_t		  n, i;
+
+	worker.conf = job->conf;
+	job->conf = old;
+	worker_configure(worker.conf);
+	db_configure(worker.db, worker.conf);
+	if (db_sync_conf(worker.db, worker.conf) != 0) {
 		job->state.stage = STAGE_STORE;
-		job->state.error = xstrdup("could not apply the configuration "
-		    "to the database (see the log)");
-		return;
+		xasprintf(&job->state.error, "could not apply the "
+		    "configuration to the database: %s",
+		    db_last_error(worker.db));
 	}
-	/* Every tag is rendered here: nothing stays dirty. */
+	/* Every tag is rendered after the commit: nothing stays dirty. */
+	n = db_take_dirty(worker.db, &names);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	worker_clear_dirty();
-	worker_render_tags(worker.db, worker.base_url, job->tags, job->ntags,
-	    job);
+}
+
+/* Retention for one feed (job->feed) or every configured feed. */
+static void
+worker_prune(struct job *job)
+{
+	struct conf_feed	*cf;
+	int64_t			 pruned, left, t;
+
+	if (worker.conf == NULL)
+		return;
+	TAILQ_FOREACH(cf, &worker.conf->feeds, entry) {
+		if (job->feed != NULL && strcmp(job->feed, cf->name) != 0)
+			continue;
+		if (db_prune(worker.db, cf->name, conf_feed_keep_entries(
+		    worker.conf, cf), conf_feed_keep_days(worker.conf, cf),
+		    &pruned, &left) != 0) {
+			job->state.stage = STAGE_STORE;
+			free(job->state.error);
+			xasprintf(&job->state.error, "%s: %s", cf->name,
+			    db_last_error(worker.db));
+			continue;
+		}
+		if (pruned == 0)
+			continue;
+		job->pruned += pruned;
+		job->names = xreallocarray(job->names, job->nnames + 1,
+		    sizeof(*job->names));
+		job->left = xreallocarray(job->left, job->nnames + 1,
+		    sizeof(*job->left));
+		job->names[job->nnames] = xstrdup(cf->name);
+		job->left[job->nnames++] = left;
+	}
+	if ((t = db_prune_tombstones(worker.db)) > 0)
+		job->tombstones = t;
+	if (job->pruned > 0)
+		log_info("pruned %lld entries of %zu feeds", (long long)
+		    job->pruned, job->nnames);
 }

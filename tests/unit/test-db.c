@@ -1,4 +1,8 @@
-/* Unit tests for db.c: schema, dedup, cross-feed merge, order, state. */
+/*
+ * Unit tests for db.c, db-store.c and db-prune.c: schema and migrations,
+ * identity and updates, cross-feed merge, order, tag rules, retention,
+ * the tag query's plan and poll state.
+ */
 #include "config.h"
 
 #include <unistd.h>
@@ -15,8 +19,12 @@ struct fixture {
 };
 
 static const char conf_text[] =
+    "[daemon]\nclock_skew = 10m\nmax_backdate = 1d\n"
     "[feed a]\nurl = http://a.example/feed\ntags = t, only-a\n"
-    "[feed b]\nurl = http://b.example/feed\ntags = t\n";
+    "[feed b]\nurl = http://b.example/feed\ntags = t\n"
+    "[feed c]\nurl = http://c.example/feed\n"
+    "[tag lavrov]\ninclude = category:Lavrov\n"
+    "include = title:/\\bLavrov\\b/i\nexclude = title:/^Opinion:/\n";
 
 static int
 setup(void **state)
@@ -31,6 +39,7 @@ setup(void **state)
 	fx->conf = conf_load_string("t.conf", conf_text, &cause);
 	if (fx->conf == NULL || (fx->db = db_open(fx->path, &cause)) == NULL)
 		return (-1);
+	db_configure(fx->db, fx->conf);
 	if (db_sync_conf(fx->db, fx->conf) != 0)
 		return (-1);
 	*state = fx;
@@ -67,20 +76,87 @@ doc_of(const char *xml)
 	return (doc);
 }
 
-static int
-store(struct fixture *fx, const char *feed, const char *xml)
+/* Store a document as a successful poll would; returns what it did. */
+static struct store_counts
+store_counts(struct fixture *fx, const char *feed, const char *xml)
 {
 	struct feed_state	 st;
+	struct store_counts	 c;
 	struct doc		*doc = doc_of(xml);
-	int			 added = -1;
 
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(db_state_load(fx->db, feed, &st), 0);
 	st.last_poll = time(NULL);
-	assert_int_equal(db_store(fx->db, feed, doc, &st, &added), 0);
+	assert_int_equal(db_store(fx->db, feed, doc, &st, &c), 0);
+	st.last_success = st.last_poll;
+	assert_int_equal(db_state_save(fx->db, feed, &st), 0);
 	feed_state_clear(&st);
 	doc_free(doc);
-	return (added);
+	return (c);
+}
+
+static int
+store(struct fixture *fx, const char *feed, const char *xml)
+{
+	return (store_counts(fx, feed, xml).added);
+}
+
+/* The titles of a tag's feed, newest first, joined with "|". */
+static char *
+titles(struct fixture *fx, const char *tag)
+{
+	struct items	 items;
+	struct item	*it;
+	struct buf	 b;
+
+	TAILQ_INIT(&items);
+	assert_int_equal(db_tag_items(fx->db, tag, 50, &items), 0);
+	buf_init(&b);
+	TAILQ_FOREACH(it, &items, entry) {
+		if (b.len > 0)
+			buf_addc(&b, '|');
+		buf_addstr(&b, it->title != NULL ? it->title : "(null)");
+	}
+	items_free(&items);
+	return (buf_steal(&b));
+}
+
+static void
+assert_titles(struct fixture *fx, const char *tag, const char *want)
+{
+	char	*got = titles(fx, tag);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("tag %s: got \"%s\", want \"%s\"", tag, got, want);
+	free(got);
+}
+
+/* One integer from SQL, on a connection of the test's own. */
+static long long
+sql_int(struct fixture *fx, const char *sql)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	long long	 v = -1;
+
+	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return (v);
+}
+
+static int
+latest_version(void)
+{
+	int	n = 0;
+
+	while (db_migration_sql(n) != NULL)
+		n++;
+	return (n);
 }
 
 static int
@@ -106,12 +182,26 @@ static const char feed_a[] = RSS(
     "<item><title>three</title><link>http://x/3</link>"
     "<pubDate>Wed, 03 Jan 2018 00:00:00 GMT</pubDate></item>");
 
-/* b shares one entry with a by guid and one by link only. */
+/*
+ * a's second entry, with a global id; b shares it by that id and a's third
+ * entry by its link only (written differently).
+ */
+static const char feed_a_uri[] = RSS(
+    "<item><guid>g1</guid><title>one</title><link>http://x/1</link>"
+    "<pubDate>Mon, 01 Jan 2018 00:00:00 GMT</pubDate>"
+    "<category>C1</category></item>"
+    "<item><guid>tag:x,2018:g2</guid><title>two</title>"
+    "<link>http://x/2</link>"
+    "<pubDate>Tue, 02 Jan 2018 00:00:00 GMT</pubDate></item>"
+    "<item><title>three</title><link>http://x/3</link>"
+    "<pubDate>Wed, 03 Jan 2018 00:00:00 GMT</pubDate></item>");
+
 static const char feed_b[] = RSS(
-    "<item><guid>g2</guid><title>two again</title><link>http://y/2</link>"
+    "<item><guid>tag:x,2018:g2</guid><title>two again</title>"
+    "<link>http://y/2</link>"
     "<pubDate>Tue, 02 Jan 2018 00:00:00 GMT</pubDate></item>"
     "<item><guid>other</guid><title>three elsewhere</title>"
-    "<link>http://x/3</link></item>"
+    "<link>https://www.X/3/?utm_source=rss#top</link></item>"
     "<item><guid>b4</guid><title>four</title><link>http://y/4</link>"
     "<pubDate>Thu, 04 Jan 2018 00:00:00 GMT</pubDate></item>"
     "<item><guid>future</guid><title>liar</title><link>http://y/5</link>"
@@ -125,7 +215,7 @@ test_schema(void **state)
 	sqlite3		*h;
 	char		*cause = NULL;
 
-	assert_int_equal(db_schema_version(fx->db), 3);
+	assert_int_equal(db_schema_version(fx->db), latest_version());
 	/* Reopening an up-to-date database migrates nothing. */
 	db2 = db_open(fx->path, &cause);
 	assert_non_null(db2);
@@ -139,7 +229,7 @@ test_schema(void **state)
 	assert_non_null(strstr(cause, "newer"));
 	free(cause);
 	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 3", NULL,
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 4", NULL,
 	    NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 }
@@ -199,7 +289,8 @@ test_migrate_from_v1(void **state)
 
 	db = db_open(path, &cause);
 	assert_non_null(db);
-	assert_int_equal(db_schema_version(db), 3);
+	assert_int_equal(db_schema_version(db), latest_version());
+	assert_int_equal(db_sync_conf(db, fx->conf), 0);
 	TAILQ_INIT(&items);
 	assert_int_equal(db_tag_items(db, "t", 50, &items), 0);
 	it = TAILQ_FIRST(&items);
@@ -211,18 +302,209 @@ test_migrate_from_v1(void **state)
 	db_close(db);
 }
 
+/*
+ * From every earlier schema version (built by its own migrations, with
+ * rows that version could hold) to the newest: entries survive, copies
+ * across feeds are found, and storing works.
+ */
+static void
+test_migrate_every_version(void **state)
+{
+	struct fixture	*fx = *state;
+	struct db	*db;
+	sqlite3		*h;
+	char		 path[128], sql[64], *cause = NULL;
+	int		 v, i, latest = latest_version();
+	struct store_counts c;
+	struct feed_state st;
+	struct doc	*doc;
+
+	for (v = 0; v < latest; v++) {
+		snprintf(path, sizeof(path), "%s/v%d.db", fx->dir, v);
+		assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+		for (i = 0; i < v; i++)
+			assert_int_equal(sqlite3_exec(h, db_migration_sql(i),
+			    NULL, NULL, NULL), SQLITE_OK);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+		assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+		if (v >= 1)
+			assert_int_equal(sqlite3_exec(h,
+			    "INSERT INTO feeds (name, url) VALUES "
+			    "('a', 'http://a.example/feed'), "
+			    "('b', 'http://b.example/feed');"
+			    "INSERT INTO feed_tags VALUES ('t', 1), ('t', 2);"
+			    "INSERT INTO entries (feed_id, uid, title, link, "
+			    "first_seen, sort_time) VALUES "
+			    "(1, 'x1', 'shared', 'http://x/shared', 1000, 1000),"
+			    "(2, 'y1', 'shared copy', 'https://www.x/shared/', "
+			    "2000, 2000),"
+			    "(2, 'y2', 'own', 'http://y/own', 3000, 3000);"
+			    "INSERT INTO entry_categories VALUES (1, 'Lavrov');",
+			    NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+
+		db = db_open(path, &cause);
+		if (db == NULL)
+			fail_msg("from version %d: %s", v, cause);
+		assert_int_equal(db_schema_version(db), latest);
+		db_configure(db, fx->conf);
+		assert_int_equal(db_sync_conf(db, fx->conf), 0);
+		db_close(fx->db);
+		fx->db = db;
+		snprintf(fx->path, sizeof(fx->path), "%s", path);
+		if (v >= 1) {
+			assert_titles(fx, "t", "own|shared");
+			assert_titles(fx, "lavrov", "shared");
+		}
+		memset(&st, 0, sizeof(st));
+		assert_int_equal(db_state_load(db, "a", &st), 0);
+		doc = doc_of(feed_a);
+		assert_int_equal(db_store(db, "a", doc, &st, &c), 0);
+		assert_int_equal(c.added, 3);
+		doc_free(doc);
+		feed_state_clear(&st);
+	}
+}
+
 static void
 test_dedup_within_feed(void **state)
 {
 	struct fixture		*fx = *state;
 	struct feed_state	 st;
 
+	struct store_counts	 c;
+	struct doc		*doc;
+	int64_t			 before;
+
 	assert_int_equal(store(fx, "a", feed_a), 3);
-	assert_int_equal(store(fx, "a", feed_a), 0);
+	c = store_counts(fx, "a", feed_a);
+	assert_int_equal(c.added, 0);
+	assert_int_equal(c.unchanged, 3);
+	assert_int_equal(c.updated, 0);
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(db_state_load(fx->db, "a", &st), 0);
 	assert_int_equal(st.entries, 3);
+
+	/* An unchanged re-poll writes one row: the poll state, no entry. */
+	doc = doc_of(feed_a);
+	before = db_total_changes(fx->db);
+	assert_int_equal(db_store(fx->db, "a", doc, &st, &c), 0);
+	assert_int_equal(db_total_changes(fx->db) - before, 1);
+	assert_int_equal(c.retagged, 0);
+	doc_free(doc);
 	feed_state_clear(&st);
+}
+
+static const char feed_a_edited[] = RSS(
+    "<item><guid>g1</guid><title>one, corrected</title>"
+    "<link>http://x/1</link>"
+    "<pubDate>Mon, 01 Jan 2018 00:00:00 GMT</pubDate>"
+    "<category>C2</category></item>"
+    "<item><guid>g2</guid><title>two</title><link>http://x/2</link>"
+    "<pubDate>Tue, 02 Jan 2018 00:00:00 GMT</pubDate></item>"
+    "<item><title>three</title><link>http://x/3</link>"
+    "<pubDate>Wed, 03 Jan 2018 00:00:00 GMT</pubDate></item>");
+
+/* An edit rewrites the entry, keeps its place and marks it updated. */
+static void
+test_update(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_counts	 c;
+	struct items		 items;
+	struct item		*it;
+	struct body		*b1, *b2;
+	long long		 first_seen;
+
+	assert_int_equal(store(fx, "a", feed_a), 3);
+	TAILQ_INIT(&items);
+	assert_int_equal(db_tag_items(fx->db, "t", 50, &items), 0);
+	b1 = render_atom("t", &items, "http://127.0.0.1:8080");
+	items_free(&items);
+	first_seen = sql_int(fx, "SELECT first_seen FROM entries "
+	    "WHERE uid = 'g1'");
+	sql_int(fx, "UPDATE entries SET first_seen = first_seen - 100");
+
+	c = store_counts(fx, "a", feed_a_edited);
+	assert_int_equal(c.added, 0);
+	assert_int_equal(c.updated, 1);
+	assert_int_equal(c.unchanged, 2);
+	assert_int_equal(c.retagged, 1);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entries"), 3);
+	assert_int_equal(sql_int(fx, "SELECT first_seen FROM entries "
+	    "WHERE uid = 'g1'"), first_seen - 100);
+
+	TAILQ_INIT(&items);
+	assert_int_equal(db_tag_items(fx->db, "t", 50, &items), 0);
+	it = TAILQ_LAST(&items, items);
+	assert_string_equal(it->title, "one, corrected");
+	assert_int_equal(it->ncategories, 1);
+	assert_string_equal(it->categories[0], "C2");
+	/* Seen to change now, so updated now, whatever the feed says. */
+	assert_true(it->updated >= time(NULL) - 5);
+	b2 = render_atom("t", &items, "http://127.0.0.1:8080");
+	items_free(&items);
+	assert_string_not_equal(b1->etag, b2->etag);
+	body_unref(b1);
+	body_unref(b2);
+}
+
+/*
+ * Republished under a new guid (same link and title): the same entry.
+ * When guids keep rotating, the feed is known by link from then on.
+ */
+static void
+test_republish(void **state)
+{
+	struct fixture		*fx = *state;
+	struct feed_state	 st;
+	struct store_counts	 c;
+	char			 xml[4096], items[3000];
+	int			 round, i, n;
+
+	for (round = 0; round < 3; round++) {
+		n = 0;
+		for (i = 0; i < 10; i++)
+			n += snprintf(items + n, sizeof(items) - n,
+			    "<item><guid>r%d-%d</guid><title>post %d</title>"
+			    "<link>http://x/p/%d</link></item>", round, i, i,
+			    i);
+		snprintf(xml, sizeof(xml), RSS("%s"), items);
+		c = store_counts(fx, "c", xml);
+		assert_int_equal(c.added, round == 0 ? 10 : 0);
+		if (round > 0)
+			assert_int_equal(c.rotated, round == 1 ? 10 : 0);
+	}
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entries"), 10);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(db_state_load(fx->db, "c", &st), 0);
+	assert_int_equal(st.identity, IDENTITY_LINK);
+	assert_int_equal(st.rotated, 10);
+	feed_state_clear(&st);
+
+	/* Known by link now: a new guid and a new title are an edit. */
+	snprintf(xml, sizeof(xml), RSS("%s"), "<item><guid>zz</guid>"
+	    "<title>post 0, retitled</title><link>http://x/p/0</link></item>");
+	c = store_counts(fx, "c", xml);
+	assert_int_equal(c.added, 0);
+	assert_int_equal(c.updated, 1);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entries"), 10);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entries WHERE "
+	    "title = 'post 0, retitled'"), 1);
+}
+
+/* Two entries that only share a guid like "1" are not one article. */
+static void
+test_local_ids(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_int_equal(store(fx, "a", RSS("<item><guid>1</guid>"
+	    "<title>a's first</title><link>http://a/1</link></item>")), 1);
+	assert_int_equal(store(fx, "b", RSS("<item><guid>1</guid>"
+	    "<title>b's first</title><link>http://b/1</link></item>")), 1);
+	assert_titles(fx, "t", "b's first|a's first");
 }
 
 static void
@@ -234,7 +516,7 @@ test_merge_across_feeds(void **state)
 	const char	*want[] = { "four", "three", "two", "one" };
 	int		 n = 0;
 
-	assert_int_equal(store(fx, "a", feed_a), 3);
+	assert_int_equal(store(fx, "a", feed_a_uri), 3);
 	assert_int_equal(store(fx, "b", feed_b), 4);
 
 	TAILQ_INIT(&items);
@@ -273,6 +555,160 @@ test_merge_across_feeds(void **state)
 	assert_int_equal(db_tag_items(fx->db, "t", 2, &items), 0);
 	assert_int_equal(count(&items), 2);
 	items_free(&items);
+}
+
+/*
+ * Lying dates: the future (beyond clock_skew) and, once a feed has been
+ * read, dates long before that read sort as first seen.  Equal dates keep
+ * the order they were stored in, newest first.
+ */
+static void
+test_order(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 xml[1024], future[64], recent[64], old[64];
+	time_t		 now = time(NULL);
+
+	util_format_time(now + 3600, future, sizeof(future));
+	util_format_time(now - 300, recent, sizeof(recent));
+	/* First read: history keeps its dates, the future does not. */
+	snprintf(xml, sizeof(xml), RSS("<item><guid>f</guid><title>future"
+	    "</title><pubDate>%s</pubDate></item><item><guid>h</guid>"
+	    "<title>history</title><pubDate>Mon, 01 Jan 2018 00:00:00 GMT"
+	    "</pubDate></item><item><guid>r</guid><title>recent</title>"
+	    "<pubDate>%s</pubDate></item>"), future, recent);
+	assert_int_equal(store(fx, "a", xml), 3);
+	assert_titles(fx, "t", "future|recent|history");
+	assert_int_equal(sql_int(fx, "SELECT sort_time - first_seen FROM "
+	    "entries WHERE uid = 'f'"), 0);
+
+	/* Later reads: "new" entries dated years ago sort as first seen. */
+	util_format_time(now - 30 * 86400, old, sizeof(old));
+	snprintf(xml, sizeof(xml), RSS("<item><guid>b</guid><title>"
+	    "backdated</title><pubDate>%s</pubDate></item>"), old);
+	sql_int(fx, "UPDATE entries SET sort_time = sort_time - 10, "
+	    "first_seen = first_seen - 10");
+	sql_int(fx, "UPDATE tag_entries SET sort_time = sort_time - 10 "
+	    "WHERE sort_time > 1600000000");
+	assert_int_equal(store(fx, "a", xml), 1);
+	assert_titles(fx, "t", "backdated|future|recent|history");
+
+	/* Ties: same date, the feed's order (first is newest). */
+	assert_int_equal(store(fx, "b", RSS("<item><guid>x2</guid><title>"
+	    "tie two</title><pubDate>Tue, 02 Jan 2018 00:00:00 GMT"
+	    "</pubDate></item><item><guid>x1</guid><title>tie one</title>"
+	    "<pubDate>Tue, 02 Jan 2018 00:00:00 GMT</pubDate></item>")), 2);
+	assert_titles(fx, "t", "backdated|future|recent|tie two|tie one|"
+	    "history");
+}
+
+static const char lavrov_c[] = RSS(
+    "<item><guid>l1</guid><title>Talks in Geneva</title>"
+    "<category>Lavrov</category></item>"
+    "<item><guid>l2</guid><title>Sergey LAVROV speaks</title></item>"
+    "<item><guid>l3</guid><title>Lavrovsky ballet</title></item>"
+    "<item><guid>l4</guid><title>Opinion: Lavrov again</title>"
+    "<category>lavrov</category></item>"
+    "<item><guid>l5</guid><title>Weather</title></item>");
+
+/*
+ * Rule tags take entries of any feed by their rules; membership is
+ * stored with the entry, and computed again when the rules change.
+ */
+static void
+test_rules(void **state)
+{
+	struct fixture	*fx = *state;
+	struct conf	*conf2;
+	char		*cause = NULL;
+
+	assert_int_equal(store(fx, "c", lavrov_c), 5);
+	assert_titles(fx, "lavrov", "Talks in Geneva|Sergey LAVROV speaks");
+	/* Feed c carries no tag: only rules bring its entries anywhere. */
+	assert_titles(fx, "t", "");
+
+	/* An entry of a feed carrying the tag is in, minus the excludes. */
+	assert_int_equal(store(fx, "a", RSS("<item><guid>m1</guid><title>"
+	    "Unrelated</title></item><item><guid>m2</guid><title>Opinion: "
+	    "x</title></item>")), 2);
+	assert_titles(fx, "t", "Unrelated|Opinion: x");
+
+	/* New rules on reload: the old members go, the new come. */
+	conf2 = conf_load_string("t2.conf",
+	    "[feed a]\nurl = http://a.example/feed\ntags = t\n"
+	    "[feed b]\nurl = http://b.example/feed\ntags = t\n"
+	    "[feed c]\nurl = http://c.example/feed\ntags = lavrov\n"
+	    "[tag lavrov]\ninclude = title:ballet\n"
+	    "exclude = title:weather\n"
+	    "[tag t]\nexclude = title:/^opinion:/i\n", &cause);
+	assert_non_null(conf2);
+	assert_int_equal(db_sync_conf(fx->db, conf2), 0);
+	assert_titles(fx, "t", "Unrelated");
+	assert_titles(fx, "lavrov", "Talks in Geneva|Sergey LAVROV speaks|"
+	    "Lavrovsky ballet|Opinion: Lavrov again");
+	/* An unchanged configuration computes nothing again. */
+	assert_int_equal(db_sync_conf(fx->db, conf2), 0);
+	assert_titles(fx, "t", "Unrelated");
+	assert_int_equal(db_sync_conf(fx->db, fx->conf), 0);
+	conf_unref(conf2);
+}
+
+/*
+ * Retention: past keep_entries or keep_days an entry goes and leaves a
+ * tombstone, which keeps it out while its feed still carries it.  A copy
+ * of a pruned article in another feed takes its place in the tag.
+ */
+static void
+test_retention(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store_counts c;
+	int64_t		 pruned, left;
+
+	assert_int_equal(store(fx, "a", feed_a_uri), 3);
+	assert_int_equal(store(fx, "b", feed_b), 4);
+	assert_titles(fx, "t", "liar|four|three|two|one");
+
+	assert_int_equal(db_prune(fx->db, "a", 1, 0, &pruned, &left), 0);
+	assert_int_equal(pruned, 2);
+	assert_int_equal(left, 1);
+	/* "two" and "one" went from a; b's copy of two takes its place. */
+	assert_titles(fx, "t", "liar|four|three|two again");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM tombstones"), 4);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_categories"),
+	    0);
+
+	/* Still carried by a's feed: not added again. */
+	c = store_counts(fx, "a", feed_a_uri);
+	assert_int_equal(c.added, 0);
+	assert_int_equal(c.tombstoned, 2);
+	assert_titles(fx, "t", "liar|four|three|two again");
+
+	/* By age (days); no limits, nothing goes. */
+	assert_int_equal(db_prune(fx->db, "b", 0, 0, &pruned, &left), 0);
+	assert_int_equal(pruned, 0);
+	assert_int_equal(db_prune(fx->db, "b", 0, 365, &pruned, &left), 0);
+	assert_int_equal(pruned, 2);
+	assert_titles(fx, "t", "liar|three");
+
+	/* Tombstones not seen for long are forgotten. */
+	sql_int(fx, "UPDATE tombstones SET seen = 0");
+	assert_int_equal(db_prune_tombstones(fx->db), 8);
+}
+
+/* A tag's newest entries are a range scan: no sort, no full scan. */
+static void
+test_plan(void **state)
+{
+	struct fixture	*fx = *state;
+	char		*plan;
+
+	plan = db_tag_items_plan(fx->db);
+	if (strstr(plan, "SEARCH te USING PRIMARY KEY (tag_id=?)") == NULL ||
+	    strstr(plan, "TEMP B-TREE") != NULL ||
+	    strstr(plan, "SCAN") != NULL)
+		fail_msg("tag query plan:\n%s", plan);
+	free(plan);
 }
 
 static void
@@ -337,10 +773,22 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_every_version,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedup_within_feed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_merge_across_feeds, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_republish, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_local_ids, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_roundtrip, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_render, setup, teardown),

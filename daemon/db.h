@@ -1,0 +1,115 @@
+/*
+ * db.h: what db.c (connection, schema, poll state, reading tags),
+ * db-store.c (entries in: identity, updates, tag membership) and db-prune.c
+ * (retention, tombstones) share.  All of it runs on the thread that owns
+ * the connection: main() at start-up, then only the worker.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <sqlite3.h>
+
+enum db_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_FEED_UPSERT,
+	ST_FEED_ID,
+	ST_TAGS_CLEAR,
+	ST_TAG_ADD,
+	ST_STATE_LOAD,
+	ST_STATE_SAVE,
+	ST_FEED_META,
+	ST_FEED_ENTRIES_ADD,
+	ST_ENTRY_FIND,
+	ST_ENTRY_FIND_ALT,
+	ST_ENTRY_INSERT,
+	ST_ENTRY_UPDATE,
+	ST_ENTRY_REKEY,
+	ST_ENTRY_LOAD,
+	ST_ENTRY_DELETE,
+	ST_CATEGORY_INSERT,
+	ST_CATEGORIES_CLEAR,
+	ST_KEY_FIND,
+	ST_KEY_ADD,
+	ST_TOMB_FIND,
+	ST_TOMB_SEEN,
+	ST_TOMB_ADD,
+	ST_TOMB_EXPIRE,
+	ST_MEMBER_ADD,
+	ST_MEMBER_DROP_ENTRY,
+	ST_MEMBER_DROP_TAG,
+	ST_TAG_FIND,
+	ST_TAG_INSERT,
+	ST_TAG_SIGN,
+	ST_TAG_ITEMS,
+	ST_WEEKLY,
+	ST_ITEM_CATEGORIES,
+	ST_PRUNE_PICK,
+	ST_ARTICLE_COPIES,
+	ST_ALT_LIST,
+	ST_ALT_SET,
+	ST_MAX
+};
+
+/*
+ * A tag as the store sees it: its row, its rules (borrowed from the
+ * configuration the worker holds) and the sorted ids of the feeds that
+ * carry it.
+ */
+struct db_tag {
+	char			*name;
+	int64_t			 id;
+	const struct tag_rules	*rules;		/* NULL: no [tag] section */
+	int64_t			*feeds;
+	size_t			 nfeeds;
+	int			 dirty;		/* membership changed */
+};
+
+struct db {
+	sqlite3		*h;
+	char		*path;
+	sqlite3_stmt	*st[ST_MAX];
+	int		 readonly;
+
+	struct db_tag	*tags;		/* sorted by id */
+	size_t		 ntags;
+	int		 wants_text;	/* some rule reads entry text */
+	uint64_t	 marks;		/* tag memberships changed, ever */
+	long		 clock_skew;
+	long		 max_backdate;
+
+	char		*last_error;	/* logged once until it changes */
+};
+
+/* An entry read back for (re)computing its tags. */
+struct db_row {
+	int64_t		 id;
+	int64_t		 feed_id;
+	int64_t		 article;	/* resolved: its own id if first */
+	time_t		 sort_time;
+	struct item	*it;
+};
+
+int	 db_step_done(struct db *, enum db_stmt);
+void	 db_error(struct db *, const char *);
+void	 db_bind_text(sqlite3_stmt *, int, const char *);
+char	*db_column_text(sqlite3_stmt *, int);
+int	 db_feed_id(struct db *, const char *, int64_t *);
+void	 db_savepoint_undo(struct db *);
+uint64_t db_key(const char *, const char *);
+void	 db_parse_authors(struct item *, const char *);
+void	 db_load_categories(struct db *, int64_t, struct item *);
+int	 db_tags_apply(struct db *, const struct db_row *, const size_t *,
+	    size_t);
+int	 db_row_load(struct db *, sqlite3_stmt *, struct db_row *);
+void	 db_tag_mark(struct db *, int64_t);
+int	 db_tags_rebuild(struct db *, const size_t *, size_t);
+int	 db_backfill_keys(struct db *);
+char	*db_json_strings(char **, size_t);
+char	*db_json_enclosures(struct enclosure *, size_t);
+
+#endif
