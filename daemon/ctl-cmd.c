@@ -42,9 +42,13 @@ static enum cmd_retval	cmd_tags(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_refresh(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_reload(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_resume(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_purge(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_backup(struct ctl_client *, json_t *);
 
 static const struct ctl_cmd ctl_cmds[] = {
+	{ "backup", "backup FILE", 1, cmd_backup },
 	{ "feeds", "feeds", 0, cmd_feeds },
+	{ "purge", "purge [FEED]", 1, cmd_purge },
 	{ "refresh", "refresh [FEED]", 1, cmd_refresh },
 	{ "reload", "reload", 1, cmd_reload },
 	{ "resume", "resume FEED", 1, cmd_resume },
@@ -63,8 +67,9 @@ ctl_cmd_dispatch(struct ctl_client *c, const char *name, json_t *args)
 			break;
 	}
 	if (i == NCMDS) {
-		ctl_reply_error(c, "unknown command \"%s\" (commands: feeds, "
-		    "refresh, reload, resume, status, tags)", name);
+		ctl_reply_error(c, "unknown command \"%s\" (commands: backup, "
+		    "feeds, purge, refresh, reload, resume, status, tags)",
+		    name);
 		return (CMD_ERROR);
 	}
 	if (ctl_cmds[i].privileged && !ctl_client_privileged(c)) {
@@ -147,6 +152,12 @@ feed_json(const struct feed *f)
 	json_object_set_new(o, "adopted_url", json_str(st->adopted_url));
 	json_object_set_new(o, "pending_redirect", redirect);
 	json_object_set_new(o, "retry_after", json_time(st->retry_after));
+	/* What its entries are known by, and why ("guid" or "link"). */
+	json_object_set_new(o, "identity", json_string(
+	    st->identity == IDENTITY_LINK ? "link" : "guid"));
+	json_object_set_new(o, "guid_rotations", json_integer(st->rotated));
+	json_object_set_new(o, "entries_added", json_integer(
+	    st->new_entries));
 	json_object_set_new(o, "hints", json_pack("{s:o, s:o, s:o, s:o}",
 	    "ttl", json_int_or_null(st->hints.ttl),
 	    "sy_seconds", json_int_or_null(st->hints.sy_seconds),
@@ -223,6 +234,26 @@ cmd_feeds(struct ctl_client *c, json_t *args)
 	return (CMD_OK);
 }
 
+/* A tag's rules as written, or null when it has no [tag] section. */
+static json_t *
+tag_rules_json(const struct tag_rules *tr)
+{
+	json_t	*inc, *exc;
+	size_t	 i;
+
+	if (tr == NULL)
+		return (json_null());
+	inc = json_array();
+	exc = json_array();
+	for (i = 0; i < tr->ninclude; i++)
+		json_array_append_new(inc, json_string(rule_text(
+		    tr->include[i])));
+	for (i = 0; i < tr->nexclude; i++)
+		json_array_append_new(exc, json_string(rule_text(
+		    tr->exclude[i])));
+	return (json_pack("{s:o, s:o}", "include", inc, "exclude", exc));
+}
+
 static enum cmd_retval
 cmd_tags(struct ctl_client *c, json_t *args)
 {
@@ -245,9 +276,11 @@ cmd_tags(struct ctl_client *c, json_t *args)
 		xasprintf(&url, "%s/tags/%s.atom", conf_base_url(cfg),
 		    cfg->tags[i]);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, "
-		    "s:o}", "name", cfg->tags[i], "url", url, "feeds", names,
-		    "entries", b != NULL ? b->nitems : 0,
-		    "updated", json_time(b != NULL ? b->updated : 0)));
+		    "s:o, s:o}", "name", cfg->tags[i], "url", url,
+		    "feeds", names, "entries", b != NULL ? b->nitems : 0,
+		    "updated", json_time(b != NULL ? b->updated : 0),
+		    "rules", tag_rules_json(conf_tag_rules(cfg,
+		    cfg->tags[i]))));
 		free(url);
 	}
 	ctl_reply_ok(c, json_pack("{s:o}", "tags", a));
@@ -427,4 +460,81 @@ cmd_reload(struct ctl_client *c, json_t *args)
 	ctl_reply_ok(c, json_pack("{s:s, s:I}", "config", cfg->path,
 	    "feeds", (json_int_t)cfg->nfeeds));
 	return (CMD_OK);
+}
+
+/* The feed named by args (or NULL for all); 0 if args make no sense. */
+static int
+cmd_feed_arg(struct ctl_client *c, const char *cmd, json_t *args,
+    const char **name)
+{
+	json_t	*v;
+
+	*name = NULL;
+	if (args == NULL || (v = json_object_get(args, "feed")) == NULL)
+		return (1);
+	if ((*name = json_string_value(v)) == NULL) {
+		ctl_reply_error(c, "%s: \"feed\" must be a string", cmd);
+		return (0);
+	}
+	if (feed_find(*name) == NULL) {
+		ctl_reply_error(c, "%s: no feed named \"%s\"", cmd, *name);
+		return (0);
+	}
+	return (1);
+}
+
+static void
+cmd_purge_done(struct job *job, void *arg)
+{
+	struct ctl_client	*c = arg;
+	json_t			*a = json_array();
+	size_t			 i;
+
+	feed_pruned(job);
+	for (i = 0; i < job->nnames; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I}", "name",
+		    job->names[i], "entries", (json_int_t)job->left[i]));
+	if (job->state.error != NULL && job->pruned == 0)
+		ctl_reply_error(c, "purge: %s", job->state.error);
+	else
+		ctl_reply_ok(c, json_pack("{s:I, s:o, s:I}", "pruned",
+		    (json_int_t)job->pruned, "feeds", a,
+		    "tombstones_expired", (json_int_t)job->tombstones));
+	ctl_client_unref(c);
+}
+
+/* Apply retention now, to one feed or all; reply when it is stored. */
+static enum cmd_retval
+cmd_purge(struct ctl_client *c, json_t *args)
+{
+	struct job	*job;
+	const char	*name;
+
+	if (!cmd_feed_arg(c, "purge", args, &name))
+		return (CMD_ERROR);
+	ctl_client_ref(c);
+	job = job_new(JOB_PRUNE, name, cmd_purge_done, c);
+	job_submit(job);
+	return (CMD_WAIT);
+}
+
+/* Copy the database to FILE (absolute, new) while everything runs. */
+static enum cmd_retval
+cmd_backup(struct ctl_client *c, json_t *args)
+{
+	const char	*file;
+	char		*cause;
+
+	file = args != NULL ? json_string_value(json_object_get(args,
+	    "file")) : NULL;
+	if (file == NULL) {
+		ctl_reply_error(c, "backup: to which file? (\"file\": PATH)");
+		return (CMD_ERROR);
+	}
+	if (backup_start(c, cfg->database, file, &cause) != 0) {
+		ctl_reply_error(c, "backup: %s", cause);
+		free(cause);
+		return (CMD_ERROR);
+	}
+	return (CMD_WAIT);
 }

@@ -466,6 +466,52 @@ db_prepare(struct db *db, char **cause)
 	return (0);
 }
 
+/* Can this connection read the schema? */
+static int
+db_readable(struct db *db)
+{
+	return (sqlite3_exec(db->h, "SELECT count(*) FROM sqlite_master",
+	    NULL, NULL, NULL) == SQLITE_OK);
+}
+
+/*
+ * Open a database we may not write, on purpose read-only.  A WAL database
+ * whose -shm file we cannot create cannot be read that way either; then
+ * it is opened as immutable, which it is to us.
+ */
+static int
+db_open_readonly(struct db *db, char **cause)
+{
+	struct buf	 uri;
+	const char	*p;
+	char		 hex[4];
+
+	sqlite3_close(db->h);
+	if (sqlite3_open_v2(db->path, &db->h, SQLITE_OPEN_READONLY,
+	    NULL) == SQLITE_OK && db_readable(db))
+		return (0);
+	sqlite3_close(db->h);
+	buf_init(&uri);
+	buf_addstr(&uri, "file:");
+	for (p = db->path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#') {
+			snprintf(hex, sizeof(hex), "%%%02X", (unsigned char)*p);
+			buf_addstr(&uri, hex);
+		} else
+			buf_addc(&uri, *p);
+	}
+	buf_addstr(&uri, "?immutable=1");
+	if (sqlite3_open_v2(uri.data, &db->h, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL) != SQLITE_OK || !db_readable(db)) {
+		xasprintf(cause, "%s: read-only and unreadable: %s", db->path,
+		    sqlite3_errmsg(db->h));
+		buf_free(&uri);
+		return (-1);
+	}
+	buf_free(&uri);
+	return (0);
+}
+
 /*
  * Open (or create) the database.  A file we may not write is opened all
  * the same: what it holds is served, and every poll fails at the store
@@ -484,14 +530,22 @@ db_open(const char *path, char **cause)
 		    sqlite3_errmsg(db->h) : "cannot open");
 		goto fail;
 	}
-	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, 5000);
 	db->readonly = sqlite3_db_readonly(db->h, "main") == 1;
-	if (db->readonly)
+	if (db->readonly) {
+		/*
+		 * Opened read-only because the file may not be written:
+		 * open it so on purpose, which lets SQLite read a WAL
+		 * database whose -shm file it cannot create.
+		 */
+		if (db_open_readonly(db, cause) != 0)
+			goto fail;
 		log_warnx("%s: read-only: serving what it holds; polls will "
 		    "not be stored", path);
-	else if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
-	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0) {
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	if (!db->readonly && (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0)) {
 		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
 		goto fail;
 	}
@@ -616,12 +670,29 @@ db_feed_id(struct db *db, const char *name, int64_t *id)
 	return (rc == SQLITE_ROW ? 0 : -1);
 }
 
-/* Undo and close the current savepoint. */
+/*
+ * Undo and close the current savepoint, quietly: the error that made us
+ * undo is the one to report.  On a full disk SQLite may have rolled back
+ * the whole transaction already; then there is nothing to undo.
+ */
 void
 db_savepoint_undo(struct db *db)
 {
-	db_step_done(db, ST_ROLLBACK_TO);
-	db_step_done(db, ST_RELEASE);
+	int	i;
+
+	if (sqlite3_get_autocommit(db->h))
+		return;
+	for (i = 0; i < 2; i++) {
+		sqlite3_step(db->st[i == 0 ? ST_ROLLBACK_TO : ST_RELEASE]);
+		sqlite3_reset(db->st[i == 0 ? ST_ROLLBACK_TO : ST_RELEASE]);
+	}
+}
+
+/* Is a transaction open (false after SQLite rolled one back itself)? */
+int
+db_in_transaction(struct db *db)
+{
+	return (!sqlite3_get_autocommit(db->h));
 }
 
 /*
@@ -642,7 +713,10 @@ db_commit(struct db *db)
 {
 	if (db_step_done(db, ST_COMMIT) == 0)
 		return (0);
-	db_step_done(db, ST_ROLLBACK);
+	if (db_in_transaction(db)) {
+		sqlite3_step(db->st[ST_ROLLBACK]);
+		sqlite3_reset(db->st[ST_ROLLBACK]);
+	}
 	return (-1);
 }
 

@@ -481,3 +481,33 @@ feed_free_all(void)
 	}
 	strmap_free(&feed_index);
 }
+
+/* A prune job is done: the feeds it pruned hold fewer entries now. */
+void
+feed_pruned(struct job *job)
+{
+	struct feed	*f;
+	size_t		 i;
+
+	for (i = 0; i < job->nnames; i++) {
+		if ((f = feed_find(job->names[i])) != NULL &&
+		    job->left[i] >= 0)
+			f->state.entries = job->left[i];
+	}
+	if (job->state.error != NULL)
+		log_warnx("prune: %s", job->state.error);
+	daemon_update_status();
+}
+
+static void
+feed_prune_done(struct job *job, void *arg)
+{
+	feed_pruned(job);
+}
+
+/* Apply retention to every feed (the prune timer). */
+void
+feed_prune(void)
+{
+	job_submit(job_new(JOB_PRUNE, NULL, feed_prune_done, NULL));
+}

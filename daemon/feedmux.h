@@ -353,6 +353,7 @@ void		 db_close(struct db *);
 void		 db_configure(struct db *, const struct conf *);
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
+int		 db_in_transaction(struct db *);
 int		 db_sync_conf(struct db *, const struct conf *);
 int		 db_state_load(struct db *, const char *, struct feed_state *);
 int		 db_state_save(struct db *, const char *,
@@ -548,6 +549,8 @@ struct feed_counts {
 };
 void		 feed_counts(struct feed_counts *);
 const char	*feed_result(const struct feed *);
+void		 feed_prune(void);
+void		 feed_pruned(struct job *);
 
 /* --- sched.c -------------------------------------------------------------- */
 
@@ -596,6 +599,11 @@ enum cmd_retval	 ctl_cmd_dispatch(struct ctl_client *, const char *,
 		    struct json_t *);
 void		 ctl_cmd_feed_done(struct feed *);
 void		 ctl_cmd_cancel_all(void);
+
+/* --- backup.c ------------------------------------------------------------- */
+
+int	backup_start(struct ctl_client *, const char *, const char *, char **);
+void	backup_stop(void);
 
 /* --- feedmuxd.c ----------------------------------------------------------- */
 

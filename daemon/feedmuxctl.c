@@ -39,9 +39,13 @@ static void	print_feeds(json_t *);
 static void	print_tags(json_t *);
 static void	print_refresh(json_t *);
 static void	print_reload(json_t *);
+static void	print_purge(json_t *);
+static void	print_backup(json_t *);
 
 static const struct command commands[] = {
+	{ "backup", 1, 1, "backup FILE", print_backup },
 	{ "feeds", 0, 0, "feeds", print_feeds },
+	{ "purge", 0, 1, "purge [FEED]", print_purge },
 	{ "refresh", 0, 1, "refresh [FEED]", print_refresh },
 	{ "reload", 0, 0, "reload", print_reload },
 	{ "resume", 1, 1, "resume FEED", print_refresh },
@@ -161,6 +165,10 @@ print_feed_line(json_t *f)
 	    json_is_object(r))
 		printf("    permanently redirected to %s since %s (adopted "
 		    "if it lasts)\n", str(r, "url"), str(r, "since"));
+	if (strcmp(str(f, "identity"), "link") == 0)
+		printf("    entries known by link: guids changed on %lld of "
+		    "%lld new entries\n", num(f, "guid_rotations"),
+		    num(f, "guid_rotations") + num(f, "entries_added"));
 }
 
 static void
@@ -203,6 +211,26 @@ print_refresh(json_t *d)
 			return;
 	}
 	print_feeds(d);
+}
+
+static void
+print_purge(json_t *d)
+{
+	json_t	*f;
+	size_t	 i;
+
+	printf("%lld entries pruned, %lld tombstones expired\n",
+	    num(d, "pruned"), num(d, "tombstones_expired"));
+	json_array_foreach(json_object_get(d, "feeds"), i, f)
+		printf("    %s: %lld entries left\n", str(f, "name"),
+		    num(f, "entries"));
+}
+
+static void
+print_backup(json_t *d)
+{
+	printf("backed up to %s: %lld bytes in %.1f s\n", str(d, "file"),
+	    num(d, "bytes"), json_real_value(json_object_get(d, "seconds")));
 }
 
 static void
@@ -297,7 +325,7 @@ main(int argc, char *argv[])
 	const char		*path = DEFAULT_SOCKET;
 	json_t			*req, *args, *reply, *data;
 	json_error_t		 err;
-	char			*line, *s;
+	char			*line, *s, *cwd;
 	size_t			 i;
 	int			 ch, json = 0, fd, nargs, rv;
 
@@ -342,6 +370,20 @@ main(int argc, char *argv[])
 		if (strcmp(argv[1], "brief") != 0)
 			usage(0);
 		json_object_set_new(args, "brief", json_true());
+	} else if (strcmp(cmd->name, "backup") == 0) {
+		/* The daemon runs elsewhere ("/"): send an absolute path. */
+		if (*argv[1] == '/')
+			s = xstrdup(argv[1]);
+		else if ((cwd = getcwd(NULL, 0)) == NULL) {
+			fprintf(stderr, "feedmuxctl: getcwd: %s\n",
+			    strerror(errno));
+			return (1);
+		} else {
+			xasprintf(&s, "%s/%s", cwd, argv[1]);
+			free(cwd);
+		}
+		json_object_set_new(args, "file", json_string(s));
+		free(s);
 	} else if (nargs == 1)
 		json_object_set_new(args, "feed", json_string(argv[1]));
 	req = json_pack("{s:i, s:s, s:o}", "v", PROTO_VERSION, "cmd",

@@ -86,6 +86,7 @@ apply_overrides(struct conf *conf, char **cause)
 
 /* Counting is O(feeds): done at most once a second, not per poll. */
 static struct event	*status_ev;
+static struct event	*prune_ev;
 
 static void
 status_send(evutil_socket_t fd, short events, void *arg)
@@ -109,6 +110,25 @@ daemon_update_status(void)
 	}
 	if (!evtimer_pending(status_ev, NULL))
 		evtimer_add(status_ev, &tv);
+}
+
+/* Retention runs every prune_interval (and on "feedmuxctl purge"). */
+static void
+prune_tick(evutil_socket_t fd, short events, void *arg)
+{
+	feed_prune();
+}
+
+static void
+prune_arm(void)
+{
+	struct timeval	tv = { cfg->prune_interval, 0 };
+
+	if (prune_ev == NULL &&
+	    (prune_ev = event_new(ev_base, -1, EV_PERSIST, prune_tick,
+	    NULL)) == NULL)
+		fatalx("%s: event_new", __func__);
+	evtimer_add(prune_ev, &tv);
 }
 
 /* Submit a job that brings the database and the cache in line with conf. */
@@ -168,6 +188,7 @@ daemon_reload(char **cause)
 	feed_apply_conf(cfg, NULL);
 	cache_retain(cfg);
 	sync_submit(cfg);
+	prune_arm();
 	log_info("configuration reloaded: %zu feeds, %zu tags", cfg->nfeeds,
 	    cfg->ntags);
 	daemon_update_status();
@@ -342,6 +363,7 @@ main(int argc, char *argv[])
 	    cfg->nfeeds, cfg->ntags);
 	daemon_update_status();
 	status_ev = evtimer_new(ev_base, status_send, NULL);
+	prune_arm();
 	sd_ready();
 	event_base_dispatch(ev_base);
 
@@ -349,7 +371,9 @@ main(int argc, char *argv[])
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(status_ev);
+	event_free(prune_ev);
 	http_stop();
+	backup_stop();
 	ctl_cmd_cancel_all();
 	ctl_stop();
 	feed_free_all();	/* first: no queued poll may start now */

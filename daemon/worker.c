@@ -52,6 +52,7 @@ static void	*worker_main(void *);
 static void	 worker_finish(struct job *);
 static void	 worker_uncommitted(struct job *);
 static void	 worker_take_dirty(void);
+static void	 worker_lost(struct jobs *, struct job *);
 static void	 worker_flush(void);
 static void	 worker_mark_dirty(char **, size_t);
 static void	 worker_clear_dirty(void);
@@ -210,6 +211,8 @@ worker_main(void *arg)
 		TAILQ_FOREACH(job, &batch, entry) {
 			worker_run(job);
 			job->seq = ++worker.seq;
+			if (committed && !db_in_transaction(worker.db))
+				worker_lost(&batch, job);
 		}
 		if (committed && db_commit(worker.db) != 0) {
 			log_warnx("database commit failed; %d jobs not "
@@ -253,11 +256,31 @@ worker_uncommitted(struct job *job)
 		return;
 	job->added = 0;
 	memset(&job->counts, 0, sizeof(job->counts));
+	if (job->state.stage == STAGE_STORE)
+		return;		/* failed already, and said why */
 	job->state.stage = STAGE_STORE;
 	free(job->state.error);
-	xasprintf(&job->state.error, "database commit failed: %s",
+	xasprintf(&job->state.error, "not stored: %s",
 	    db_last_error(worker.db));
 	job->state.failures++;
+}
+
+/*
+ * SQLite rolled the batch's transaction back by itself (it may, on a full
+ * disk): every job up to this one lost its writes.  Say so in each, and
+ * start a new transaction for the rest.
+ */
+static void
+worker_lost(struct jobs *batch, struct job *last)
+{
+	struct job	*job;
+
+	TAILQ_FOREACH(job, batch, entry) {
+		worker_uncommitted(job);
+		if (job == last)
+			break;
+	}
+	db_begin(worker.db);
 }
 
 /* The tags whose entries changed in the store wait to be rendered. */

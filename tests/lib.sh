@@ -8,8 +8,9 @@ set -u
 
 : "${top_srcdir:?run through make check}"
 : "${top_builddir:?run through make check}"
-FEEDMUXD="$top_builddir/feedmuxd"
-FEEDMUXCTL="$top_builddir/feedmuxctl"
+# Absolute, so that a test may cd (feedmuxctl backup takes relative paths).
+FEEDMUXD="$(cd "$top_builddir" && pwd)/feedmuxd"
+FEEDMUXCTL="$(cd "$top_builddir" && pwd)/feedmuxctl"
 # Debian's python3, which has feedparser (a pyenv python3 may not).
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3

@@ -119,6 +119,66 @@ test_errors(void **state)
 	free(e);
 }
 
+/* [tag NAME] sections, their rules, and retention keys. */
+static void
+test_tag_sections(void **state)
+{
+	struct conf		*c;
+	const struct tag_rules	*tr;
+	struct conf_feed	*f;
+	char			*e;
+
+	c = load("[daemon]\nkeep_entries = 50\nkeep_days = 0\n"
+	    "[feed a]\nurl = http://x/\ntags = news\nkeep_entries = 5\n"
+	    "[feed b]\nurl = http://y/\nkeep_days = 7\n"
+	    "[tag Lavrov]\ninclude = category:Lavrov\n"
+	    "include = title:/\\bLavrov\\b/i\nexclude = title:/^Opinion:/\n");
+	/* Rule tags join the tags; names fold to lower case. */
+	assert_int_equal(c->ntags, 2);
+	assert_true(conf_has_tag(c, "lavrov"));
+	assert_true(conf_has_tag(c, "news"));
+	assert_null(conf_tag_rules(c, "news"));
+	tr = conf_tag_rules(c, "lavrov");
+	assert_non_null(tr);
+	assert_int_equal(tr->ninclude, 2);
+	assert_int_equal(tr->nexclude, 1);
+	assert_string_equal(rule_text(tr->include[1]),
+	    "title:/\\bLavrov\\b/i");
+	f = conf_feed_find(c, "a");
+	assert_int_equal(conf_feed_keep_entries(c, f), 5);
+	assert_int_equal(conf_feed_keep_days(c, f), 0);
+	f = conf_feed_find(c, "b");
+	assert_int_equal(conf_feed_keep_entries(c, f), 50);
+	assert_int_equal(conf_feed_keep_days(c, f), 7);
+	assert_int_equal(c->clock_skew, 600);
+	assert_int_equal(c->max_database_size, 0);
+	conf_unref(c);
+
+	/* A bad rule is an error naming file and line. */
+	e = load_error("[tag x]\ninclude = category:a\n"
+	    "exclude = title:/(unclosed/\n");
+	assert_non_null(strstr(e, "t.conf:3: exclude: bad regex"));
+	free(e);
+	e = load_error("[tag x]\ninclude = titel:x\n");
+	assert_non_null(strstr(e, "t.conf:2: include: unknown field"));
+	free(e);
+	e = load_error("[tag x]\nmatch = title:x\n");
+	assert_string_equal(e, "t.conf:2: unknown key \"match\" in [tag x] "
+	    "(expected include or exclude)");
+	free(e);
+	e = load_error("[tag x]\n[feed a]\nurl = http://x/\n[tag X]\n");
+	assert_string_equal(e, "t.conf:4: duplicate [tag x] (first defined "
+	    "at line 1)");
+	free(e);
+	e = load_error("[tag a b]\n");
+	assert_non_null(strstr(e, "t.conf:1: bad tag name"));
+	free(e);
+	e = load_error("[feed a]\nurl = http://x/\nkeep_entries = -1\n");
+	assert_string_equal(e, "t.conf:3: keep_entries: out of range (0 to "
+	    "10000000)");
+	free(e);
+}
+
 static void
 test_refcount(void **state)
 {
@@ -137,6 +197,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_feeds_and_tags),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_tag_sections),
 		cmocka_unit_test(test_refcount),
 	};
 
