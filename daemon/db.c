@@ -859,7 +859,8 @@ db_tag_feeds(struct db *db, const struct conf *conf, struct db_tag *t)
 			t->feeds[t->nfeeds++] = id;
 		}
 	}
-	qsort(t->feeds, t->nfeeds, sizeof(*t->feeds), db_id_cmp);
+	if (t->nfeeds > 1)
+		qsort(t->feeds, t->nfeeds, sizeof(*t->feeds), db_id_cmp);
 }
 
 /*

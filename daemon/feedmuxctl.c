@@ -72,14 +72,15 @@ usage(int asked)
 static const char *
 safe(const char *s)
 {
-	static char	 buf[4][512];
+	/* A ring: one printf may take up to 8 (arguments' order is open). */
+	static char	 buf[8][512];
 	static int	 n;
 	char		*out;
 	size_t		 i;
 
 	if (s == NULL)
 		return ("-");
-	out = buf[n++ % 4];
+	out = buf[n++ % 8];
 	for (i = 0; s[i] != '\0' && i < sizeof(buf[0]) - 1; i++)
 		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ?
 		    '?' : s[i];
