@@ -19,9 +19,14 @@
 /* A tombstone the feed no longer carries is forgotten after this. */
 #define DB_TOMB_TTL	(30 * 86400)
 
+/*
+ * An entry to prune, with the keys its tombstone is found by: its uid, and
+ * its link with and without its title, so that it stays out whichever
+ * identity its feed uses next (db-store.c's db_keys_make).
+ */
 struct db_victim {
 	int64_t		 id;
-	int64_t		 keys[2];
+	int64_t		 keys[3];
 	int64_t		 article;
 };
 
@@ -38,6 +43,8 @@ db_prune_pick(struct db *db, int64_t feed_id, long keep, long days,
 {
 	sqlite3_stmt		*st = db->st[ST_PRUNE_PICK];
 	struct db_victim	*v;
+	const char		*link;
+	char			*norm;
 	int			 rc;
 
 	*out = NULL;
@@ -52,6 +59,12 @@ db_prune_pick(struct db *db, int64_t feed_id, long keep, long days,
 		v->keys[0] = (int64_t)db_key("uid",
 		    (const char *)sqlite3_column_text(st, 1));
 		v->keys[1] = sqlite3_column_int64(st, 2);
+		v->keys[2] = 0;
+		if ((link = (const char *)sqlite3_column_text(st, 4)) != NULL) {
+			norm = util_link_normalize(link);
+			v->keys[2] = (int64_t)db_key("alt-link", norm);
+			free(norm);
+		}
 		v->article = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);
@@ -71,7 +84,7 @@ db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
 	sqlite3_stmt	*st;
 	int		 i, rc;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (v->keys[i] == 0)
 			continue;
 		sqlite3_bind_int64(db->st[ST_TOMB_ADD], 1, feed_id);

@@ -278,7 +278,7 @@ static const char *db_sql[ST_MAX] = {
 	    "ORDER BY term",
 	/* Past the newest ?2 of a feed (0: no limit), or older than ?3. */
 	[ST_PRUNE_PICK] =
-	    "SELECT id, uid, alt_key, coalesce(article, id) FROM entries "
+	    "SELECT id, uid, alt_key, coalesce(article, id), link FROM entries "
 	    "WHERE feed_id = ?1 AND (sort_time < ?3 OR (?2 > 0 AND id IN ("
 	    "  SELECT id FROM entries WHERE feed_id = ?1 "
 	    "  ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2)))",

@@ -176,5 +176,35 @@ ctl backup /nonexistent/dir/x.db 2> "$T/err" && fail "backup to nowhere"
 grep -q "No such file" "$T/err" || fail "backup error: $(cat "$T/err")"
 ok "backup: a consistent private copy while serving; never overwrites"
 
+# --- guids that keep changing: the feed is known by link ---------------------
+for round in a b c; do
+	write_edits "e1-$round:One" "e2-$round:Two, corrected" \
+	    "e3-$round:Three" "e4-$round:Four" "e5-$round:Five"
+	ctl refresh ed > /dev/null
+done
+ctl_json_check '
+f = [x for x in d["feeds"] if x["name"] == "ed"][0]
+assert f["identity"] == "link", f
+assert f["guid_rotations"] >= 3, f
+assert f["entries"] == 3, f' feeds
+ctl feeds | grep -q "entries known by link: guids changed on" ||
+    fail "feeds does not say the feed is known by link"
+[ "$(served_titles edits | tr '\n' '|')" = "Five|Four|Three|" ] ||
+    fail "rotating guids: $(served_titles edits | tr '\n' '|')"
+ok "guids that rotate: no duplicates, and feeds says entries are known by link"
+
+# --- retention on its timer ---------------------------------------------------
+sed -i 's/^keep_entries = 3$/keep_entries = 1/' "$T/feedmux.conf"
+echo "prune_interval = 1s" > "$T/daemon-keys"
+sed -i "/^keep_days = 0$/r $T/daemon-keys" "$T/feedmux.conf"
+ctl reload > /dev/null
+for _ in $(seq 50); do
+	[ "$(served_titles edits | tr '\n' '|')" = "Five|" ] && break
+	sleep 0.1
+done
+[ "$(served_titles edits | tr '\n' '|')" = "Five|" ] ||
+    fail "prune timer: $(served_titles edits | tr '\n' '|')"
+ok "retention also runs on its timer (prune_interval)"
+
 stop_daemon
 ok "stopped cleanly"
