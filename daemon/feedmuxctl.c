@@ -187,7 +187,7 @@ print_feeds(json_t *d)
 static void
 print_tags(json_t *d)
 {
-	json_t	*t, *f;
+	json_t	*t, *f, *r;
 	size_t	 i, j;
 
 	printf("%-20s %7s  %-44s %s\n", "TAG", "ENTRIES", "URL", "FEEDS");
@@ -198,6 +198,11 @@ print_tags(json_t *d)
 			printf("%s%s", j > 0 ? "," : "",
 			    safe(json_string_value(f)));
 		printf("\n");
+		r = json_object_get(t, "rules");
+		json_array_foreach(json_object_get(r, "include"), j, f)
+			printf("    include %s\n", safe(json_string_value(f)));
+		json_array_foreach(json_object_get(r, "exclude"), j, f)
+			printf("    exclude %s\n", safe(json_string_value(f)));
 	}
 }
 
