@@ -28,6 +28,7 @@ struct db_victim {
 	int64_t		 id;
 	int64_t		 keys[3];
 	int64_t		 article;
+	int64_t		 sort_time;
 };
 
 static int	db_prune_pick(struct db *, int64_t, long, long, time_t,
@@ -66,6 +67,7 @@ db_prune_pick(struct db *db, int64_t feed_id, long keep, long days,
 			free(norm);
 		}
 		v->article = sqlite3_column_int64(st, 3);
+		v->sort_time = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -76,7 +78,7 @@ db_prune_pick(struct db *db, int64_t feed_id, long keep, long days,
 	return (0);
 }
 
-/* Remove one entry: tombstones, tag rows, then the row (categories go). */
+/* Remove one entry: tombstones, tag rows, categories, then the row. */
 static int
 db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
     time_t now)
@@ -95,6 +97,7 @@ db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
 	}
 	st = db->st[ST_MEMBER_DROP_ENTRY];
 	sqlite3_bind_int64(st, 1, v->id);
+	sqlite3_bind_int64(st, 2, v->sort_time);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		db_tag_mark(db, sqlite3_column_int64(st, 0));
 	sqlite3_reset(st);
@@ -102,6 +105,9 @@ db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
 		db_error(db, "pruning");
 		return (-1);
 	}
+	sqlite3_bind_int64(db->st[ST_CATEGORIES_CLEAR], 1, v->id);
+	if (db_step_done(db, ST_CATEGORIES_CLEAR) != 0)
+		return (-1);
 	sqlite3_bind_int64(db->st[ST_ENTRY_DELETE], 1, v->id);
 	return (db_step_done(db, ST_ENTRY_DELETE));
 }

@@ -38,6 +38,15 @@
 /* A tombstone's last sighting is refreshed at most this often. */
 #define DB_TOMB_REFRESH		86400
 
+/* The feed a document is stored for, and what its store may skip. */
+struct db_feed_ctx {
+	int64_t		 id;
+	int		 empty;		/* no entries: nothing to find */
+	int		 tombstones;	/* any at all */
+	time_t		 now;
+	time_t		 prev_success;
+};
+
 /* What a stored entry is known by, computed before any query. */
 struct db_keys {
 	const char	*uid;
@@ -138,8 +147,17 @@ db_keys_make(struct db_keys *k, const struct item *it, enum identity identity)
 			k->alt = (int64_t)db_key(norm, it->title != NULL ?
 			    it->title : "");
 	}
-	if (db_global_id(it->id))
-		k->global[0] = (int64_t)db_key("id", it->id);
+	if (db_global_id(it->id)) {
+		/* A URL guid is keyed as a link: one key when they agree. */
+		if (strstr(it->id, "://") != NULL) {
+			free(norm);
+			norm = util_link_normalize(it->id);
+			k->global[0] = (int64_t)db_key("link", norm);
+		} else
+			k->global[0] = (int64_t)db_key("id", it->id);
+		if (k->global[0] == k->global[1])
+			k->global[0] = 0;
+	}
 	free(norm);
 }
 
@@ -371,6 +389,7 @@ db_entry_retag(struct db *db, int64_t id, int64_t feed_id, int64_t article,
 	int		 rc;
 
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, sort);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		db_tag_mark(db, sqlite3_column_int64(st, 0));
 	sqlite3_reset(st);
@@ -518,23 +537,24 @@ db_store_seen(struct db *db, int64_t feed_id, struct item *it,
 }
 
 static int
-db_store_item(struct db *db, int64_t feed_id, struct item *it, time_t now,
-    struct feed_state *fs, time_t prev_success, struct store_counts *c)
+db_store_item(struct db *db, const struct db_feed_ctx *ctx, struct item *it,
+    struct feed_state *fs, struct store_counts *c)
 {
 	struct db_keys	k;
 	int64_t		found[4];
-	int		rv, hit;
+	int		rv, hit = 0;
 
 	db_keys_make(&k, it, fs->identity);
-	if ((hit = db_entry_find(db, ST_ENTRY_FIND, feed_id, k.uid, 0,
-	    found)) < 0)
+	/* A feed's first read (or one pruned empty) finds nothing. */
+	if (!ctx->empty && (hit = db_entry_find(db, ST_ENTRY_FIND, ctx->id,
+	    k.uid, 0, found)) < 0)
 		goto fail;
 	if (hit) {
-		rv = db_store_seen(db, feed_id, it, &k, found, 0, now, c);
+		rv = db_store_seen(db, ctx->id, it, &k, found, 0, ctx->now, c);
 		goto done;
 	}
-	if (k.alt != 0 && (hit = db_entry_find(db, ST_ENTRY_FIND_ALT,
-	    feed_id, NULL, k.alt, found)) != 0) {
+	if (!ctx->empty && k.alt != 0 && (hit = db_entry_find(db,
+	    ST_ENTRY_FIND_ALT, ctx->id, NULL, k.alt, found)) != 0) {
 		if (hit < 0)
 			goto fail;
 		/* Same link and title, new guid: republished, not new. */
@@ -542,15 +562,16 @@ db_store_item(struct db *db, int64_t feed_id, struct item *it, time_t now,
 			fs->rotated++;
 			c->rotated++;
 		}
-		rv = db_store_seen(db, feed_id, it, &k, found, 1, now, c);
+		rv = db_store_seen(db, ctx->id, it, &k, found, 1, ctx->now, c);
 		goto done;
 	}
-	if (db_tombstoned(db, feed_id, &k, now)) {
+	if (ctx->tombstones && db_tombstoned(db, ctx->id, &k, ctx->now)) {
 		c->tombstoned++;
 		rv = 0;
 		goto done;
 	}
-	if ((rv = db_store_new(db, feed_id, it, &k, now, prev_success)) == 0) {
+	if ((rv = db_store_new(db, ctx->id, it, &k, ctx->now,
+	    ctx->prev_success)) == 0) {
 		c->added++;
 		fs->new_entries++;
 	}
@@ -566,6 +587,32 @@ fail:
  * Guids that keep changing under the same link and title are no identity:
  * from now on the feed's entries are known by their links.
  */
+/* Find the feed and what its store may skip. */
+static int
+db_feed_ctx(struct db *db, const char *name, struct db_feed_ctx *ctx)
+{
+	sqlite3_stmt	*st = db->st[ST_FEED_STORE_INFO];
+	int		 rc;
+
+	db_bind_text(st, 1, name);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ctx->id = sqlite3_column_int64(st, 0);
+		ctx->empty = !sqlite3_column_int(st, 1);
+		ctx->tombstones = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			log_warnx("%s: feed %s is not in the database",
+			    db->path, name);
+		else
+			db_error(db, NULL);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 db_identity_check(struct db *db, int64_t feed_id, const char *name,
     struct feed_state *fs)
@@ -624,10 +671,11 @@ db_store(struct db *db, const char *name, struct doc *doc,
     struct feed_state *fs, struct store_counts *c)
 {
 	struct feed_state	 saved;
+	struct db_feed_ctx	 ctx;
 	struct item		*it;
 	uint64_t		 marks = db->marks;
 	int64_t			 feed_id;
-	time_t			 now = time(NULL), prev = fs->last_success;
+	time_t			 now = time(NULL);
 	sqlite3_stmt		*st;
 
 	memset(c, 0, sizeof(*c));
@@ -635,13 +683,15 @@ db_store(struct db *db, const char *name, struct doc *doc,
 		return (-1);
 	memset(&saved, 0, sizeof(saved));
 	feed_state_copy(&saved, fs);
-	if (db_feed_id(db, name, &feed_id) != 0) {
-		log_warnx("%s: feed %s is not in the database", db->path, name);
+	memset(&ctx, 0, sizeof(ctx));
+	if (db_feed_ctx(db, name, &ctx) != 0)
 		goto fail;
-	}
+	feed_id = ctx.id;
+	ctx.now = now;
+	ctx.prev_success = fs->last_success;
 	/* Oldest first, so that ids grow with age within one poll. */
 	TAILQ_FOREACH_REVERSE(it, &doc->items, items, entry) {
-		if (db_store_item(db, feed_id, it, now, fs, prev, c) != 0)
+		if (db_store_item(db, &ctx, it, fs, c) != 0)
 			goto fail;
 	}
 	if (db_identity_check(db, feed_id, name, fs) != 0)

@@ -138,7 +138,6 @@ static const struct {
 	"  PRIMARY KEY (tag_id, sort_time, entry_id)) WITHOUT ROWID;"
 	"CREATE UNIQUE INDEX tag_entries_article ON tag_entries(tag_id, "
 	"  article);"
-	"CREATE INDEX tag_entries_entry ON tag_entries(entry_id);"
 	"CREATE TABLE tombstones ("
 	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
 	"  key INTEGER NOT NULL,"
@@ -170,6 +169,11 @@ static const char *db_sql[ST_MAX] = {
 	    "pending_url = CASE WHEN url = excluded.url THEN pending_url END "
 	    "WHERE url IS NOT excluded.url",
 	[ST_FEED_ID] = "SELECT id FROM feeds WHERE name = ?1",
+	/* What a store can skip: lookups in an empty feed, tombstones. */
+	[ST_FEED_STORE_INFO] =
+	    "SELECT id, EXISTS (SELECT 1 FROM entries WHERE feed_id = id), "
+	    "EXISTS (SELECT 1 FROM tombstones WHERE feed_id = id) "
+	    "FROM feeds WHERE name = ?1",
 	[ST_TAGS_CLEAR] = "DELETE FROM feed_tags",
 	[ST_TAG_ADD] =
 	    "INSERT OR IGNORE INTO feed_tags (tag, feed_id) "
@@ -251,8 +255,13 @@ static const char *db_sql[ST_MAX] = {
 	[ST_MEMBER_ADD] =
 	    "INSERT OR IGNORE INTO tag_entries (tag_id, sort_time, entry_id, "
 	    "article) VALUES (?1, ?2, ?3, ?4)",
+	/*
+	 * An entry's rows, by the primary key of each tag: rare (edits,
+	 * pruning), so not worth an index that every insert would pay for.
+	 */
 	[ST_MEMBER_DROP_ENTRY] =
-	    "DELETE FROM tag_entries WHERE entry_id = ?1 RETURNING tag_id",
+	    "DELETE FROM tag_entries WHERE tag_id IN (SELECT id FROM tags) "
+	    "AND sort_time = ?2 AND entry_id = ?1 RETURNING tag_id",
 	[ST_MEMBER_DROP_TAG] = "DELETE FROM tag_entries WHERE tag_id = ?1",
 	[ST_TAG_FIND] = "SELECT id, signature FROM tags WHERE name = ?1",
 	[ST_TAG_INSERT] = "INSERT INTO tags (name) VALUES (?1)",
@@ -278,7 +287,8 @@ static const char *db_sql[ST_MAX] = {
 	    "ORDER BY term",
 	/* Past the newest ?2 of a feed (0: no limit), or older than ?3. */
 	[ST_PRUNE_PICK] =
-	    "SELECT id, uid, alt_key, coalesce(article, id), link FROM entries "
+	    "SELECT id, uid, alt_key, coalesce(article, id), link, sort_time "
+	    "FROM entries "
 	    "WHERE feed_id = ?1 AND (sort_time < ?3 OR (?2 > 0 AND id IN ("
 	    "  SELECT id FROM entries WHERE feed_id = ?1 "
 	    "  ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2)))",
@@ -524,8 +534,9 @@ db_open(const char *path, char **cause)
 
 	db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
+	/* One thread at a time uses the connection: no mutexes needed. */
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", path, db->h != NULL ?
 		    sqlite3_errmsg(db->h) : "cannot open");
 		goto fail;
@@ -544,12 +555,18 @@ db_open(const char *path, char **cause)
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, 5000);
-	if (!db->readonly && (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
-	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0)) {
-		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
-		goto fail;
-	}
-	if (db_exec(db, "PRAGMA foreign_keys = ON") != 0) {
+	/*
+	 * The page cache holds the indexes that every stored entry touches;
+	 * SQLite's default (2 MB) makes a large store read and spill pages
+	 * for each batch.  Savepoint journals stay in memory.  Foreign keys
+	 * stay off (SQLite's default): the schema declares them, but their
+	 * checks and statement journals cost a third of storing an entry,
+	 * and the store deletes what depends on a row itself (db-prune.c).
+	 */
+	if (db_exec(db, "PRAGMA cache_size = -65536") != 0 ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY") != 0 ||
+	    (!db->readonly && (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0))) {
 		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
 		goto fail;
 	}
