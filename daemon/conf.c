@@ -65,7 +65,7 @@ static const struct conf_option daemon_options[] = {
 	{ "interval", OPT_DURATION, offsetof(struct conf, interval), 1,
 	    30 * DAY, "60m" },
 	{ "keep_days", OPT_INT, offsetof(struct conf, keep_days), 0,
-	    100 * 365, "365" },
+	    100 * 365, "0" },
 	{ "keep_entries", OPT_INT, offsetof(struct conf, keep_entries), 0,
 	    10000000, "1000" },
 	{ "listen", OPT_LISTEN, offsetof(struct conf, listen), 0, 0,

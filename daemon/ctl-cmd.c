@@ -213,6 +213,9 @@ cmd_status(struct ctl_client *c, json_t *args)
 	json_object_set_new(o, "gone", json_integer(n.gone));
 	json_object_set_new(o, "new", json_integer(n.new));
 	json_object_set_new(o, "polling", json_integer(n.polling));
+	/* Rule matches stopped by PCRE2's match limit (counted no match). */
+	json_object_set_new(o, "rule_limit_hits", json_integer(
+	    rules_limit_hits()));
 	json_object_set_new(o, "politeness", json_pack("{s:I, s:I, s:I, s:I}",
 	    "requests", (json_int_t)n.requests,
 	    "conditional", (json_int_t)n.conditional,

@@ -169,6 +169,7 @@ static const char *db_sql[ST_MAX] = {
 	    "pending_url = CASE WHEN url = excluded.url THEN pending_url END "
 	    "WHERE url IS NOT excluded.url",
 	[ST_FEED_ID] = "SELECT id FROM feeds WHERE name = ?1",
+	[ST_FEED_NAMES] = "SELECT name FROM feeds ORDER BY id",
 	/* What a store can skip: lookups in an empty feed, tombstones. */
 	[ST_FEED_STORE_INFO] =
 	    "SELECT id, EXISTS (SELECT 1 FROM entries WHERE feed_id = id), "
@@ -1213,6 +1214,22 @@ db_tag_items_plan(struct db *db)
 	free(sql);
 	buf_addstr(&b, "");
 	return (buf_steal(&b));
+}
+
+/* The names of every feed the database has rows for. */
+size_t
+db_feed_names(struct db *db, char ***names)
+{
+	sqlite3_stmt	*st = db->st[ST_FEED_NAMES];
+	size_t		 n = 0;
+
+	*names = NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*names = xreallocarray(*names, n + 1, sizeof(**names));
+		(*names)[n++] = db_column_text(st, 0);
+	}
+	sqlite3_reset(st);
+	return (n);
 }
 
 /* Rows changed since the connection opened (tests count writes). */

@@ -363,6 +363,7 @@ int		 db_store(struct db *, const char *, struct doc *,
 int		 db_tag_items(struct db *, const char *, int, struct items *);
 char		*db_tag_items_plan(struct db *);
 int64_t		 db_total_changes(struct db *);
+size_t		 db_feed_names(struct db *, char ***);
 size_t		 db_take_dirty(struct db *, char ***);
 int		 db_prune(struct db *, const char *, long, long, int64_t *,
 		    int64_t *);

@@ -119,15 +119,23 @@ prune_tick(evutil_socket_t fd, short events, void *arg)
 	feed_prune();
 }
 
+/*
+ * Arm the prune timer, or re-arm it when a reload changed the interval
+ * (only then: reloads more frequent than the interval must not starve it).
+ */
 static void
 prune_arm(void)
 {
+	static long	armed;
 	struct timeval	tv = { cfg->prune_interval, 0 };
 
 	if (prune_ev == NULL &&
 	    (prune_ev = event_new(ev_base, -1, EV_PERSIST, prune_tick,
 	    NULL)) == NULL)
 		fatalx("%s: event_new", __func__);
+	if (armed == cfg->prune_interval)
+		return;
+	armed = cfg->prune_interval;
 	evtimer_add(prune_ev, &tv);
 }
 
@@ -363,6 +371,7 @@ main(int argc, char *argv[])
 	    cfg->nfeeds, cfg->ntags);
 	daemon_update_status();
 	status_ev = evtimer_new(ev_base, status_send, NULL);
+	feed_prune();		/* once at start, then every prune_interval */
 	prune_arm();
 	sd_ready();
 	event_base_dispatch(ev_base);

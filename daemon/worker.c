@@ -52,6 +52,7 @@ static void	*worker_main(void *);
 static void	 worker_finish(struct job *);
 static void	 worker_uncommitted(struct job *);
 static void	 worker_take_dirty(void);
+static void	 worker_check_limits(void);
 static void	 worker_lost(struct jobs *, struct job *);
 static void	 worker_flush(void);
 static void	 worker_mark_dirty(char **, size_t);
@@ -60,6 +61,9 @@ static void	 worker_run(struct job *);
 static void	 worker_store(struct job *);
 static void	 worker_sync(struct job *);
 static void	 worker_prune(struct job *);
+static void	 worker_prune_removed(struct job *);
+static void	 worker_pruned(struct job *, const char *, int64_t,
+		    int64_t);
 static void	 worker_done(evutil_socket_t, short, void *);
 
 struct job *
@@ -221,6 +225,7 @@ worker_main(void *arg)
 				worker_uncommitted(job);
 		}
 		worker_take_dirty();
+		worker_check_limits();
 		/* Render only what committed: served means durable. */
 		TAILQ_FOREACH(job, &batch, entry) {
 			if (job->type == JOB_SYNC)
@@ -250,8 +255,19 @@ worker_main(void *arg)
 static void
 worker_uncommitted(struct job *job)
 {
-	if (job->type == JOB_PRUNE)
-		job->pruned = 0;
+	size_t	i;
+
+	if (job->type == JOB_PRUNE) {
+		/* Nothing was pruned: no feed's count changed. */
+		for (i = 0; i < job->nnames; i++)
+			free(job->names[i]);
+		job->nnames = 0;
+		job->pruned = job->tombstones = 0;
+		free(job->state.error);
+		xasprintf(&job->state.error, "not stored: %s",
+		    db_last_error(worker.db));
+		return;
+	}
 	if (job->type != JOB_STORE && job->type != JOB_STATE)
 		return;
 	job->added = 0;
@@ -281,6 +297,21 @@ worker_lost(struct jobs *batch, struct job *last)
 			break;
 	}
 	db_begin(worker.db);
+}
+
+/* Say when rules start hitting PCRE2's match limit: they miss entries. */
+static void
+worker_check_limits(void)
+{
+	static unsigned long	seen;
+	unsigned long		hits = rules_limit_hits();
+
+	if (hits == seen)
+		return;
+	log_warnx("%lu rule match%s stopped by the match limit (%lu in all; "
+	    "each counts as no match): simplify the [tag] rules", hits - seen,
+	    hits - seen == 1 ? "" : "es", hits);
+	seen = hits;
 }
 
 /* The tags whose entries changed in the store wait to be rendered. */
@@ -545,7 +576,40 @@ worker_sync(struct job *job)
 	worker_clear_dirty();
 }
 
-/* Retention for one feed (job->feed) or every configured feed. */
+/* Record what pruning one feed did in the job's results. */
+static void
+worker_pruned(struct job *job, const char *name, int64_t pruned,
+    int64_t left)
+{
+	job->pruned += pruned;
+	job->names = xreallocarray(job->names, job->nnames + 1,
+	    sizeof(*job->names));
+	job->left = xreallocarray(job->left, job->nnames + 1,
+	    sizeof(*job->left));
+	job->names[job->nnames] = xstrdup(name);
+	job->left[job->nnames++] = left;
+}
+
+/* Feeds gone from the configuration keep rows; the global limits hold. */
+static void
+worker_prune_removed(struct job *job)
+{
+	char	**names;
+	size_t	  n, i;
+	int64_t	  pruned, left;
+
+	n = db_feed_names(worker.db, &names);
+	for (i = 0; i < n; i++) {
+		if (conf_feed_find(worker.conf, names[i]) == NULL &&
+		    db_prune(worker.db, names[i], worker.conf->keep_entries,
+		    worker.conf->keep_days, &pruned, &left) == 0 && pruned > 0)
+			worker_pruned(job, names[i], pruned, left);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* Retention for one feed (job->feed) or every feed. */
 static void
 worker_prune(struct job *job)
 {
@@ -566,16 +630,11 @@ worker_prune(struct job *job)
 			    db_last_error(worker.db));
 			continue;
 		}
-		if (pruned == 0)
-			continue;
-		job->pruned += pruned;
-		job->names = xreallocarray(job->names, job->nnames + 1,
-		    sizeof(*job->names));
-		job->left = xreallocarray(job->left, job->nnames + 1,
-		    sizeof(*job->left));
-		job->names[job->nnames] = xstrdup(cf->name);
-		job->left[job->nnames++] = left;
+		if (pruned > 0)
+			worker_pruned(job, cf->name, pruned, left);
 	}
+	if (job->feed == NULL)
+		worker_prune_removed(job);
 	if ((t = db_prune_tombstones(worker.db)) > 0)
 		job->tombstones = t;
 	if (job->pruned > 0)
