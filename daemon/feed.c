@@ -395,6 +395,8 @@ feed_fetched(struct fetch_result *res, void *arg)
 	tmp.state = *st;	/* a shallow view, for sched_next only */
 	st->next_poll = sched_next(&tmp, now, &why);
 	st->next_reason = why;
+	if (job->type == JOB_STORE)
+		sched_store_begin();
 	job_submit(job);
 }
 
@@ -406,6 +408,8 @@ feed_stored(struct job *job, void *arg)
 	enum stage	 old_stage = f->state.stage;
 	char		*old_error;
 
+	if (job->type == JOB_STORE)
+		sched_store_end();
 	if (f->removed) {
 		f->busy = 0;
 		feed_unref(f);

@@ -563,6 +563,8 @@ const char	*sched_reason_name(enum reason);
 int		 sched_host_wait(struct feed *, time_t);
 int		 sched_slot_take(struct feed *);
 void		 sched_slot_release(struct feed *);
+void		 sched_store_begin(void);
+void		 sched_store_end(void);
 void		 sched_dequeue(struct feed *);
 void		 sched_host_defer(const char *, time_t);
 void		 sched_hosts_free(void);

@@ -52,8 +52,10 @@ static struct strmap		host_index;	/* name -> host */
  */
 static TAILQ_HEAD(, feed)	queue = TAILQ_HEAD_INITIALIZER(queue);
 static int			active;
+static long			stores;		/* bodies queued to store */
 
 static void	sched_fire(evutil_socket_t, short, void *);
+static void	sched_slots_kick(void);
 
 static const char *reason_names[REASON_MAX] = {
 	[REASON_NEW] = "new",
@@ -294,7 +296,8 @@ sched_slot_free(struct feed *f, struct host **hp)
 	long		 per = cfg != NULL ? cfg->max_host_transfers : 2;
 
 	*hp = h;
-	return (active < total && (h == NULL || h->active < per));
+	return (active < total && stores < total &&
+	    (h == NULL || h->active < per));
 }
 
 static void
@@ -326,9 +329,6 @@ sched_slot_take(struct feed *f)
 void
 sched_slot_release(struct feed *f)
 {
-	struct feed	*q, *next;
-	struct host	*h;
-
 	if (!f->has_slot)
 		return;
 	f->has_slot = 0;
@@ -336,6 +336,34 @@ sched_slot_release(struct feed *f)
 	if (f->slot_host != NULL)
 		f->slot_host->active--;
 	f->slot_host = NULL;
+	sched_slots_kick();
+}
+
+/*
+ * Fetched bodies waiting for the worker count against the transfer slots
+ * too: when parsing and storing fall behind, fetching waits, and memory
+ * holds at most about twice max_transfers bodies.
+ */
+void
+sched_store_begin(void)
+{
+	stores++;
+}
+
+void
+sched_store_end(void)
+{
+	stores--;
+	sched_slots_kick();
+}
+
+/* Start the queued feeds that may start now. */
+static void
+sched_slots_kick(void)
+{
+	struct feed	*q, *next;
+	struct host	*h;
+
 	TAILQ_FOREACH_SAFE(q, &queue, qentry, next) {
 		if (!sched_slot_free(q, &h))
 			continue;
