@@ -78,7 +78,7 @@ db_prune_pick(struct db *db, int64_t feed_id, long keep, long days,
 	return (0);
 }
 
-/* Remove one entry: tombstones, tag rows, categories, then the row. */
+/* Remove one entry: tombstones, tag rows, then the row. */
 static int
 db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
     time_t now)
@@ -105,9 +105,6 @@ db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
 		db_error(db, "pruning");
 		return (-1);
 	}
-	sqlite3_bind_int64(db->st[ST_CATEGORIES_CLEAR], 1, v->id);
-	if (db_step_done(db, ST_CATEGORIES_CLEAR) != 0)
-		return (-1);
 	sqlite3_bind_int64(db->st[ST_ENTRY_DELETE], 1, v->id);
 	return (db_step_done(db, ST_ENTRY_DELETE));
 }

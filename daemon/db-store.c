@@ -231,7 +231,7 @@ db_entry_write(struct db *db, enum db_stmt which, int64_t id, int64_t feed_id,
     const struct item *it, const struct db_keys *k, time_t now, time_t sort)
 {
 	sqlite3_stmt	*st = db->st[which];
-	char		*authors, *enclosures;
+	char		*authors, *enclosures, *categories;
 	int		 rv;
 
 	if (which == ST_ENTRY_INSERT) {
@@ -259,24 +259,13 @@ db_entry_write(struct db *db, enum db_stmt which, int64_t id, int64_t feed_id,
 	sqlite3_bind_int64(st, 16, k->hash);
 	if (k->alt != 0)
 		sqlite3_bind_int64(st, 17, k->alt);
+	categories = db_json_strings(it->categories, it->ncategories);
+	db_bind_text(st, 18, categories);
 	rv = db_step_done(db, which);
 	free(authors);
 	free(enclosures);
+	free(categories);
 	return (rv);
-}
-
-static int
-db_categories_write(struct db *db, int64_t entry_id, const struct item *it)
-{
-	size_t	i;
-
-	for (i = 0; i < it->ncategories; i++) {
-		sqlite3_bind_int64(db->st[ST_CATEGORY_INSERT], 1, entry_id);
-		db_bind_text(db->st[ST_CATEGORY_INSERT], 2, it->categories[i]);
-		if (db_step_done(db, ST_CATEGORY_INSERT) != 0)
-			return (-1);
-	}
-	return (0);
 }
 
 /* Is the entry's tag set bsearch-able for this feed? */
@@ -495,8 +484,6 @@ db_store_new(struct db *db, int64_t feed_id, struct item *it,
 		if (db_step_done(db, ST_ENTRY_REKEY) != 0)
 			return (-1);
 	}
-	if (db_categories_write(db, r.id, it) != 0)
-		return (-1);
 	return (db_tags_apply(db, &r, NULL, 0));
 }
 
@@ -527,10 +514,6 @@ db_store_seen(struct db *db, int64_t feed_id, struct item *it,
 	}
 	if (db_entry_write(db, ST_ENTRY_UPDATE, id, feed_id, it, k, now,
 	    0) != 0)
-		return (-1);
-	sqlite3_bind_int64(db->st[ST_CATEGORIES_CLEAR], 1, id);
-	if (db_step_done(db, ST_CATEGORIES_CLEAR) != 0 ||
-	    db_categories_write(db, id, it) != 0)
 		return (-1);
 	c->updated++;
 	return (db_entry_retag(db, id, feed_id, found[2], found[3], it));
@@ -732,7 +715,7 @@ fail:
 	return (-1);
 }
 
-/* Read an entry row of ST_ENTRY_LOAD's shape, with its categories. */
+/* Read an entry row of ST_ENTRY_LOAD's shape. */
 int
 db_row_load(struct db *db, sqlite3_stmt *st, struct db_row *r)
 {
@@ -744,8 +727,10 @@ db_row_load(struct db *db, sqlite3_stmt *st, struct db_row *r)
 	r->it->title = db_column_text(st, 4);
 	r->it->summary = db_column_text(st, 5);
 	r->it->content = db_column_text(st, 6);
-	db_parse_authors(r->it, (const char *)sqlite3_column_text(st, 7));
-	db_load_categories(db, r->id, r->it);
+	db_parse_strings((const char *)sqlite3_column_text(st, 7),
+	    &r->it->authors, &r->it->nauthors, PARSE_MAX_AUTHORS);
+	db_parse_strings((const char *)sqlite3_column_text(st, 8),
+	    &r->it->categories, &r->it->ncategories, PARSE_MAX_CATEGORIES);
 	return (0);
 }
 

@@ -105,10 +105,17 @@ static const struct {
 	 * 3 -> 4: every entry once.  Content hashes find updates, alt_key
 	 * (link and title) finds republished posts, article ties copies of
 	 * one article across feeds; tag membership is stored, not queried;
-	 * pruned entries leave tombstones.  The C part keys existing entries.
+	 * pruned entries leave tombstones; categories move into the entry,
+	 * as JSON (a row each cost two index inserts per category).  The C
+	 * part keys existing entries.
 	 */
 	{ "ALTER TABLE entries ADD COLUMN content_hash INTEGER NOT NULL "
 	"  DEFAULT 0;"
+	"ALTER TABLE entries ADD COLUMN categories TEXT;"
+	"UPDATE entries SET categories = (SELECT json_group_array(term) "
+	"  FROM entry_categories WHERE entry_id = entries.id) "
+	"  WHERE id IN (SELECT entry_id FROM entry_categories);"
+	"DROP TABLE entry_categories;"
 	"ALTER TABLE entries ADD COLUMN alt_key INTEGER;"
 	"ALTER TABLE entries ADD COLUMN article INTEGER;"
 	"ALTER TABLE entries ADD COLUMN changed INTEGER;"
@@ -217,28 +224,24 @@ static const char *db_sql[ST_MAX] = {
 	[ST_ENTRY_INSERT] =
 	    "INSERT INTO entries (feed_id, uid, guid, title, link, author, "
 	    "summary, content, published, updated, first_seen, sort_time, "
-	    "authors, enclosures, image, content_hash, alt_key) "
+	    "authors, enclosures, image, content_hash, alt_key, categories) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15, ?16, ?17)",
+	    "?14, ?15, ?16, ?17, ?18)",
 	/* first_seen and sort_time stay: an edit does not move an entry. */
 	[ST_ENTRY_UPDATE] =
 	    "UPDATE entries SET uid = ?2, guid = ?3, title = ?4, link = ?5, "
 	    "author = ?6, summary = ?7, content = ?8, published = ?9, "
 	    "updated = ?10, authors = ?13, enclosures = ?14, image = ?15, "
-	    "content_hash = ?16, alt_key = ?17, changed = ?11 WHERE id = ?1",
+	    "content_hash = ?16, alt_key = ?17, categories = ?18, "
+	    "changed = ?11 WHERE id = ?1",
 	[ST_ENTRY_REKEY] =
 	    "UPDATE entries SET uid = ?2, content_hash = ?3, alt_key = ?4, "
 	    "article = ?5 WHERE id = ?1",
 	[ST_ENTRY_LOAD] =
 	    "SELECT id, feed_id, coalesce(article, id), sort_time, title, "
-	    "summary, content, authors FROM entries WHERE id > ?1 "
-	    "ORDER BY id LIMIT 256",
+	    "summary, content, authors, categories FROM entries "
+	    "WHERE id > ?1 ORDER BY id LIMIT 256",
 	[ST_ENTRY_DELETE] = "DELETE FROM entries WHERE id = ?1",
-	[ST_CATEGORY_INSERT] =
-	    "INSERT OR IGNORE INTO entry_categories (entry_id, term) "
-	    "VALUES (?1, ?2)",
-	[ST_CATEGORIES_CLEAR] =
-	    "DELETE FROM entry_categories WHERE entry_id = ?1",
 	[ST_KEY_FIND] =
 	    "SELECT article, feed_id FROM article_keys WHERE key = ?1",
 	[ST_KEY_ADD] =
@@ -275,7 +278,7 @@ static const char *db_sql[ST_MAX] = {
 	    "SELECT e.id, e.guid, e.uid, e.title, e.link, e.authors, "
 	    "e.summary, e.content, e.published, e.updated, te.sort_time, "
 	    "f.name, f.title, f.link, f.url, e.enclosures, e.image, "
-	    "e.changed "
+	    "e.changed, e.categories "
 	    "FROM tag_entries te JOIN entries e ON e.id = te.entry_id "
 	    "JOIN feeds f ON f.id = e.feed_id "
 	    "WHERE te.tag_id = ?1 "
@@ -283,9 +286,6 @@ static const char *db_sql[ST_MAX] = {
 	[ST_WEEKLY] =
 	    "SELECT count(*) FROM entries WHERE feed_id = ?1 AND "
 	    "sort_time > ?2",
-	[ST_ITEM_CATEGORIES] =
-	    "SELECT term FROM entry_categories WHERE entry_id = ?1 "
-	    "ORDER BY term",
 	/* Past the newest ?2 of a feed (0: no limit), or older than ?3. */
 	[ST_PRUNE_PICK] =
 	    "SELECT id, uid, alt_key, coalesce(article, id), link, sort_time "
@@ -295,7 +295,7 @@ static const char *db_sql[ST_MAX] = {
 	    "  ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2)))",
 	[ST_ARTICLE_COPIES] =
 	    "SELECT id, feed_id, coalesce(article, id), sort_time, title, "
-	    "summary, content, authors FROM entries "
+	    "summary, content, authors, categories FROM entries "
 	    "WHERE id = ?1 OR article = ?1 ORDER BY id",
 	[ST_ALT_LIST] =
 	    "SELECT id, link, title FROM entries WHERE feed_id = ?1",
@@ -1039,22 +1039,20 @@ db_state_save(struct db *db, const char *name, const struct feed_state *fs)
 	return (db_step_done(db, ST_STATE_SAVE));
 }
 
-/* Lists are stored as JSON text: read rarely, never queried into. */
+/*
+ * Lists are stored as JSON text: read rarely, never queried into.  Written
+ * by hand (util.c), read with jansson.
+ */
 char *
 db_json_strings(char **v, size_t n)
 {
-	json_t	*a;
-	char	*s;
-	size_t	 i;
+	struct buf	b;
 
 	if (n == 0)
 		return (NULL);
-	a = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return (s);
+	buf_init(&b);
+	buf_add_json_strings(&b, v, n);
+	return (buf_steal(&b));
 }
 
 char *
@@ -1077,18 +1075,18 @@ db_json_enclosures(struct enclosure *e, size_t n)
 	return (s);
 }
 
+/* Read a JSON list of strings (authors, categories) into an item. */
 void
-db_parse_authors(struct item *it, const char *text)
+db_parse_strings(const char *text, char ***v, size_t *n, size_t max)
 {
-	json_t	*a, *v;
+	json_t	*a, *s;
 	size_t	 i;
 
 	if (text == NULL || (a = json_loads(text, 0, NULL)) == NULL)
 		return;
-	json_array_foreach(a, i, v) {
-		if (json_is_string(v))
-			item_add_string(&it->authors, &it->nauthors,
-			    PARSE_MAX_AUTHORS, json_string_value(v));
+	json_array_foreach(a, i, s) {
+		if (json_is_string(s))
+			item_add_string(v, n, max, json_string_value(s));
 	}
 	json_decref(a);
 }
@@ -1116,19 +1114,6 @@ db_parse_enclosures(struct item *it, const char *text)
 		e->length = json_integer_value(json_object_get(v, "length"));
 	}
 	json_decref(a);
-}
-
-void
-db_load_categories(struct db *db, int64_t entry_id, struct item *it)
-{
-	sqlite3_stmt	*cst = db->st[ST_ITEM_CATEGORIES];
-
-	sqlite3_bind_int64(cst, 1, entry_id);
-	while (sqlite3_step(cst) == SQLITE_ROW)
-		item_add_string(&it->categories, &it->ncategories,
-		    PARSE_MAX_CATEGORIES,
-		    (const char *)sqlite3_column_text(cst, 0));
-	sqlite3_reset(cst);
 }
 
 static struct db_tag *
@@ -1163,7 +1148,8 @@ db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
 		it->uid = db_column_text(st, 2);
 		it->title = db_column_text(st, 3);
 		it->link = db_column_text(st, 4);
-		db_parse_authors(it, (const char *)sqlite3_column_text(st, 5));
+		db_parse_strings((const char *)sqlite3_column_text(st, 5),
+		    &it->authors, &it->nauthors, PARSE_MAX_AUTHORS);
 		it->summary = db_column_text(st, 6);
 		it->content = db_column_text(st, 7);
 		it->published = sqlite3_column_int64(st, 8);
@@ -1180,7 +1166,8 @@ db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
 		changed = sqlite3_column_int64(st, 17);
 		if (changed > it->updated)
 			it->updated = changed;
-		db_load_categories(db, sqlite3_column_int64(st, 0), it);
+		db_parse_strings((const char *)sqlite3_column_text(st, 18),
+		    &it->categories, &it->ncategories, PARSE_MAX_CATEGORIES);
 		TAILQ_INSERT_TAIL(out, it, entry);
 	}
 	sqlite3_reset(st);

@@ -33,8 +33,6 @@ enum db_stmt {
 	ST_ENTRY_REKEY,
 	ST_ENTRY_LOAD,
 	ST_ENTRY_DELETE,
-	ST_CATEGORY_INSERT,
-	ST_CATEGORIES_CLEAR,
 	ST_KEY_FIND,
 	ST_KEY_ADD,
 	ST_TOMB_FIND,
@@ -49,7 +47,6 @@ enum db_stmt {
 	ST_TAG_SIGN,
 	ST_TAG_ITEMS,
 	ST_WEEKLY,
-	ST_ITEM_CATEGORIES,
 	ST_PRUNE_PICK,
 	ST_ARTICLE_COPIES,
 	ST_ALT_LIST,
@@ -103,8 +100,7 @@ char	*db_column_text(sqlite3_stmt *, int);
 int	 db_feed_id(struct db *, const char *, int64_t *);
 void	 db_savepoint_undo(struct db *);
 uint64_t db_key(const char *, const char *);
-void	 db_parse_authors(struct item *, const char *);
-void	 db_load_categories(struct db *, int64_t, struct item *);
+void	 db_parse_strings(const char *, char ***, size_t *, size_t);
 int	 db_tags_apply(struct db *, const struct db_row *, const size_t *,
 	    size_t);
 int	 db_row_load(struct db *, sqlite3_stmt *, struct db_row *);

@@ -31,69 +31,13 @@ struct dump {
  * UTF-8 without C0 controls, so only '"', '\\' and the controls the
  * parser keeps (tab, CR, LF) need escaping.
  */
-/* Bytes that JSON strings must escape. */
-static const unsigned char json_escape[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	['"'] = 1, ['\\'] = 1,
-};
-
-static void
-json_put_string(struct buf *b, const char *s)
-{
-	const char	*start, *end;
-	char		 esc[8];
-	uint64_t	 x;
-
-	if (s == NULL) {
-		buf_addstr(b, "null");
-		return;
-	}
-	buf_addc(b, '"');
-	end = s + strlen(s);
-	for (start = s; s < end; s++) {
-		/* Skip eight plain bytes at a time. */
-		while (end - s >= 8 && (x = swar_load(s), SWAR_LESS(x, 0x20) ==
-		    0 && SWAR_HAS(x, '"') == 0 && SWAR_HAS(x, '\\') == 0))
-			s += 8;
-		if (s == end)
-			break;
-		if (!json_escape[(unsigned char)*s])
-			continue;
-		buf_add(b, start, s - start);
-		switch (*s) {
-		case '"':
-			buf_addstr(b, "\\\"");
-			break;
-		case '\\':
-			buf_addstr(b, "\\\\");
-			break;
-		case '\n':
-			buf_addstr(b, "\\n");
-			break;
-		case '\r':
-			buf_addstr(b, "\\r");
-			break;
-		case '\t':
-			buf_addstr(b, "\\t");
-			break;
-		default:
-			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*s);
-			buf_addstr(b, esc);
-		}
-		start = s + 1;
-	}
-	buf_add(b, start, s - start);
-	buf_addc(b, '"');
-}
-
 /* ,"key": */
 static void
 json_put_key(struct buf *b, const char *key, int first)
 {
 	if (!first)
 		buf_addc(b, ',');
-	json_put_string(b, key);
+	buf_add_json_string(b, key);
 	buf_addc(b, ':');
 }
 
@@ -105,7 +49,7 @@ json_put_time(struct buf *b, time_t t)
 	if (t == 0)
 		buf_addstr(b, "null");
 	else
-		json_put_string(b, util_format_time(t, tbuf, sizeof(tbuf)));
+		buf_add_json_string(b, util_format_time(t, tbuf, sizeof(tbuf)));
 }
 
 static void
@@ -119,20 +63,6 @@ json_put_int(struct buf *b, long long v, int null_if_zero)
 	}
 	snprintf(nbuf, sizeof(nbuf), "%lld", v);
 	buf_addstr(b, nbuf);
-}
-
-static void
-json_put_strings(struct buf *b, char **v, size_t n)
-{
-	size_t	i;
-
-	buf_addc(b, '[');
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_addc(b, ',');
-		json_put_string(b, v[i]);
-	}
-	buf_addc(b, ']');
 }
 
 static void
@@ -155,13 +85,13 @@ dump_feed(struct dump *d, struct doc *doc)
 
 	buf_addstr(b, "{\"feed\":{");
 	json_put_key(b, "format", 1);
-	json_put_string(b, doc_format_name(doc->format));
+	buf_add_json_string(b, doc_format_name(doc->format));
 	json_put_key(b, "title", 0);
-	json_put_string(b, doc->title);
+	buf_add_json_string(b, doc->title);
 	json_put_key(b, "link", 0);
-	json_put_string(b, doc->link);
+	buf_add_json_string(b, doc->link);
 	json_put_key(b, "id", 0);
-	json_put_string(b, doc->id);
+	buf_add_json_string(b, doc->id);
 	json_put_key(b, "updated", 0);
 	json_put_time(b, doc->updated);
 	json_put_key(b, "hints", 0);
@@ -185,12 +115,12 @@ dump_feed(struct dump *d, struct doc *doc)
 		if (h->skip_days & (1U << day)) {
 			if (n++ > 0)
 				buf_addc(b, ',');
-			json_put_string(b, days[day]);
+			buf_add_json_string(b, days[day]);
 		}
 	}
 	buf_addc(b, ']');
 	json_put_key(b, "update_period", 0);
-	json_put_string(b, h->update_period);
+	buf_add_json_string(b, h->update_period);
 	json_put_key(b, "update_frequency", 0);
 	json_put_int(b, h->update_frequency, 1);
 	buf_addc(b, '}');
@@ -210,32 +140,32 @@ dump_item(struct doc *doc, struct item *it, void *arg)
 		dump_feed(d, doc);
 	buf_addstr(b, "{\"entry\":{");
 	json_put_key(b, "id", 1);
-	json_put_string(b, it->id);
+	buf_add_json_string(b, it->id);
 	json_put_key(b, "title", 0);
-	json_put_string(b, it->title);
+	buf_add_json_string(b, it->title);
 	json_put_key(b, "link", 0);
-	json_put_string(b, it->link);
+	buf_add_json_string(b, it->link);
 	json_put_key(b, "published", 0);
 	json_put_time(b, it->published);
 	json_put_key(b, "updated", 0);
 	json_put_time(b, it->updated);
 	json_put_key(b, "authors", 0);
-	json_put_strings(b, it->authors, it->nauthors);
+	buf_add_json_strings(b, it->authors, it->nauthors);
 	json_put_key(b, "categories", 0);
-	json_put_strings(b, it->categories, it->ncategories);
+	buf_add_json_strings(b, it->categories, it->ncategories);
 	json_put_key(b, "summary", 0);
-	json_put_string(b, it->summary);
+	buf_add_json_string(b, it->summary);
 	json_put_key(b, "content", 0);
-	json_put_string(b, it->content);
+	buf_add_json_string(b, it->content);
 	json_put_key(b, "enclosures", 0);
 	buf_addc(b, '[');
 	for (i = 0; i < it->nenclosures; i++) {
 		e = &it->enclosures[i];
 		buf_addstr(b, i > 0 ? ",{" : "{");
 		json_put_key(b, "url", 1);
-		json_put_string(b, e->url);
+		buf_add_json_string(b, e->url);
 		json_put_key(b, "type", 0);
-		json_put_string(b, e->type);
+		buf_add_json_string(b, e->type);
 		json_put_key(b, "length", 0);
 		if (e->length >= 0)
 			json_put_int(b, e->length, 0);
@@ -245,7 +175,7 @@ dump_item(struct doc *doc, struct item *it, void *arg)
 	}
 	buf_addc(b, ']');
 	json_put_key(b, "image", 0);
-	json_put_string(b, it->image);
+	buf_add_json_string(b, it->image);
 	json_put_key(b, "duration", 0);
 	json_put_int(b, it->duration, 1);
 	dump_flush(d);

@@ -31,6 +31,8 @@ buf_addc(struct buf *b, char c)
 	b->data[b->len] = '\0';
 }
 char	*buf_steal(struct buf *);
+void	 buf_add_json_string(struct buf *, const char *);
+void	 buf_add_json_strings(struct buf *, char **, size_t);
 
 /* State of utf8_clean_chunk across chunks. */
 struct utf8_cleaner {

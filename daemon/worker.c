@@ -37,13 +37,14 @@ static struct {
 	size_t		 max_items;
 
 	/*
-	 * Tags whose entries changed and are not rendered yet.  Rendering
-	 * waits until the queue is empty (or a second has passed), so that
-	 * a burst of polls renders each tag once, not once per feed.
+	 * Tags whose entries changed and are not rendered yet.  They are
+	 * rendered after a commit, but not again before flush_after: a
+	 * burst of polls renders each tag once, not once per feed, and
+	 * rendering takes at most a tenth of the worker's time.
 	 */
 	char		**dirty;
 	size_t		 ndirty;
-	time_t		 dirty_since;
+	struct timespec	 flush_after;	/* CLOCK_MONOTONIC */
 	job_cb		 render_cb;
 	uint64_t	 seq;		/* jobs processed */
 } worker;
@@ -55,6 +56,8 @@ static void	 worker_take_dirty(void);
 static void	 worker_check_limits(void);
 static void	 worker_lost(struct jobs *, struct job *);
 static void	 worker_flush(void);
+static int	 worker_flush_due(void);
+static struct job *worker_take(struct jobs *);
 static void	 worker_mark_dirty(char **, size_t);
 static void	 worker_clear_dirty(void);
 static void	 worker_run(struct job *);
@@ -132,10 +135,15 @@ int
 worker_start(struct event_base *base, struct db *db, struct conf *conf,
     job_cb render_cb)
 {
+	pthread_condattr_t	attr;
+
 	TAILQ_INIT(&worker.todo);
 	TAILQ_INIT(&worker.done);
 	pthread_mutex_init(&worker.lock, NULL);
-	pthread_cond_init(&worker.cond, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&worker.cond, &attr);
+	pthread_condattr_destroy(&attr);
 	worker.db = db;
 	worker.render_cb = render_cb;
 	conf_ref(conf);
@@ -195,21 +203,18 @@ worker_main(void *arg)
 {
 	struct jobs	 batch;
 	struct job	*job;
-	int		 n, idle, committed;
+	int		 n, committed;
 
 	for (;;) {
 		TAILQ_INIT(&batch);
-		pthread_mutex_lock(&worker.lock);
-		while (TAILQ_EMPTY(&worker.todo) && !worker.stopping)
-			pthread_cond_wait(&worker.cond, &worker.lock);
-		for (n = 0; n < WORKER_BATCH &&
-		    (job = TAILQ_FIRST(&worker.todo)) != NULL; n++) {
-			TAILQ_REMOVE(&worker.todo, job, entry);
-			TAILQ_INSERT_TAIL(&batch, job, entry);
+		if ((job = worker_take(&batch)) == NULL) {
+			if (worker.stopping)
+				break;	/* stopping and nothing left */
+			worker_flush();
+			continue;
 		}
-		pthread_mutex_unlock(&worker.lock);
-		if (n == 0)
-			break;		/* stopping and nothing left */
+		for (n = 0; job != NULL; job = TAILQ_NEXT(job, entry))
+			n++;
 
 		committed = db_begin(worker.db) == 0;
 		TAILQ_FOREACH(job, &batch, entry) {
@@ -238,12 +243,7 @@ worker_main(void *arg)
 			TAILQ_REMOVE(&batch, job, entry);
 			worker_finish(job);
 		}
-
-		pthread_mutex_lock(&worker.lock);
-		idle = TAILQ_EMPTY(&worker.todo);
-		pthread_mutex_unlock(&worker.lock);
-		if (worker.ndirty > 0 && (idle ||
-		    time(NULL) - worker.dirty_since >= 1))
+		if (worker_flush_due())
 			worker_flush();
 	}
 	worker_clear_dirty();
@@ -340,13 +340,54 @@ worker_finish(struct job *job)
 	pthread_mutex_unlock(&worker.lock);
 }
 
+/*
+ * Take the next batch of jobs into batch (its first, or NULL).  While
+ * there are none, wait; but when tags wait to be rendered, only until
+ * they may be: then NULL with the queue empty.
+ */
+static struct job *
+worker_take(struct jobs *batch)
+{
+	struct job	*job;
+	int		 n;
+
+	pthread_mutex_lock(&worker.lock);
+	while (TAILQ_EMPTY(&worker.todo) && !worker.stopping) {
+		if (worker.ndirty == 0)
+			pthread_cond_wait(&worker.cond, &worker.lock);
+		else if (worker_flush_due() ||
+		    pthread_cond_timedwait(&worker.cond, &worker.lock,
+		    &worker.flush_after) != 0)
+			break;
+	}
+	for (n = 0; n < WORKER_BATCH &&
+	    (job = TAILQ_FIRST(&worker.todo)) != NULL; n++) {
+		TAILQ_REMOVE(&worker.todo, job, entry);
+		TAILQ_INSERT_TAIL(batch, job, entry);
+	}
+	pthread_mutex_unlock(&worker.lock);
+	return (TAILQ_FIRST(batch));
+}
+
+/* Are there tags to render, and may they be rendered now? */
+static int
+worker_flush_due(void)
+{
+	struct timespec	now;
+
+	if (worker.ndirty == 0)
+		return (0);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec > worker.flush_after.tv_sec ||
+	    (now.tv_sec == worker.flush_after.tv_sec &&
+	    now.tv_nsec >= worker.flush_after.tv_nsec));
+}
+
 static void
 worker_mark_dirty(char **tags, size_t n)
 {
 	size_t	i, j;
 
-	if (worker.ndirty == 0)
-		worker.dirty_since = time(NULL);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < worker.ndirty; j++) {
 			if (strcmp(worker.dirty[j], tags[i]) == 0)
@@ -372,18 +413,41 @@ worker_clear_dirty(void)
 	worker.ndirty = 0;
 }
 
-/* Render the dirty tags into one job for the loop thread's cache. */
+/*
+ * Render the dirty tags into one job for the loop thread's cache, and
+ * say when the next render may be: nine times this one's cost from now
+ * (at least 0.2 s, at most 5 s).
+ */
 static void
 worker_flush(void)
 {
 	struct job	*job;
+	struct timespec	 t0, t1;
+	long long	 ns;
 
+	if (worker.ndirty == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	job = job_new(JOB_RENDER, NULL, worker.render_cb, NULL);
 	job->seq = worker.seq;
 	worker_render_tags(worker.db, worker.base_url, worker.dirty,
 	    worker.ndirty, job);
 	worker_clear_dirty();
 	worker_finish(job);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
+	    (t1.tv_nsec - t0.tv_nsec);
+	ns *= 9;
+	if (ns < 200000000LL)
+		ns = 200000000LL;
+	if (ns > 5000000000LL)
+		ns = 5000000000LL;
+	worker.flush_after.tv_sec = t1.tv_sec + ns / 1000000000LL;
+	worker.flush_after.tv_nsec = t1.tv_nsec + ns % 1000000000LL;
+	if (worker.flush_after.tv_nsec >= 1000000000L) {
+		worker.flush_after.tv_sec++;
+		worker.flush_after.tv_nsec -= 1000000000L;
+	}
 }
 
 /* On the loop thread: hand every finished job to its callback. */

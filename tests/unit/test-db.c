@@ -676,8 +676,6 @@ test_retention(void **state)
 	assert_titles(fx, "t", "liar|four|three|two again");
 	/* By uid, by link and title, and by link alone: 3 each. */
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM tombstones"), 6);
-	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_categories"),
-	    0);
 
 	/* Still carried by a's feed: not added again. */
 	c = store_counts(fx, "a", feed_a_uri);

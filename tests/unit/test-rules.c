@@ -118,6 +118,18 @@ test_plain(void **state)
 	assert_false(match_category("category:a.b", "axb"));
 	assert_true(match_title("title:(1+1)*", "Why (1+1)* is 2"));
 	assert_true(match_title("title:a/b", "x a/b y"));
+	/*
+	 * ASCII against ASCII skips PCRE2; the answers must not change:
+	 * edges of substrings, and a non-ASCII subject still folds (the
+	 * Kelvin sign K folds to k).
+	 */
+	assert_true(match_title("title:y", "xy"));
+	assert_true(match_title("title:XY", "xy"));
+	assert_false(match_title("title:xyz", "xy"));
+	assert_false(match_category("category:ab", "abc"));
+	assert_false(match_category("category:abc", "ab"));
+	assert_true(match_category("category:k", "\xe2\x84\xaa"));
+	assert_true(match_title("title:ok", "ro\xe2\x84\xaa!"));
 }
 
 /* Simple Unicode case folding, beyond ASCII. */
