@@ -34,8 +34,27 @@ and size, so a test can never hang on it):
                               the file PATH, plus "Cache-Control: max-age=N"
                               and "Expires: <now + SECS>" (SECS may be < 0),
                               each only when asked for
+    /gen/NAME?n=N&step=K      an ever-growing RSS 2.0 feed, for heavy ingest:
+                              each GET first adds K items (default 10, capped
+                              at 1000; 0 adds none; a HEAD adds none) to the
+                              stream of NAME (letters, digits, "._-", at most
+                              64 characters; else 404), kept in memory from
+                              the server's start, then answers 200 with the N
+                              newest (default 50, 1 to 500), newest first
+                              (none while the stream is still empty).
+                              Item SEQ (from 1) has guid "gen-NAME-SEQ"
+                              (isPermaLink="false"), link
+                              http://127.0.0.1/gen/NAME/SEQ, pubDate the
+                              server's start less a day plus SEQ seconds
+                              (recent, increasing, not in the future for
+                              hours), and a title, description and category
+                              made from NAME and SEQ.  No ETag or
+                              Last-Modified: every poll is a full 200 with
+                              new items.
 
-A malformed query parameter gets a 400 (out-of-range ones are capped).
+A malformed query parameter gets a 400 (out-of-range ones are capped).  A
+client that resets the connection or goes away mid-request (a test killing
+the daemon) only closes it: no traceback.
 
 Runtime overrides, for stateful scenarios (a feed that answers 200 now and
 301 later).  These two requests are never written to the log:
@@ -101,6 +120,13 @@ GZIP_BOMB_CACHE = 8                 # compressed bodies kept in memory
 ENDLESS_MAX_BYTES = 512 << 20
 ENDLESS_MAX_TIME = 60.0
 ENDLESS_CHUNK = 64 << 10
+GEN_DEFAULT_ITEMS = 50              # /gen/NAME?n=
+GEN_MAX_ITEMS = 500
+GEN_DEFAULT_STEP = 10               # /gen/NAME?step=
+GEN_MAX_STEP = 1000
+GEN_MAX_NAME = 64
+GEN_BACKDATE = 86400                # item 0 is this old at the start
+GEN_CATEGORIES = ("alpha", "beta", "gamma", "delta")
 
 # What a client that disconnects, or stops reading, makes a write raise.
 # (socket.timeout is TimeoutError from Python 3.10 on, but not before.)
@@ -118,6 +144,38 @@ def rss_feed(title, guids):
             "<title>%s</title><link>http://127.0.0.1/</link>"
             "<description>%s</description>\n%s"
             "</channel></rss>\n" % (title, title, items)).encode()
+
+
+def gen_feed(name, newest, count, epoch):
+    """The RSS 2.0 document of /gen/NAME: items newest down to
+    newest - count + 1 (all >= 1) of NAME's stream, item SEQ dated
+    epoch + SEQ seconds."""
+    items = []
+    for seq in range(newest, max(0, newest - count), -1):
+        guid = "gen-%s-%d" % (name, seq)
+        items.append(
+            "<item><title>%s item %d</title>"
+            "<link>http://127.0.0.1/gen/%s/%d</link>"
+            "<guid isPermaLink=\"false\">%s</guid>"
+            "<pubDate>%s</pubDate>"
+            "<category>%s</category>"
+            "<description>Item %d of the generated feed %s.</description>"
+            "</item>\n" % (
+                name, seq, name, seq, guid,
+                email.utils.formatdate(epoch + seq, usegmt=True),
+                GEN_CATEGORIES[seq % len(GEN_CATEGORIES)], seq, name))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<rss version="2.0"><channel>\n'
+            "<title>gen %s</title><link>http://127.0.0.1/gen/%s</link>"
+            "<description>generated feed %s</description>\n%s"
+            "</channel></rss>\n" % (name, name, name, "".join(items))
+            ).encode()
+
+
+def gen_name_ok(name):
+    """Whether name is a valid /gen/NAME stream name (safe in XML)."""
+    return 0 < len(name) <= GEN_MAX_NAME and all(
+        c.isascii() and (c.isalnum() or c in "._-") for c in name)
 
 
 def rss_prefix(title):
@@ -196,6 +254,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.body_sent = 0         # counted by the streamed answers
         try:
             super().handle_one_request()
+        except ConnectionError:
+            # The client went away mid-request (a test killed the daemon):
+            # nobody to answer, and no traceback on stderr.
+            self.close_connection = True
         finally:
             # Streamed answers, and any answer cut short by an exception.
             self.commit_log(self.body_sent)
@@ -312,6 +374,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith("/cache/"):
             return self.cache(urllib.parse.unquote(path[len("/cache"):]),
                               query_params(url), body)
+        if len(parts) == 3 and parts[1] == "gen":
+            return self.gen(urllib.parse.unquote(parts[2]),
+                            query_params(url), body)
         self.serve_file(urllib.parse.unquote(path), body)
 
     # --- Runtime overrides ---------------------------------------------
@@ -418,6 +483,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers["Expires"] = email.utils.formatdate(
                 time.time() + expires, usegmt=True)
         return self.serve_file(path, body, extra=headers)
+
+    def gen(self, name, params, body):
+        if not gen_name_ok(name):
+            return self.reply(404, b"not found\n", body)
+        count = int_param(params, "n", GEN_DEFAULT_ITEMS, 1, GEN_MAX_ITEMS)
+        step = int_param(params, "step", GEN_DEFAULT_STEP, 0, GEN_MAX_STEP)
+        newest = self.server.gen_advance(name, step if body else 0)
+        return self.reply(200, gen_feed(name, newest, count,
+                                        self.server.gen_epoch), body,
+                          {"Content-Type": RSS_TYPE})
 
     # --- Files ---------------------------------------------------------
 
@@ -559,6 +634,9 @@ class Server(http.server.ThreadingHTTPServer):
         self.overrides_lock = threading.Lock()
         self.bombs = collections.OrderedDict()  # MiB -> gzip body
         self.bombs_lock = threading.Lock()
+        self.gen_seq = {}               # NAME -> newest item, see /gen
+        self.gen_epoch = int(time.time()) - GEN_BACKDATE
+        self.gen_lock = threading.Lock()
 
     def write_log(self, entry):
         with self.loglock:
@@ -594,6 +672,13 @@ class Server(http.server.ThreadingHTTPServer):
                 if override["times"] <= 0:
                     del self.overrides[path]
             return dict(override)
+
+    def gen_advance(self, name, step):
+        """Add step items to the stream of /gen/NAME; its newest item."""
+        with self.gen_lock:
+            seq = self.gen_seq.get(name, 0) + step
+            self.gen_seq[name] = seq
+            return seq
 
     def gzip_bomb(self, mb):
         """The gzip body of /gzip-bomb?mb=MB, compressed once (a second or
