@@ -270,6 +270,8 @@ static const char *db_sql[ST_MAX] = {
 	[ST_TAG_FIND] = "SELECT id, signature FROM tags WHERE name = ?1",
 	[ST_TAG_INSERT] = "INSERT INTO tags (name) VALUES (?1)",
 	[ST_TAG_SIGN] = "UPDATE tags SET signature = ?2 WHERE id = ?1",
+	[ST_TAG_LIST] = "SELECT id FROM tags",
+	[ST_TAG_DELETE] = "DELETE FROM tags WHERE id = ?1",
 	/*
 	 * A tag's newest entries: a range scan of tag_entries' primary key,
 	 * then one lookup per entry (tests/unit/test-db.c checks the plan).
@@ -746,7 +748,6 @@ int
 db_sync_conf(struct db *db, const struct conf *conf)
 {
 	struct conf_feed	*cf;
-	size_t			 i;
 
 	if (db->readonly)
 		return (db_sync_tags(db, conf, 1));
@@ -757,16 +758,6 @@ db_sync_conf(struct db *db, const struct conf *conf)
 		db_bind_text(db->st[ST_FEED_UPSERT], 2, cf->url);
 		if (db_step_done(db, ST_FEED_UPSERT) != 0)
 			goto fail;
-	}
-	if (db_step_done(db, ST_TAGS_CLEAR) != 0)
-		goto fail;
-	TAILQ_FOREACH(cf, &conf->feeds, entry) {
-		for (i = 0; i < cf->ntags; i++) {
-			db_bind_text(db->st[ST_TAG_ADD], 1, cf->tags[i]);
-			db_bind_text(db->st[ST_TAG_ADD], 2, cf->name);
-			if (db_step_done(db, ST_TAG_ADD) != 0)
-				goto fail;
-		}
 	}
 	if (db_sync_tags(db, conf, 0) != 0 ||
 	    db_step_done(db, ST_RELEASE) != 0)
@@ -793,40 +784,6 @@ db_tag_cmp(const void *a, const void *b)
 {
 	return (db_id_cmp(&((const struct db_tag *)a)->id,
 	    &((const struct db_tag *)b)->id));
-}
-
-/*
- * What decides a tag's membership, as text: when it changes (feeds carry
- * the tag or stop, rules are edited), the tag is computed again.  Bump
- * the leading version when the code's meaning of a rule changes.
- */
-static char *
-db_tag_signature(const struct conf *conf, const char *tag,
-    const struct tag_rules *tr)
-{
-	struct conf_feed	*cf;
-	struct buf		 b;
-	size_t			 i;
-
-	buf_init(&b);
-	buf_addstr(&b, "v1\nfeeds:");
-	TAILQ_FOREACH(cf, &conf->feeds, entry) {
-		for (i = 0; i < cf->ntags; i++) {
-			if (strcmp(cf->tags[i], tag) == 0) {
-				buf_addstr(&b, " ");
-				buf_addstr(&b, cf->name);
-			}
-		}
-	}
-	for (i = 0; tr != NULL && i < tr->ninclude; i++) {
-		buf_addstr(&b, "\ninclude = ");
-		buf_addstr(&b, rule_text(tr->include[i]));
-	}
-	for (i = 0; tr != NULL && i < tr->nexclude; i++) {
-		buf_addstr(&b, "\nexclude = ");
-		buf_addstr(&b, rule_text(tr->exclude[i]));
-	}
-	return (buf_steal(&b));
 }
 
 /* Find or make a tag's row; *sig is its stored signature (or NULL). */
@@ -859,26 +816,123 @@ db_tag_row(struct db *db, const char *name, int64_t *id, char **sig)
 	return (0);
 }
 
-/* The ids of the feeds carrying a tag, sorted. */
+/*
+ * One pass over the configured feeds: each tag learns the ids of the
+ * feeds carrying it, and its signature the feeds' names (sig[i] for
+ * db->tags[i], whose order is still the configuration's).
+ */
 static void
-db_tag_feeds(struct db *db, const struct conf *conf, struct db_tag *t)
+db_tags_feeds(struct db *db, const struct conf *conf, struct buf *sig)
 {
 	struct conf_feed	*cf;
+	struct strmap		 index;
+	struct db_tag		*t;
 	int64_t			 id;
-	size_t			 i;
+	size_t			 i, *k, *idx;
 
+	strmap_init(&index);
+	idx = xreallocarray(NULL, db->ntags > 0 ? db->ntags : 1, sizeof(*idx));
+	for (i = 0; i < db->ntags; i++) {
+		idx[i] = i;
+		strmap_put(&index, db->tags[i].name, &idx[i]);
+		buf_addstr(&sig[i], "v1\nfeeds:");
+	}
 	TAILQ_FOREACH(cf, &conf->feeds, entry) {
+		if (cf->ntags == 0 || db_feed_id(db, cf->name, &id) != 0)
+			continue;
 		for (i = 0; i < cf->ntags; i++) {
-			if (strcmp(cf->tags[i], t->name) != 0 ||
-			    db_feed_id(db, cf->name, &id) != 0)
+			if ((k = strmap_get(&index, cf->tags[i])) == NULL)
 				continue;
+			t = &db->tags[*k];
 			t->feeds = xreallocarray(t->feeds, t->nfeeds + 1,
 			    sizeof(*t->feeds));
 			t->feeds[t->nfeeds++] = id;
+			buf_addc(&sig[*k], ' ');
+			buf_addstr(&sig[*k], cf->name);
 		}
 	}
-	if (t->nfeeds > 1)
-		qsort(t->feeds, t->nfeeds, sizeof(*t->feeds), db_id_cmp);
+	for (i = 0; i < db->ntags; i++) {
+		t = &db->tags[i];
+		if (t->nfeeds > 1)
+			qsort(t->feeds, t->nfeeds, sizeof(*t->feeds),
+			    db_id_cmp);
+	}
+	strmap_free(&index);
+	free(idx);
+}
+
+/*
+ * What decides a tag's membership, as text: the feeds that carry it (in
+ * sig already) and its rules.  When it changes, the tag is computed
+ * again.  Bump the leading version when the code's meaning of a rule
+ * changes.
+ */
+static void
+db_tag_sign_rules(struct buf *sig, const struct tag_rules *tr)
+{
+	size_t	i;
+
+	for (i = 0; tr != NULL && i < tr->ninclude; i++) {
+		buf_addstr(sig, "\ninclude = ");
+		buf_addstr(sig, rule_text(tr->include[i]));
+	}
+	for (i = 0; tr != NULL && i < tr->nexclude; i++) {
+		buf_addstr(sig, "\nexclude = ");
+		buf_addstr(sig, rule_text(tr->exclude[i]));
+	}
+}
+
+/*
+ * Tags gone from the configuration: their rows and memberships go (a tag
+ * named again later is computed anew).  Returns how many went, or -1.
+ */
+static int
+db_tags_forget(struct db *db)
+{
+	sqlite3_stmt	*st = db->st[ST_TAG_LIST];
+	struct db_tag	 key;
+	int64_t		*gone = NULL;
+	size_t		 n = 0, i;
+	int		 rv = 0;
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		key.id = sqlite3_column_int64(st, 0);
+		if (bsearch(&key, db->tags, db->ntags, sizeof(*db->tags),
+		    db_tag_cmp) != NULL)
+			continue;
+		gone = xreallocarray(gone, n + 1, sizeof(*gone));
+		gone[n++] = key.id;
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n && rv == 0; i++) {
+		sqlite3_bind_int64(db->st[ST_MEMBER_DROP_TAG], 1, gone[i]);
+		sqlite3_bind_int64(db->st[ST_TAG_DELETE], 1, gone[i]);
+		if (db_step_done(db, ST_MEMBER_DROP_TAG) != 0 ||
+		    db_step_done(db, ST_TAG_DELETE) != 0)
+			rv = -1;
+	}
+	free(gone);
+	return (rv == 0 ? (int)n : -1);
+}
+
+/* feed_tags mirrors the configuration, for people reading the database. */
+static int
+db_feed_tags_write(struct db *db, const struct conf *conf)
+{
+	struct conf_feed	*cf;
+	size_t			 i;
+
+	if (db_step_done(db, ST_TAGS_CLEAR) != 0)
+		return (-1);
+	TAILQ_FOREACH(cf, &conf->feeds, entry) {
+		for (i = 0; i < cf->ntags; i++) {
+			db_bind_text(db->st[ST_TAG_ADD], 1, cf->tags[i]);
+			db_bind_text(db->st[ST_TAG_ADD], 2, cf->name);
+			if (db_step_done(db, ST_TAG_ADD) != 0)
+				return (-1);
+		}
+	}
+	return (0);
 }
 
 /*
@@ -889,50 +943,66 @@ static int
 db_sync_tags(struct db *db, const struct conf *conf, int learn)
 {
 	struct db_tag	*t;
+	struct buf	*sig;
 	size_t		*redo = NULL, nredo = 0, i, j;
-	char		*sig, *old;
-	int		 rv = 0;
+	char		**old;
+	int		 rv = 0, gone = 0;
 
 	db_tags_free(db);
 	db->wants_text = 0;
 	db->tags = xcalloc(conf->ntags > 0 ? conf->ntags : 1,
 	    sizeof(*db->tags));
-	for (i = 0; i < conf->ntags; i++) {
+	sig = xcalloc(conf->ntags > 0 ? conf->ntags : 1, sizeof(*sig));
+	old = xcalloc(conf->ntags > 0 ? conf->ntags : 1, sizeof(*old));
+	for (i = 0; i < conf->ntags && rv == 0; i++) {
 		t = &db->tags[db->ntags];
 		t->name = xstrdup(conf->tags[i]);
 		t->rules = conf_tag_rules(conf, t->name);
-		if (db_tag_row(db, t->name, &t->id, &old) != 0) {
+		if (db_tag_row(db, t->name, &t->id, &old[i]) != 0) {
 			free(t->name);
 			rv = -1;
 			break;
 		}
 		db->ntags++;
-		db_tag_feeds(db, conf, t);
 		for (j = 0; t->rules != NULL && j < t->rules->ninclude; j++)
 			db->wants_text |= rule_wants_text(t->rules->include[j]);
 		for (j = 0; t->rules != NULL && j < t->rules->nexclude; j++)
 			db->wants_text |= rule_wants_text(t->rules->exclude[j]);
-		free(old);
 	}
-	qsort(db->tags, db->ntags, sizeof(*db->tags), db_tag_cmp);
-	if (rv != 0 || learn)
-		return (rv);
-
-	for (i = 0; i < db->ntags; i++) {
+	if (rv == 0)
+		db_tags_feeds(db, conf, sig);
+	for (i = 0; i < db->ntags && rv == 0 && !learn; i++) {
 		t = &db->tags[i];
-		sig = db_tag_signature(conf, t->name, t->rules);
-		if (db_tag_row(db, t->name, &t->id, &old) == 0 &&
-		    (old == NULL || strcmp(old, sig) != 0)) {
-			redo = xreallocarray(redo, nredo + 1, sizeof(*redo));
-			redo[nredo++] = i;
-			sqlite3_bind_int64(db->st[ST_TAG_SIGN], 1, t->id);
-			db_bind_text(db->st[ST_TAG_SIGN], 2, sig);
-			if (db_step_done(db, ST_TAG_SIGN) != 0)
-				rv = -1;
-		}
-		free(old);
-		free(sig);
+		db_tag_sign_rules(&sig[i], t->rules);
+		if (old[i] != NULL && strcmp(old[i], sig[i].data) == 0)
+			continue;
+		redo = xreallocarray(redo, nredo + 1, sizeof(*redo));
+		redo[nredo++] = i;
+		sqlite3_bind_int64(db->st[ST_TAG_SIGN], 1, t->id);
+		db_bind_text(db->st[ST_TAG_SIGN], 2, sig[i].data);
+		if (db_step_done(db, ST_TAG_SIGN) != 0)
+			rv = -1;
 	}
+	for (i = 0; i < conf->ntags; i++) {
+		buf_free(&sig[i]);
+		free(old[i]);
+	}
+	free(sig);
+	free(old);
+	/* Sorted by id from here on: redo's indices follow. */
+	for (i = 0; i < nredo; i++)
+		db->tags[redo[i]].dirty = 2;
+	qsort(db->tags, db->ntags, sizeof(*db->tags), db_tag_cmp);
+	for (i = nredo = 0; i < db->ntags; i++) {
+		if (db->tags[i].dirty == 2) {
+			db->tags[i].dirty = 0;
+			redo[nredo++] = i;
+		}
+	}
+	if (rv == 0 && !learn && (gone = db_tags_forget(db)) < 0)
+		rv = -1;
+	if (rv == 0 && !learn && (nredo > 0 || gone > 0))
+		rv = db_feed_tags_write(db, conf);
 	if (rv == 0 && nredo > 0)
 		rv = db_tags_rebuild(db, redo, nredo);
 	free(redo);

@@ -646,6 +646,13 @@ test_rules(void **state)
 	assert_titles(fx, "t", "Unrelated");
 	assert_titles(fx, "lavrov", "Talks in Geneva|Sergey LAVROV speaks|"
 	    "Lavrovsky ballet|Opinion: Lavrov again");
+	/* A tag no longer configured leaves nothing behind. */
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM tags WHERE "
+	    "name = 'only-a'"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM tag_entries WHERE "
+	    "tag_id NOT IN (SELECT id FROM tags)"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM feed_tags WHERE "
+	    "tag = 'lavrov'"), 1);
 	/* An unchanged configuration computes nothing again. */
 	assert_int_equal(db_sync_conf(fx->db, conf2), 0);
 	assert_titles(fx, "t", "Unrelated");
