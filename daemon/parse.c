@@ -332,6 +332,28 @@ parser_parent(struct parser *p)
 	return (p->depth >= 2 ? p->stack[p->depth - 1] : EL_OTHER);
 }
 
+/*
+ * An attribute value from libxml2, as a new string.  Without entity
+ * substitution (which we never allow) libxml2 hands '&' in attribute
+ * values over as "&#38;" (from &amp; or &#38; alike) and every other
+ * character as itself: undo that one.
+ */
+static char *
+parser_attr_value(const xmlChar *start, const xmlChar *end)
+{
+	struct buf	 b;
+	const char	*s = (const char *)start, *e = (const char *)end, *amp;
+
+	buf_init(&b);
+	while ((amp = memchr(s, '&', e - s)) != NULL) {
+		buf_add(&b, s, amp - s);
+		buf_addc(&b, '&');
+		s = amp + (e - amp >= 5 && memcmp(amp, "&#38;", 5) == 0 ? 5 : 1);
+	}
+	buf_add(&b, s, e - s);
+	return (buf_steal(&b));
+}
+
 /* An attribute of the element being started, as a new string. */
 char *
 parser_attr(struct parser *p, const char *name)
@@ -344,7 +366,7 @@ parser_attr(struct parser *p, const char *name)
 		    XML_NS_URI) == 0)
 			continue;
 		if (strcmp((const char *)a[0], name) == 0)
-			return (xstrndup((const char *)a[3], a[4] - a[3]));
+			return (parser_attr_value(a[3], a[4]));
 	}
 	return (NULL);
 }
@@ -400,7 +422,7 @@ parser_push_base(struct parser *p)
 			continue;
 		if (p->nbases == PARSE_MAX_BASES)
 			return;
-		v = xstrndup((const char *)a[3], a[4] - a[3]);
+		v = parser_attr_value(a[3], a[4]);
 		p->bases[p->nbases].url = parser_resolve(p, v);
 		p->bases[p->nbases++].depth = p->depth;
 		free(v);
@@ -872,6 +894,7 @@ static void
 parser_markup(struct parser *p, const char *name, size_t unused, int start)
 {
 	const xmlChar	**a = p->attrs;
+	char		 *v;
 	int		  i;
 
 	if (p->depth == p->xhtml_depth + 1 && strcmp(name, "div") == 0)
@@ -892,7 +915,9 @@ parser_markup(struct parser *p, const char *name, size_t unused, int start)
 		buf_addc(&p->text, ' ');
 		buf_addstr(&p->text, (const char *)a[0]);
 		buf_addstr(&p->text, "=\"");
-		html_escape_buf(&p->text, (const char *)a[3], a[4] - a[3], 1);
+		v = parser_attr_value(a[3], a[4]);
+		html_escape_buf(&p->text, v, strlen(v), 1);
+		free(v);
 		buf_addc(&p->text, '"');
 	}
 	buf_addc(&p->text, '>');
