@@ -395,8 +395,10 @@ feed_fetched(struct fetch_result *res, void *arg)
 	tmp.state = *st;	/* a shallow view, for sched_next only */
 	st->next_poll = sched_next(&tmp, now, &why);
 	st->next_reason = why;
-	if (job->type == JOB_STORE)
-		sched_store_begin();
+	if (job->type == JOB_STORE) {
+		job->store_bytes = job->body.len;
+		sched_store_begin(job->store_bytes);
+	}
 	job_submit(job);
 }
 
@@ -409,7 +411,7 @@ feed_stored(struct job *job, void *arg)
 	char		*old_error;
 
 	if (job->type == JOB_STORE)
-		sched_store_end();
+		sched_store_end(job->store_bytes);
 	if (f->removed) {
 		f->busy = 0;
 		feed_unref(f);

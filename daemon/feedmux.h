@@ -431,6 +431,7 @@ struct job {
 	char			**tags;		/* to render afterwards */
 	size_t			 ntags;
 	char			*charset;	/* HTTP Content-Type charset */
+	size_t			 store_bytes;	/* body size, for back-pressure */
 	struct conf		*conf;		/* JOB_SYNC: a reference */
 
 	/* Results, read on the loop thread in the callback. */
@@ -563,8 +564,8 @@ const char	*sched_reason_name(enum reason);
 int		 sched_host_wait(struct feed *, time_t);
 int		 sched_slot_take(struct feed *);
 void		 sched_slot_release(struct feed *);
-void		 sched_store_begin(void);
-void		 sched_store_end(void);
+void		 sched_store_begin(size_t);
+void		 sched_store_end(size_t);
 void		 sched_dequeue(struct feed *);
 void		 sched_host_defer(const char *, time_t);
 void		 sched_hosts_free(void);

@@ -52,7 +52,14 @@ static struct strmap		host_index;	/* name -> host */
  */
 static TAILQ_HEAD(, feed)	queue = TAILQ_HEAD_INITIALIZER(queue);
 static int			active;
-static long			stores;		/* bodies queued to store */
+static size_t			store_bytes;	/* bodies queued to store */
+
+/*
+ * Fetched bodies may wait for the worker up to this many bytes: enough
+ * for the worker to always have a batch while the next is fetched, few
+ * enough to bound memory whatever the feeds' sizes.
+ */
+#define SCHED_STORE_BUDGET	(64 * 1024 * 1024)
 
 static void	sched_fire(evutil_socket_t, short, void *);
 static void	sched_slots_kick(void);
@@ -296,7 +303,7 @@ sched_slot_free(struct feed *f, struct host **hp)
 	long		 per = cfg != NULL ? cfg->max_host_transfers : 2;
 
 	*hp = h;
-	return (active < total && stores < total &&
+	return (active < total && store_bytes < SCHED_STORE_BUDGET &&
 	    (h == NULL || h->active < per));
 }
 
@@ -340,20 +347,20 @@ sched_slot_release(struct feed *f)
 }
 
 /*
- * Fetched bodies waiting for the worker count against the transfer slots
- * too: when parsing and storing fall behind, fetching waits, and memory
- * holds at most about twice max_transfers bodies.
+ * Fetched bodies waiting for the worker hold back new transfers once they
+ * pass SCHED_STORE_BUDGET: when parsing and storing fall behind, fetching
+ * waits, and memory stays bounded.
  */
 void
-sched_store_begin(void)
+sched_store_begin(size_t bytes)
 {
-	stores++;
+	store_bytes += bytes;
 }
 
 void
-sched_store_end(void)
+sched_store_end(size_t bytes)
 {
-	stores--;
+	store_bytes -= bytes < store_bytes ? bytes : store_bytes;
 	sched_slots_kick();
 }
 
