@@ -497,9 +497,10 @@ cmd_purge_done(struct job *job, void *arg)
 	for (i = 0; i < job->nnames; i++)
 		json_array_append_new(a, json_pack("{s:s, s:I}", "name",
 		    job->names[i], "entries", (json_int_t)job->left[i]));
-	if (job->state.error != NULL && job->pruned == 0)
+	if (job->state.error != NULL && job->pruned == 0) {
+		json_decref(a);
 		ctl_reply_error(c, "purge: %s", job->state.error);
-	else
+	} else
 		ctl_reply_ok(c, json_pack("{s:I, s:o, s:I}", "pruned",
 		    (json_int_t)job->pruned, "feeds", a,
 		    "tombstones_expired", (json_int_t)job->tombstones));
