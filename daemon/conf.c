@@ -316,7 +316,6 @@ static void
 conf_tag_key(struct conf_parse *cp, const char *key, const char *value)
 {
 	struct tag_rules	*tr = &cp->tag->rules;
-	struct rule		*r;
 	char			*cause;
 
 	if (strcmp(key, "include") != 0 && strcmp(key, "exclude") != 0) {
@@ -324,19 +323,9 @@ conf_tag_key(struct conf_parse *cp, const char *key, const char *value)
 		    "include or exclude)", key, tr->name);
 		return;
 	}
-	if ((r = rule_compile(value, &cause)) == NULL) {
+	if (tag_rules_add(tr, *key == 'e', value, &cause) != 0) {
 		conf_error(cp, "%s: %s", key, cause);
 		free(cause);
-		return;
-	}
-	if (*key == 'i') {
-		tr->include = xreallocarray(tr->include, tr->ninclude + 1,
-		    sizeof(*tr->include));
-		tr->include[tr->ninclude++] = r;
-	} else {
-		tr->exclude = xreallocarray(tr->exclude, tr->nexclude + 1,
-		    sizeof(*tr->exclude));
-		tr->exclude[tr->nexclude++] = r;
 	}
 }
 
@@ -864,15 +853,7 @@ conf_feed_free(struct conf_feed *cf)
 static void
 conf_tag_free(struct conf_tag *ct)
 {
-	size_t	i;
-
-	for (i = 0; i < ct->rules.ninclude; i++)
-		rule_free(ct->rules.include[i]);
-	for (i = 0; i < ct->rules.nexclude; i++)
-		rule_free(ct->rules.exclude[i]);
-	free(ct->rules.include);
-	free(ct->rules.exclude);
-	free(ct->rules.name);
+	tag_rules_clear(&ct->rules);
 	free(ct);
 }
 

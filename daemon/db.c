@@ -944,7 +944,7 @@ db_sync_tags(struct db *db, const struct conf *conf, int learn)
 {
 	struct db_tag	*t;
 	struct buf	*sig;
-	size_t		*redo = NULL, nredo = 0, i, j;
+	size_t		*redo = NULL, nredo = 0, i;
 	char		**old;
 	int		 rv = 0, gone = 0;
 
@@ -964,10 +964,8 @@ db_sync_tags(struct db *db, const struct conf *conf, int learn)
 			break;
 		}
 		db->ntags++;
-		for (j = 0; t->rules != NULL && j < t->rules->ninclude; j++)
-			db->wants_text |= rule_wants_text(t->rules->include[j]);
-		for (j = 0; t->rules != NULL && j < t->rules->nexclude; j++)
-			db->wants_text |= rule_wants_text(t->rules->exclude[j]);
+		if (t->rules != NULL)
+			db->wants_text |= tag_rules_wants_text(t->rules);
 	}
 	if (rv == 0)
 		db_tags_feeds(db, conf, sig);
