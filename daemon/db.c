@@ -974,8 +974,8 @@ db_sync_tags(struct db *db, const struct conf *conf, int learn)
 		db_tag_sign_rules(&sig[i], t->rules);
 		if (old[i] != NULL && strcmp(old[i], sig[i].data) == 0)
 			continue;
-		redo = xreallocarray(redo, nredo + 1, sizeof(*redo));
-		redo[nredo++] = i;
+		/* Computed again below; rendered after that either way. */
+		t->dirty = 1;
 		sqlite3_bind_int64(db->st[ST_TAG_SIGN], 1, t->id);
 		db_bind_text(db->st[ST_TAG_SIGN], 2, sig[i].data);
 		if (db_step_done(db, ST_TAG_SIGN) != 0)
@@ -987,13 +987,11 @@ db_sync_tags(struct db *db, const struct conf *conf, int learn)
 	}
 	free(sig);
 	free(old);
-	/* Sorted by id from here on: redo's indices follow. */
-	for (i = 0; i < nredo; i++)
-		db->tags[redo[i]].dirty = 2;
+	/* Sorted by id from here on; the changed ones are marked dirty. */
 	qsort(db->tags, db->ntags, sizeof(*db->tags), db_tag_cmp);
-	for (i = nredo = 0; i < db->ntags; i++) {
-		if (db->tags[i].dirty == 2) {
-			db->tags[i].dirty = 0;
+	for (i = 0; i < db->ntags; i++) {
+		if (db->tags[i].dirty) {
+			redo = xreallocarray(redo, nredo + 1, sizeof(*redo));
 			redo[nredo++] = i;
 		}
 	}
