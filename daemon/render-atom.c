@@ -17,6 +17,7 @@
 #include "feedmux.h"
 
 static void	atom_escape(struct buf *, const char *, int);
+static void	atom_indent(struct buf *, int);
 static void	atom_element(struct buf *, int, const char *, const char *);
 static void	atom_time(struct buf *, int, const char *, time_t);
 static void	atom_attr(struct buf *, const char *, const char *);
@@ -85,13 +86,20 @@ atom_escape(struct buf *b, const char *s, int attr)
 	buf_add(b, start, s - start);
 }
 
+/* Two spaces a level (the document is at most five deep). */
+static void
+atom_indent(struct buf *b, int depth)
+{
+	buf_add(b, "          ", depth * 2 < 10 ? depth * 2 : 10);
+}
+
 /* Indentation, then <name>text</name> and a newline. */
 static void
 atom_element(struct buf *b, int depth, const char *name, const char *value)
 {
 	if (value == NULL)
 		return;
-	buf_add(b, "          ", depth * 2 < 10 ? depth * 2 : 10);
+	atom_indent(b, depth);
 	buf_addc(b, '<');
 	buf_addstr(b, name);
 	buf_addc(b, '>');
@@ -128,7 +136,7 @@ atom_link(struct buf *b, int depth, const char *rel, const char *type,
 {
 	if (href == NULL)
 		return;
-	buf_add(b, "          ", depth * 2);
+	atom_indent(b, depth);
 	buf_addstr(b, "<link");
 	atom_attr(b, "rel", rel);
 	atom_attr(b, "type", type);
