@@ -303,7 +303,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=20140330)
-    ap.add_argument("--words", default="/work/shared/seeds/security-clearance-blog.txt")
+    # The seed text sits beside the checkout, in ../shared.
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    ap.add_argument("--words", default=os.path.join(
+        os.path.dirname(top), "shared", "seeds", "security-clearance-blog.txt"))
     ap.add_argument("--big-bytes", type=int, default=50 * 1000 * 1000)
     ap.add_argument("--small-count", type=int, default=1000)
     ap.add_argument("--atom-share", type=float, default=0.30)

@@ -14,7 +14,8 @@ RUNS=3
 WORK=/tmp/feedmux-bench
 FEEDMUXD=${FEEDMUXD:-./feedmuxd}
 SEED=20140330
-WORDS=${BENCH_WORDS:-/work/shared/seeds/security-clearance-blog.txt}
+# The seed text sits beside the checkout, in ../shared.
+WORDS=${BENCH_WORDS:-$HERE/../../../shared/seeds/security-clearance-blog.txt}
 OUT=
 INSTALL=0
 REGEN=0
@@ -32,7 +33,7 @@ usage: $0 [-n RUNS] [-w WORKDIR] [-b FEEDMUXD] [-s SEED] [-W WORDFILE] [-o RESUL
                skipped when it does not support --parse
   -s SEED      generator seed (default $SEED)
   -W WORDFILE  word source for the generator (default \$BENCH_WORDS or
-               /work/shared/seeds/security-clearance-blog.txt)
+               ../shared/seeds/security-clearance-blog.txt beside the checkout)
   -o RESULTS   results file (default WORKDIR/results.md)
   --regen      regenerate the feeds even if WORKDIR has them for this seed
   --install    apt-get install the missing peers: ${PKGS[*]}

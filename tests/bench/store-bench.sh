@@ -24,7 +24,8 @@ REGEN=0
 PERF=0
 DROP=1
 SEED=20140330
-WORDS=${BENCH_WORDS:-/work/shared/seeds/security-clearance-blog.txt}
+# The seed text sits beside the checkout, in ../shared.
+WORDS=${BENCH_WORDS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/../shared/seeds/security-clearance-blog.txt}
 
 # The targets of the scale issue.
 T_INGEST=50000     # entries/s, at least
@@ -51,7 +52,7 @@ usage: $0 [-w WORKDIR] [-b BINDIR] [-n FEEDS] [-e ENTRIES] [-r RUNS]
   -o RESULTS  results file (default WORKDIR/results.md)
   -s SEED     generator seed (default $SEED)
   -W WORDFILE word source for the text (default \$BENCH_WORDS or
-              /work/shared/seeds/security-clearance-blog.txt)
+              ../shared/seeds/security-clearance-blog.txt beside the checkout)
   --regen     regenerate the feeds even if WORKDIR has them
   --perf      profile feedmuxd with perf during the ingest (perf record
               slows it down: the ingest rows of such a run are marked)
