@@ -1,18 +1,25 @@
 /*
  * conf.c: the configuration file, read with libinih.
  *
- * libinih does the INI syntax; this file owns the meaning.  Every [daemon]
- * key is described once in daemon_options (name, type, bounds, default), so
- * defaults, checks and documentation agree.  We feed libinih through our own
- * line reader: that gives exact line numbers for every message, sees section
- * headers as they come (duplicate and empty sections), and catches lines
- * longer than libinih's buffer, which it would otherwise split silently.
- * The first error wins and the whole file is rejected.
+ * libinih does the INI syntax; this file owns the meaning.  Every key is
+ * described once in conf_table (name, where it may be set, type, bounds,
+ * default), so defaults, checks and the documentation agree (test-conf
+ * checks conf/feedmux.conf and feedmux.conf(5) against it).  A key that
+ * may be set both in [daemon] and per feed is read by the same code in
+ * both, and a feed that does not set it inherits the [daemon] value.
+ *
+ * We feed libinih through our own line reader: that gives exact line
+ * numbers for every message, sees section headers as they come (duplicate
+ * and empty sections), and catches lines longer than libinih's buffer,
+ * which it would otherwise split silently.  The first error wins and the
+ * whole file is rejected.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,83 +28,80 @@
 
 #include <ini.h>
 
-#include "feedmux.h"
+#include "conf.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
 
-enum opt_type {
-	OPT_STRING,
-	OPT_DURATION,
-	OPT_BOOL,
-	OPT_SIZE,
-	OPT_INT,
-	OPT_LISTEN
-};
+#define DAY		86400
+#define D(field)	offsetof(struct conf, field)
+#define F(field)	offsetof(struct conf_feed, field)
+#define DF		(CONF_DAEMON | CONF_FEED)
+#define USER_AGENT	"feedmux/" PACKAGE_VERSION " (+" PACKAGE_URL ")"
 
-struct conf_option {
-	const char	*name;
-	enum opt_type	 type;
-	size_t		 offset;
-	long long	 min;
-	long long	 max;
-	const char	*def;
-};
-
-#define DAY	86400
-
-static const struct conf_option daemon_options[] = {
-	{ "adaptive", OPT_BOOL, offsetof(struct conf, adaptive), 0, 1, "no" },
-	{ "allow_file_urls", OPT_BOOL, offsetof(struct conf, allow_file_urls),
+/* Every key, sorted by name.  Keep feedmux.conf(5) and conf/ in step. */
+static const struct conf_option conf_table[] = {
+	{ "adaptive", DF, CONF_BOOL, D(adaptive), F(adaptive), 0, 1, "no" },
+	{ "allow_file_urls", CONF_DAEMON, CONF_BOOL, D(allow_file_urls), 0,
 	    0, 1, "no" },
-	{ "base_url", OPT_STRING, offsetof(struct conf, base_url), 0, 0, "" },
-	{ "block_private_addresses", OPT_BOOL,
-	    offsetof(struct conf, block_private_addresses), 0, 1, "no" },
-	{ "clock_skew", OPT_DURATION, offsetof(struct conf, clock_skew), 0,
-	    DAY, "10m" },
-	{ "connect_timeout", OPT_DURATION,
-	    offsetof(struct conf, connect_timeout), 1, 300, "15s" },
-	{ "control_socket", OPT_STRING, offsetof(struct conf, control_socket),
-	    1, 0, "/run/feedmux/control.sock" },
-	{ "database", OPT_STRING, offsetof(struct conf, database), 1, 0,
+	{ "base_url", CONF_DAEMON, CONF_STRING, D(base_url), 0, 0, 0, "" },
+	{ "block_private_addresses", CONF_DAEMON, CONF_BOOL,
+	    D(block_private_addresses), 0, 0, 1, "no" },
+	{ "clock_skew", CONF_DAEMON, CONF_DURATION, D(clock_skew), 0, 0, DAY,
+	    "10m" },
+	{ "connect_timeout", CONF_DAEMON, CONF_DURATION, D(connect_timeout),
+	    0, 1, 300, "15s" },
+	{ "control_socket", CONF_DAEMON, CONF_STRING, D(control_socket), 0, 1,
+	    0, "/run/feedmux/control.sock" },
+	{ "database", CONF_DAEMON, CONF_STRING, D(database), 0, 1, 0,
 	    "/var/lib/feedmux/feedmux.db" },
-	{ "fetch_timeout", OPT_DURATION, offsetof(struct conf, fetch_timeout),
-	    1, 3600, "60s" },
-	{ "host_delay", OPT_DURATION, offsetof(struct conf, host_delay), 0,
-	    3600, "1s" },
-	{ "interval", OPT_DURATION, offsetof(struct conf, interval), 1,
-	    30 * DAY, "60m" },
-	{ "keep_days", OPT_INT, offsetof(struct conf, keep_days), 0,
-	    100 * 365, "0" },
-	{ "keep_entries", OPT_INT, offsetof(struct conf, keep_entries), 0,
+	{ "exclude", CONF_TAG, CONF_RULE, 0, 0, 0, 0, NULL },
+	{ "fetch_timeout", CONF_DAEMON, CONF_DURATION, D(fetch_timeout), 0, 1,
+	    3600, "60s" },
+	{ "host_delay", CONF_DAEMON, CONF_DURATION, D(host_delay), 0, 0, 3600,
+	    "1s" },
+	{ "include", CONF_TAG, CONF_RULE, 0, 0, 0, 0, NULL },
+	{ "interval", DF, CONF_DURATION, D(interval), F(interval), 1, 30 * DAY,
+	    "60m" },
+	{ "keep_days", DF, CONF_INT, D(keep_days), F(keep_days), 0, 100 * 365,
+	    "0" },
+	{ "keep_entries", DF, CONF_INT, D(keep_entries), F(keep_entries), 0,
 	    10000000, "1000" },
-	{ "listen", OPT_LISTEN, offsetof(struct conf, listen), 0, 0,
+	{ "listen", CONF_DAEMON, CONF_LISTEN, D(listen), 0, 0, 0,
 	    "127.0.0.1:8080" },
-	{ "max_backdate", OPT_DURATION, offsetof(struct conf, max_backdate),
-	    0, 365 * DAY, "1d" },
-	{ "max_database_size", OPT_SIZE,
-	    offsetof(struct conf, max_database_size), 0, INT64_MAX, "0" },
-	{ "max_entries", OPT_INT, offsetof(struct conf, max_entries), 1,
-	    1000000, "10000" },
-	{ "max_feed_size", OPT_SIZE, offsetof(struct conf, max_feed_size),
-	    1024, 1024LL * 1024 * 1024, "16M" },
-	{ "max_field_size", OPT_SIZE, offsetof(struct conf, max_field_size),
+	{ "max_backdate", CONF_DAEMON, CONF_DURATION, D(max_backdate), 0, 0,
+	    365 * DAY, "1d" },
+	{ "max_database_size", CONF_DAEMON, CONF_SIZE, D(max_database_size),
+	    0, 0, INT64_MAX, "0" },
+	{ "max_entries", CONF_DAEMON, CONF_INT, D(max_entries), 0, 1, 1000000,
+	    "10000" },
+	{ "max_feed_size", CONF_DAEMON, CONF_SIZE, D(max_feed_size), 0, 1024,
+	    1024LL * 1024 * 1024, "16M" },
+	{ "max_field_size", CONF_DAEMON, CONF_SIZE, D(max_field_size), 0,
 	    1024, 64LL * 1024 * 1024, "1M" },
-	{ "max_interval", OPT_DURATION, offsetof(struct conf, max_interval), 1,
+	{ "max_host_transfers", CONF_DAEMON, CONF_INT, D(max_host_transfers),
+	    0, 1, 64, "2" },
+	{ "max_interval", CONF_DAEMON, CONF_DURATION, D(max_interval), 0, 1,
 	    30 * DAY, "1d" },
-	{ "max_host_transfers", OPT_INT,
-	    offsetof(struct conf, max_host_transfers), 1, 64, "2" },
-	{ "max_transfers", OPT_INT, offsetof(struct conf, max_transfers), 1,
-	    1024, "32" },
-	{ "min_interval", OPT_DURATION, offsetof(struct conf, min_interval),
-	    1, 30 * DAY, "15m" },
-	{ "prune_interval", OPT_DURATION, offsetof(struct conf, prune_interval),
+	{ "max_transfers", CONF_DAEMON, CONF_INT, D(max_transfers), 0, 1, 1024,
+	    "32" },
+	{ "min_interval", CONF_DAEMON, CONF_DURATION, D(min_interval), 0, 1,
+	    30 * DAY, "15m" },
+	{ "prune_interval", CONF_DAEMON, CONF_DURATION, D(prune_interval), 0,
 	    1, 7 * DAY, "1h" },
-	{ "redirect_window", OPT_DURATION,
-	    offsetof(struct conf, redirect_window), 0, 365 * DAY, "1d" },
-	{ "refetch_after", OPT_DURATION, offsetof(struct conf, refetch_after),
-	    1, 365 * DAY, "1d" },
-	{ "user_agent", OPT_STRING, offsetof(struct conf, user_agent), 1, 0,
-	    FEEDMUX_USER_AGENT },
+	{ "redirect_window", CONF_DAEMON, CONF_DURATION, D(redirect_window), 0,
+	    0, 365 * DAY, "1d" },
+	{ "refetch_after", CONF_DAEMON, CONF_DURATION, D(refetch_after), 0, 1,
+	    365 * DAY, "1d" },
+	{ "tags", CONF_FEED, CONF_TAGS, 0, 0, 0, 0, NULL },
+	{ "url", CONF_FEED, CONF_URL, 0, F(url), 1, 0, NULL },
+	{ "user_agent", CONF_DAEMON, CONF_STRING, D(user_agent), 0, 1, 0,
+	    USER_AGENT },
 };
-#define NOPTIONS (sizeof(daemon_options) / sizeof(daemon_options[0]))
+#define NOPTIONS	NELEM(conf_table)
+
+/* struct conf_feed's set has a bit per option. */
+_Static_assert(NOPTIONS <= 64, "too many options for conf_feed.set");
 
 enum section {
 	SECTION_NONE,
@@ -111,7 +115,7 @@ struct conf_parse {
 	struct conf		*conf;
 	const char		*file;
 	int			 line;
-	char			*error;		/* first error, "file:line: ..." */
+	char			*error;		/* "file:line: message" */
 
 	/* Where the lines come from: a FILE or a string. */
 	FILE			*fp;
@@ -121,38 +125,41 @@ struct conf_parse {
 	int			 daemon_seen;
 	struct conf_feed	*feed;
 	struct conf_tag		*tag;
-	int			 feed_url_line;
-	int			 feed_tags_seen;
-	int			 feed_interval_seen;
-	int			 feed_keep_entries_seen;
-	int			 feed_keep_days_seen;
-	int			 seen[NOPTIONS];	/* line set on */
+	int			 seen[NOPTIONS];	/* line, [daemon] */
+	int			 feed_seen[NOPTIONS];	/* ... this [feed] */
 	struct strmap		 names;		/* feed name -> conf_feed */
 };
 
-static void	conf_error(struct conf_parse *, const char *, ...)
+static void	 conf_error(struct conf_parse *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static char	*conf_reader(char *, int, void *);
 static int	 conf_handler(void *, const char *, const char *,
 		    const char *);
 static void	 conf_section(struct conf_parse *, char *);
-static void	 conf_feed_key(struct conf_parse *, const char *,
-		    const char *);
-static void	 conf_feed_keep(struct conf_parse *, const char *,
-		    const char *, int *, long *, long);
+static void	 conf_feed_section(struct conf_parse *, char *);
 static void	 conf_tag_section(struct conf_parse *, char *);
-static void	 conf_tag_key(struct conf_parse *, const char *,
-		    const char *);
-static int	 conf_set_option(struct conf *, const struct conf_option *,
+static const struct conf_option *conf_option_find(struct conf_parse *,
+		    const char *, size_t *);
+static int	 conf_set_option(struct conf_parse *,
+		    const struct conf_option *, const char *, char **);
+static int	 conf_set_value(void *, const struct conf_option *,
 		    const char *, char **);
 static int	 conf_set_tags(struct conf_feed *, const char *, char **);
-static size_t	 conf_option_index(const char *);
 static int	 conf_check(struct conf_parse *);
+static void	 conf_feed_inherit(struct conf *, struct conf_feed *);
 static int	 conf_check_url(const struct conf *, const char *, char **);
 static void	 conf_collect_tags(struct conf *);
 static void	 conf_feed_free(struct conf_feed *);
 static void	 conf_tag_free(struct conf_tag *);
 static struct conf *conf_parse_source(struct conf_parse *, char **);
+
+/* The options table, for the test that checks the documentation. */
+const struct conf_option *
+conf_options(size_t *n)
+{
+	*n = NOPTIONS;
+	return (conf_table);
+}
 
 static void
 conf_error(struct conf_parse *cp, const char *fmt, ...)
@@ -228,8 +235,7 @@ conf_reader(char *line, int size, void *arg)
 static void
 conf_section(struct conf_parse *cp, char *hdr)
 {
-	struct conf_feed	*cf;
-	char			*end, *name;
+	char	*end, *name;
 
 	if ((end = strchr(hdr, ']')) == NULL)
 		return;		/* libinih reports the syntax error */
@@ -245,20 +251,24 @@ conf_section(struct conf_parse *cp, char *hdr)
 		}
 		cp->daemon_seen = 1;
 		cp->section = SECTION_DAEMON;
-		return;
-	}
-	if (strncmp(name, "tag", 3) == 0 && isspace((unsigned char)name[3])) {
+	} else if (strncmp(name, "tag", 3) == 0 &&
+	    isspace((unsigned char)name[3]))
 		conf_tag_section(cp, util_trim(name + 3));
-		return;
-	}
-	if (strncmp(name, "feed", 4) != 0 ||
-	    !isspace((unsigned char)name[4])) {
+	else if (strncmp(name, "feed", 4) == 0 &&
+	    isspace((unsigned char)name[4]))
+		conf_feed_section(cp, util_trim(name + 4));
+	else
 		conf_error(cp, "unknown section [%s] (expected [daemon], "
 		    "[feed NAME] or [tag NAME])", name);
-		return;
-	}
-	name = util_trim(name + 4);
-	if (!conf_valid_tag(name)) {
+}
+
+/* "[feed NAME]": one feed to poll. */
+static void
+conf_feed_section(struct conf_parse *cp, char *name)
+{
+	struct conf_feed	*cf;
+
+	if (!conf_valid_name(name)) {
 		conf_error(cp, "bad feed name \"%s\" (use letters, digits, "
 		    "'.', '_' and '-', at most 64)", name);
 		return;
@@ -269,16 +279,13 @@ conf_section(struct conf_parse *cp, char *hdr)
 		return;
 	}
 	cf = xcalloc(1, sizeof(*cf));
-	cf->adaptive = -1;
-	cf->keep_entries = cf->keep_days = -1;
 	cf->name = xstrdup(name);
 	cf->line = cp->line;
 	TAILQ_INSERT_TAIL(&cp->conf->feeds, cf, entry);
 	strmap_put(&cp->names, cf->name, cf);
 	cp->conf->nfeeds++;
 	cp->feed = cf;
-	cp->feed_url_line = cp->feed_tags_seen = cp->feed_interval_seen = 0;
-	cp->feed_keep_entries_seen = cp->feed_keep_days_seen = 0;
+	memset(cp->feed_seen, 0, sizeof(cp->feed_seen));
 	cp->section = SECTION_FEED;
 }
 
@@ -291,7 +298,7 @@ conf_tag_section(struct conf_parse *cp, char *name)
 
 	for (i = 0; name[i] != '\0'; i++)
 		name[i] = tolower((unsigned char)name[i]);
-	if (!conf_valid_tag(name)) {
+	if (!conf_valid_name(name)) {
 		conf_error(cp, "bad tag name \"%s\" (use letters, digits, "
 		    "'.', '_' and '-', at most 64)", name);
 		return;
@@ -311,22 +318,38 @@ conf_tag_section(struct conf_parse *cp, char *name)
 	cp->section = SECTION_TAG;
 }
 
-/* "include = RULE" and "exclude = RULE", each compiled as it is read. */
-static void
-conf_tag_key(struct conf_parse *cp, const char *key, const char *value)
+/* The option key names in the current section; NULL after an error. */
+static const struct conf_option *
+conf_option_find(struct conf_parse *cp, const char *key, size_t *index)
 {
-	struct tag_rules	*tr = &cp->tag->rules;
-	char			*cause;
+	static const int	 scopes[] = { 0, CONF_DAEMON, CONF_FEED,
+	    CONF_TAG };
+	size_t			 i;
 
-	if (strcmp(key, "include") != 0 && strcmp(key, "exclude") != 0) {
+	for (i = 0; i < NOPTIONS; i++) {
+		if (strcmp(conf_table[i].name, key) == 0 &&
+		    (conf_table[i].scope & scopes[cp->section]) != 0) {
+			*index = i;
+			return (&conf_table[i]);
+		}
+	}
+	switch (cp->section) {
+	case SECTION_NONE:
+		conf_error(cp, "key \"%s\" outside of any section", key);
+		break;
+	case SECTION_DAEMON:
+		conf_error(cp, "unknown key \"%s\" in [daemon]", key);
+		break;
+	case SECTION_FEED:
+		conf_error(cp, "unknown key \"%s\" in [feed %s]", key,
+		    cp->feed->name);
+		break;
+	case SECTION_TAG:
 		conf_error(cp, "unknown key \"%s\" in [tag %s] (expected "
-		    "include or exclude)", key, tr->name);
-		return;
+		    "include or exclude)", key, cp->tag->rules.name);
+		break;
 	}
-	if (tag_rules_add(tr, *key == 'e', value, &cause) != 0) {
-		conf_error(cp, "%s: %s", key, cause);
-		free(cause);
-	}
+	return (NULL);
 }
 
 static int
@@ -336,119 +359,125 @@ conf_handler(void *arg, const char *section, const char *key,
 	struct conf_parse		*cp = arg;
 	const struct conf_option	*o;
 	char				*cause;
+	int				*seen;
 	size_t				 i;
 
-	switch (cp->section) {
-	case SECTION_NONE:
-		conf_error(cp, "key \"%s\" outside of any section", key);
+	if ((o = conf_option_find(cp, key, &i)) == NULL)
 		return (0);
-	case SECTION_FEED:
-		conf_feed_key(cp, key, value);
-		return (cp->error == NULL);
-	case SECTION_TAG:
-		conf_tag_key(cp, key, value);
-		return (cp->error == NULL);
-	case SECTION_DAEMON:
-		break;
-	}
-	if ((i = conf_option_index(key)) == NOPTIONS) {
-		conf_error(cp, "unknown key \"%s\" in [daemon]", key);
-		return (0);
-	}
-	o = &daemon_options[i];
-	if (cp->seen[i]) {
+	/* Rules may be repeated; any other key is set once. */
+	seen = cp->section == SECTION_FEED ? &cp->feed_seen[i] : &cp->seen[i];
+	if (o->type != CONF_RULE && *seen != 0) {
 		conf_error(cp, "duplicate key \"%s\" (first set at line %d)",
-		    key, cp->seen[i]);
+		    key, *seen);
 		return (0);
 	}
-	cp->seen[i] = cp->line;
-	if (conf_set_option(cp->conf, o, value, &cause) != 0) {
+	*seen = cp->line;
+	if (conf_set_option(cp, o, value, &cause) != 0) {
 		conf_error(cp, "%s: %s", key, cause);
 		free(cause);
 		return (0);
 	}
+	if (cp->section == SECTION_FEED)
+		cp->feed->set |= 1ULL << i;
 	return (1);
 }
 
-static void
-conf_feed_key(struct conf_parse *cp, const char *key, const char *value)
+/* Set an option of the section being read. */
+static int
+conf_set_option(struct conf_parse *cp, const struct conf_option *o,
+    const char *value, char **cause)
 {
-	struct conf_feed	*cf = cp->feed;
-	const char		*errstr;
-	char			*cause;
-	long			 secs;
-
-	if (strcmp(key, "url") == 0) {
-		if (cp->feed_url_line != 0) {
-			conf_error(cp, "duplicate key \"url\"");
-			return;
-		}
-		cp->feed_url_line = cp->line;
-		if (*value == '\0') {
-			conf_error(cp, "url: empty");
-			return;
-		}
-		cf->url = xstrdup(value);
-	} else if (strcmp(key, "tags") == 0) {
-		if (cp->feed_tags_seen++) {
-			conf_error(cp, "duplicate key \"tags\"");
-			return;
-		}
-		if (conf_set_tags(cf, value, &cause) != 0) {
-			conf_error(cp, "tags: %s", cause);
-			free(cause);
-		}
-	} else if (strcmp(key, "adaptive") == 0) {
-		if (cf->adaptive != -1) {
-			conf_error(cp, "duplicate key \"adaptive\"");
-			return;
-		}
-		if (util_parse_bool(value, &cf->adaptive) != 0) {
-			cf->adaptive = -1;
-			conf_error(cp, "adaptive: expected yes or no");
-		}
-	} else if (strcmp(key, "interval") == 0) {
-		if (cp->feed_interval_seen++) {
-			conf_error(cp, "duplicate key \"interval\"");
-			return;
-		}
-		if (util_parse_duration(value, &secs, &errstr) != 0)
-			conf_error(cp, "interval: %s", errstr);
-		else if (secs < 1 || secs > 30 * DAY)
-			conf_error(cp, "interval: out of range (1s to 30d)");
-		else
-			cf->interval = secs;
-	} else if (strcmp(key, "keep_entries") == 0)
-		conf_feed_keep(cp, key, value, &cp->feed_keep_entries_seen,
-		    &cf->keep_entries, 10000000);
-	else if (strcmp(key, "keep_days") == 0)
-		conf_feed_keep(cp, key, value, &cp->feed_keep_days_seen,
-		    &cf->keep_days, 100 * 365);
-	else
-		conf_error(cp, "unknown key \"%s\" in [feed %s]", key,
-		    cf->name);
+	*cause = NULL;
+	switch (cp->section) {
+	case SECTION_DAEMON:
+		if (o->type == CONF_LISTEN)
+			return (conf_set_listen(cp->conf, value, cause));
+		return (conf_set_value((char *)cp->conf + o->daemon_off, o,
+		    value, cause));
+	case SECTION_FEED:
+		if (o->type == CONF_TAGS)
+			return (conf_set_tags(cp->feed, value, cause));
+		return (conf_set_value((char *)cp->feed + o->feed_off, o,
+		    value, cause));
+	case SECTION_TAG:
+		return (tag_rules_add(&cp->tag->rules, *o->name == 'e', value,
+		    cause));
+	case SECTION_NONE:
+		break;
+	}
+	return (-1);
 }
 
-/* A feed's own retention limit: a count, 0 for none. */
-static void
-conf_feed_keep(struct conf_parse *cp, const char *key, const char *value,
-    int *seen, long *field, long max)
+/* Read value into field as o says it is typed and bounded. */
+static int
+conf_set_value(void *field, const struct conf_option *o, const char *value,
+    char **cause)
 {
-	char	*end;
-	long	 l;
+	const char	*errstr;
+	char		*end, *lo, *hi;
+	long		 l = 0;
+	uint64_t	 u;
+	int		 b;
 
-	if ((*seen)++) {
-		conf_error(cp, "duplicate key \"%s\"", key);
-		return;
+	switch (o->type) {
+	case CONF_STRING:
+	case CONF_URL:
+		if (o->min > 0 && *value == '\0') {
+			*cause = xstrdup("must not be empty");
+			return (-1);
+		}
+		conf_set_string(field, value);
+		return (0);
+	case CONF_BOOL:
+		if (conf_parse_bool(value, &b) != 0) {
+			*cause = xstrdup("expected yes or no");
+			return (-1);
+		}
+		*(int *)field = b;
+		return (0);
+	case CONF_DURATION:
+		if (conf_parse_duration(value, &l, &errstr) != 0) {
+			*cause = xstrdup(errstr);
+			return (-1);
+		}
+		break;
+	case CONF_INT:
+		errno = 0;
+		l = strtol(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || errno != 0) {
+			*cause = xstrdup("not a number");
+			return (-1);
+		}
+		break;
+	case CONF_SIZE:
+		if (conf_parse_size(value, &u, &errstr) != 0) {
+			*cause = xstrdup(errstr);
+			return (-1);
+		}
+		if (u < (uint64_t)o->min || u > (uint64_t)o->max) {
+			xasprintf(cause, "out of range (%lld to %lld bytes)",
+			    o->min, o->max);
+			return (-1);
+		}
+		*(uint64_t *)field = u;
+		return (0);
+	default:
+		fatalx("%s: %s has no plain value", __func__, o->name);
 	}
-	errno = 0;
-	l = strtol(value, &end, 10);
-	if (*value == '\0' || *end != '\0' || errno != 0)
-		conf_error(cp, "%s: not a number", key);
-	else if (l < 0 || l > max)
-		conf_error(cp, "%s: out of range (0 to %ld)", key, max);
-	else
-		*field = l;
+	if (l < o->min || l > o->max) {
+		if (o->type == CONF_DURATION) {
+			lo = conf_format_duration(o->min);
+			hi = conf_format_duration(o->max);
+			xasprintf(cause, "out of range (%s to %s)", lo, hi);
+			free(lo);
+			free(hi);
+		} else
+			xasprintf(cause, "out of range (%lld to %lld)", o->min,
+			    o->max);
+		return (-1);
+	}
+	*(long *)field = l;
+	return (0);
 }
 
 /* Tags are a comma-separated list; they are folded to lower case. */
@@ -466,7 +495,7 @@ conf_set_tags(struct conf_feed *cf, const char *value, char **cause)
 			continue;
 		for (i = 0; t[i] != '\0'; i++)
 			t[i] = tolower((unsigned char)t[i]);
-		if (!conf_valid_tag(t)) {
+		if (!conf_valid_name(t)) {
 			xasprintf(cause, "bad tag \"%s\" (use letters, "
 			    "digits, '.', '_' and '-', at most 64)", t);
 			free(copy);
@@ -488,7 +517,7 @@ conf_set_tags(struct conf_feed *cf, const char *value, char **cause)
 
 /* Names of feeds and tags end up in URLs and file names: keep them tame. */
 int
-conf_valid_tag(const char *s)
+conf_valid_name(const char *s)
 {
 	size_t	n = 0;
 
@@ -500,79 +529,6 @@ conf_valid_tag(const char *s)
 			return (0);
 	}
 	return (n <= 64);
-}
-
-static int
-conf_set_option(struct conf *conf, const struct conf_option *o,
-    const char *value, char **cause)
-{
-	void		*field = (char *)conf + o->offset;
-	const char	*errstr;
-	long		 l = 0;
-	uint64_t	 u;
-	int		 b;
-	char		*end;
-
-	*cause = NULL;
-	switch (o->type) {
-	case OPT_STRING:
-		if (o->min > 0 && *value == '\0') {
-			*cause = xstrdup("must not be empty");
-			return (-1);
-		}
-		conf_set_string(field, value);
-		return (0);
-	case OPT_LISTEN:
-		return (conf_set_listen(conf, value, cause));
-	case OPT_BOOL:
-		if (util_parse_bool(value, &b) != 0) {
-			*cause = xstrdup("expected yes or no");
-			return (-1);
-		}
-		*(int *)field = b;
-		return (0);
-	case OPT_DURATION:
-		if (util_parse_duration(value, &l, &errstr) != 0) {
-			*cause = xstrdup(errstr);
-			return (-1);
-		}
-		break;
-	case OPT_INT:
-		errno = 0;
-		l = strtol(value, &end, 10);
-		if (*value == '\0' || *end != '\0' || errno != 0) {
-			*cause = xstrdup("not a number");
-			return (-1);
-		}
-		break;
-	case OPT_SIZE:
-		if (util_parse_size(value, &u, &errstr) != 0) {
-			*cause = xstrdup(errstr);
-			return (-1);
-		}
-		if (u < (uint64_t)o->min || u > (uint64_t)o->max) {
-			xasprintf(cause, "out of range (%lld to %lld bytes)",
-			    o->min, o->max);
-			return (-1);
-		}
-		*(uint64_t *)field = u;
-		return (0);
-	}
-	if (l < o->min || l > o->max) {
-		if (o->type == OPT_DURATION) {
-			char	*lo = util_format_duration(o->min);
-			char	*hi = util_format_duration(o->max);
-
-			xasprintf(cause, "out of range (%s to %s)", lo, hi);
-			free(lo);
-			free(hi);
-		} else
-			xasprintf(cause, "out of range (%lld to %lld)", o->min,
-			    o->max);
-		return (-1);
-	}
-	*(long *)field = l;
-	return (0);
 }
 
 void
@@ -590,7 +546,7 @@ conf_set_listen(struct conf *conf, const char *value, char **cause)
 	char		*host;
 	int		 port;
 
-	if (util_split_hostport(value, &host, &port, &errstr) != 0) {
+	if (conf_split_hostport(value, &host, &port, &errstr) != 0) {
 		*cause = xstrdup(errstr);
 		return (-1);
 	}
@@ -619,16 +575,17 @@ conf_check_url(const struct conf *conf, const char *url, char **cause)
 	return (-1);
 }
 
-static size_t
-conf_option_index(const char *name)
+/* The line a [daemon] key was set on (0: not set), for errors. */
+static int
+conf_seen(struct conf_parse *cp, const char *name)
 {
 	size_t	i;
 
 	for (i = 0; i < NOPTIONS; i++) {
-		if (strcmp(daemon_options[i].name, name) == 0)
-			break;
+		if (strcmp(conf_table[i].name, name) == 0)
+			return (cp->seen[i]);
 	}
-	return (i);
+	return (0);
 }
 
 /* Checks that need the whole file. */
@@ -643,7 +600,7 @@ conf_check(struct conf_parse *cp)
 	if (*conf->base_url != '\0') {
 		if (strncasecmp(conf->base_url, "http://", 7) != 0 &&
 		    strncasecmp(conf->base_url, "https://", 8) != 0) {
-			cp->line = cp->seen[conf_option_index("base_url")];
+			cp->line = conf_seen(cp, "base_url");
 			conf_error(cp, "base_url must start with http:// or "
 			    "https://");
 			return (-1);
@@ -653,7 +610,7 @@ conf_check(struct conf_parse *cp)
 			conf->base_url[--len] = '\0';
 	}
 	if (conf->min_interval > conf->max_interval) {
-		cp->line = cp->seen[conf_option_index("min_interval")];
+		cp->line = conf_seen(cp, "min_interval");
 		conf_error(cp, "min_interval is longer than max_interval");
 		return (-1);
 	}
@@ -668,9 +625,35 @@ conf_check(struct conf_parse *cp)
 			free(cause);
 			return (-1);
 		}
+		conf_feed_inherit(conf, cf);
 	}
 	conf_collect_tags(conf);
 	return (0);
+}
+
+/*
+ * A feed's keys that its section did not set take the [daemon] value; its
+ * interval is never below min_interval.
+ */
+static void
+conf_feed_inherit(struct conf *conf, struct conf_feed *cf)
+{
+	const struct conf_option	*o;
+	size_t				 i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		o = &conf_table[i];
+		if (o->scope != DF || (cf->set & (1ULL << i)))
+			continue;
+		if (o->type == CONF_BOOL)
+			*(int *)((char *)cf + o->feed_off) =
+			    *(int *)((char *)conf + o->daemon_off);
+		else
+			*(long *)((char *)cf + o->feed_off) =
+			    *(long *)((char *)conf + o->daemon_off);
+	}
+	if (cf->interval < conf->min_interval)
+		cf->interval = conf->min_interval;
 }
 
 static int
@@ -724,10 +707,13 @@ conf_new(const char *path)
 	TAILQ_INIT(&conf->feeds);
 	TAILQ_INIT(&conf->tag_sections);
 	for (i = 0; i < NOPTIONS; i++) {
-		if (conf_set_option(conf, &daemon_options[i],
-		    daemon_options[i].def, &cause) != 0)
-			fatalx("default of %s: %s", daemon_options[i].name,
-			    cause);
+		if (!(conf_table[i].scope & CONF_DAEMON))
+			continue;
+		if ((conf_table[i].type == CONF_LISTEN ?
+		    conf_set_listen(conf, conf_table[i].def, &cause) :
+		    conf_set_value((char *)conf + conf_table[i].daemon_off,
+		    &conf_table[i], conf_table[i].def, &cause)) != 0)
+			fatalx("default of %s: %s", conf_table[i].name, cause);
 	}
 	return (conf);
 }
@@ -828,15 +814,6 @@ conf_feed_find(const struct conf *conf, const char *name)
 	return (NULL);
 }
 
-/* A feed's interval: its own or the default, never below min_interval. */
-long
-conf_feed_interval(const struct conf *conf, const struct conf_feed *cf)
-{
-	long	i = cf->interval != 0 ? cf->interval : conf->interval;
-
-	return (i < conf->min_interval ? conf->min_interval : i);
-}
-
 static void
 conf_feed_free(struct conf_feed *cf)
 {
@@ -868,19 +845,6 @@ conf_tag_rules(const struct conf *conf, const char *tag)
 			return (&ct->rules);
 	}
 	return (NULL);
-}
-
-/* A feed's retention limits: its own, else the global ones. */
-long
-conf_feed_keep_entries(const struct conf *conf, const struct conf_feed *cf)
-{
-	return (cf->keep_entries >= 0 ? cf->keep_entries : conf->keep_entries);
-}
-
-long
-conf_feed_keep_days(const struct conf *conf, const struct conf_feed *cf)
-{
-	return (cf->keep_days >= 0 ? cf->keep_days : conf->keep_days);
 }
 
 void
@@ -917,4 +881,173 @@ conf_unref(struct conf *conf)
 	free(conf->base_url);
 	free(conf->user_agent);
 	free(conf);
+}
+
+/*
+ * Durations are "30s", "15m", "2h", "1d" or plain seconds.  On error *errstr
+ * says why and -1 is returned.
+ */
+int
+conf_parse_duration(const char *s, long *out, const char **errstr)
+{
+	char		*end;
+	long long	 n, mul = 1;
+
+	*errstr = NULL;
+	errno = 0;
+	if (!isdigit((unsigned char)*s)) {
+		*errstr = "not a duration (use e.g. 30s, 15m, 2h, 1d)";
+		return (-1);
+	}
+	n = strtoll(s, &end, 10);
+	if (errno != 0) {
+		*errstr = "duration out of range";
+		return (-1);
+	}
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		mul = 60;
+		break;
+	case 'h':
+		mul = 3600;
+		break;
+	case 'd':
+		mul = 86400;
+		break;
+	default:
+		*errstr = "bad duration unit (use s, m, h or d)";
+		return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0') {
+		*errstr = "trailing characters after duration";
+		return (-1);
+	}
+	if (n > LONG_MAX / mul) {
+		*errstr = "duration out of range";
+		return (-1);
+	}
+	*out = (long)(n * mul);
+	return (0);
+}
+
+/* Sizes are plain bytes or with a K, M or G suffix (powers of 1024). */
+int
+conf_parse_size(const char *s, uint64_t *out, const char **errstr)
+{
+	char			*end;
+	unsigned long long	 n, mul = 1;
+
+	*errstr = NULL;
+	errno = 0;
+	if (!isdigit((unsigned char)*s)) {
+		*errstr = "not a size (use e.g. 512K, 16M, 1G)";
+		return (-1);
+	}
+	n = strtoull(s, &end, 10);
+	if (errno != 0) {
+		*errstr = "size out of range";
+		return (-1);
+	}
+	switch (toupper((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'K':
+		mul = 1024;
+		break;
+	case 'M':
+		mul = 1024 * 1024;
+		break;
+	case 'G':
+		mul = 1024 * 1024 * 1024;
+		break;
+	default:
+		*errstr = "bad size unit (use K, M or G)";
+		return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0') {
+		*errstr = "trailing characters after size";
+		return (-1);
+	}
+	if (n > UINT64_MAX / mul) {
+		*errstr = "size out of range";
+		return (-1);
+	}
+	*out = n * mul;
+	return (0);
+}
+
+int
+conf_parse_bool(const char *s, int *out)
+{
+	if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
+	    strcmp(s, "1") == 0 || strcasecmp(s, "on") == 0) {
+		*out = 1;
+		return (0);
+	}
+	if (strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 ||
+	    strcmp(s, "0") == 0 || strcasecmp(s, "off") == 0) {
+		*out = 0;
+		return (0);
+	}
+	return (-1);
+}
+
+/* The shortest exact form of a duration: 3600 -> "1h", 90 -> "90s". */
+char *
+conf_format_duration(long secs)
+{
+	char	*s;
+
+	if (secs != 0 && secs % 86400 == 0)
+		xasprintf(&s, "%ldd", secs / 86400);
+	else if (secs != 0 && secs % 3600 == 0)
+		xasprintf(&s, "%ldh", secs / 3600);
+	else if (secs != 0 && secs % 60 == 0)
+		xasprintf(&s, "%ldm", secs / 60);
+	else
+		xasprintf(&s, "%lds", secs);
+	return (s);
+}
+
+/* Split "ADDR:PORT" or "[V6ADDR]:PORT". */
+int
+conf_split_hostport(const char *s, char **host, int *port,
+    const char **errstr)
+{
+	const char	*colon, *hend;
+	char		*end;
+	long		 p;
+
+	*errstr = NULL;
+	if (*s == '[') {
+		if ((hend = strchr(s, ']')) == NULL || hend[1] != ':') {
+			*errstr = "bad address (use [ADDR]:PORT for IPv6)";
+			return (-1);
+		}
+		colon = hend + 1;
+		s++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL) {
+			*errstr = "missing port (use ADDR:PORT)";
+			return (-1);
+		}
+		hend = colon;
+	}
+	if (hend == s) {
+		*errstr = "missing address (use ADDR:PORT)";
+		return (-1);
+	}
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 1 ||
+	    p > 65535) {
+		*errstr = "bad port (1-65535)";
+		return (-1);
+	}
+	*host = xstrndup(s, hend - s);
+	*port = (int)p;
+	return (0);
 }

@@ -1,10 +1,15 @@
 /*
- * ctl-cmd.c: the control commands, each defined once in ctl_cmds.
+ * ctl-cmd.c: the handlers of the control commands defined in proto.c.
  *
  * A handler answers at once (CMD_OK, CMD_ERROR, having replied) or later
  * (CMD_WAIT): refresh replies when the polls it started have finished.
  * Reply keys are part of the protocol that scripts read through
  * "feedmuxctl --json"; add keys freely, never rename or drop one.
+ *
+ * What the commands show comes from the modules below (feed, fetch,
+ * render, rules) and from the configuration main() hands over with
+ * ctl_cmd_configure; a reload goes back to main() through the callback
+ * given to ctl_cmd_init.
  */
 #include "config.h"
 
@@ -14,15 +19,26 @@
 
 #include <jansson.h>
 
-#include "feedmux.h"
+#include "conf.h"
+#include "ctl.h"
+#include "db.h"
+#include "feed.h"
+#include "fetch.h"
+#include "job.h"
 #include "proto.h"
+#include "render.h"
+#include "rules.h"
+#include "util.h"
+#include "worker.h"
+#include "xmalloc.h"
 
-struct ctl_cmd {
-	const char	*name;
-	const char	*usage;
-	int		 privileged;
-	enum cmd_retval	 (*fn)(struct ctl_client *, json_t *);
-};
+/* What the commands need from main(). */
+static struct {
+	struct event_base	*base;
+	time_t			 start_time;
+	ctl_reload_cb		 reload;
+	struct conf		*conf;		/* the running configuration */
+} cmdenv;
 
 /* A refresh waiting for polls to finish. */
 struct ctl_wait {
@@ -31,7 +47,7 @@ struct ctl_wait {
 	unsigned int		*targets;	/* polls_done to reach */
 	size_t			 nfeeds;
 	size_t			 first_pending;	/* all before it are done */
-	int			 all;		/* every feed: answer in brief */
+	int			 all;		/* every feed: answer briefly */
 	TAILQ_ENTRY(ctl_wait)	 entry;
 };
 static TAILQ_HEAD(, ctl_wait)	waits = TAILQ_HEAD_INITIALIZER(waits);
@@ -45,38 +61,64 @@ static enum cmd_retval	cmd_resume(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_purge(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_backup(struct ctl_client *, json_t *);
 
-static const struct ctl_cmd ctl_cmds[] = {
-	{ "backup", "backup FILE", 1, cmd_backup },
-	{ "feeds", "feeds", 0, cmd_feeds },
-	{ "purge", "purge [FEED]", 1, cmd_purge },
-	{ "refresh", "refresh [FEED]", 1, cmd_refresh },
-	{ "reload", "reload", 1, cmd_reload },
-	{ "resume", "resume FEED", 1, cmd_resume },
-	{ "status", "status [brief]", 0, cmd_status },
-	{ "tags", "tags", 0, cmd_tags },
+/* The handler of each command of proto_cmds. */
+static enum cmd_retval (*const cmd_handlers[PROTO_NCMDS])(struct ctl_client *,
+    json_t *) = {
+	[PROTO_BACKUP] = cmd_backup,
+	[PROTO_FEEDS] = cmd_feeds,
+	[PROTO_PURGE] = cmd_purge,
+	[PROTO_REFRESH] = cmd_refresh,
+	[PROTO_RELOAD] = cmd_reload,
+	[PROTO_RESUME] = cmd_resume,
+	[PROTO_STATUS] = cmd_status,
+	[PROTO_TAGS] = cmd_tags,
 };
-#define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
+/* base runs backups; start_time is shown; reload re-reads the config. */
+void
+ctl_cmd_init(struct event_base *base, time_t start_time, ctl_reload_cb reload)
+{
+	cmdenv.base = base;
+	cmdenv.start_time = start_time;
+	cmdenv.reload = reload;
+}
+
+/* The configuration the commands show (a reference is kept). */
+void
+ctl_cmd_configure(struct conf *conf)
+{
+	conf_ref(conf);
+	conf_unref(cmdenv.conf);
+	cmdenv.conf = conf;
+}
+
+void
+ctl_cmd_shutdown(void)
+{
+	conf_unref(cmdenv.conf);
+	cmdenv.conf = NULL;
+}
+
+/* Run a request's command (ctl.c's dispatch function). */
 enum cmd_retval
 ctl_cmd_dispatch(struct ctl_client *c, const char *name, json_t *args)
 {
-	size_t	i;
+	const struct proto_cmd	*pc;
+	enum proto_cmd_id	 id;
+	char			*names;
 
-	for (i = 0; i < NCMDS; i++) {
-		if (strcmp(ctl_cmds[i].name, name) == 0)
-			break;
-	}
-	if (i == NCMDS) {
-		ctl_reply_error(c, "unknown command \"%s\" (commands: backup, "
-		    "feeds, purge, refresh, reload, resume, status, tags)",
-		    name);
+	if ((pc = proto_cmd_find(name, &id)) == NULL) {
+		names = proto_cmd_names();
+		ctl_reply_error(c, "unknown command \"%s\" (commands: %s)",
+		    name, names);
+		free(names);
 		return (CMD_ERROR);
 	}
-	if (ctl_cmds[i].privileged && !ctl_client_privileged(c)) {
+	if (pc->privileged && !ctl_client_privileged(c)) {
 		ctl_reply_error(c, "%s: permission denied", name);
 		return (CMD_ERROR);
 	}
-	return (ctl_cmds[i].fn(c, args));
+	return (cmd_handlers[id](c, args));
 }
 
 /* A time as RFC 3339 UTC, or JSON null when unknown. */
@@ -107,6 +149,15 @@ json_strings(char **v, size_t n)
 	return (a);
 }
 
+/* The stage a poll failed at, or JSON null when it did not fail. */
+static json_t *
+json_stage(enum stage stage)
+{
+	if (stage == STAGE_NONE)
+		return (json_null());
+	return (json_string(feed_state_stage_name(stage)));
+}
+
 static json_t *
 json_int_or_null(int64_t v)
 {
@@ -128,19 +179,18 @@ feed_json(const struct feed *f)
 	    "name", f->name,
 	    "url", f->url,
 	    "tags", json_strings(f->tags, f->ntags),
-	    "interval", (json_int_t)f->interval,
-	    "adaptive", f->adaptive,
+	    "interval", (json_int_t)f->sched.interval,
+	    "adaptive", f->sched.adaptive,
 	    "result", feed_result(f),
 	    "last_poll", json_time(st->last_poll),
 	    "last_success", json_time(st->last_success),
 	    "last_change", json_time(st->last_change),
 	    "next_poll", f->busy ? json_string("polling") :
 	    json_time(st->gone ? 0 : st->next_poll),
-	    "next_reason", sched_reason_name(f->busy ? feed_wait_reason(f) :
-	    st->next_reason),
+	    "next_reason", feed_state_reason_name(f->busy ?
+	    sched_wait_reason(&f->sched) : st->next_reason),
 	    "http_status", (int)st->http_status,
-	    "stage", st->stage != STAGE_NONE ?
-	    json_string(stage_name(st->stage)) : json_null(),
+	    "stage", json_stage(st->stage),
 	    "error", json_str(st->error),
 	    "failures", st->failures,
 	    "entries", (json_int_t)st->entries,
@@ -184,15 +234,12 @@ cmd_status(struct ctl_client *c, json_t *args)
 	/* "brief": the counts only; with 10,000 feeds, the list is costly. */
 	brief = args != NULL && json_is_true(json_object_get(args, "brief"));
 	polls = json_array();
-	TAILQ_FOREACH(f, &feeds, entry) {
-		if (brief)
-			break;
+	for (f = feed_first(); f != NULL && !brief; f = feed_next(f)) {
 		json_array_append_new(polls, json_pack("{s:s, s:s, s:o, s:i, "
 		    "s:o, s:o}", "name", f->name, "result", feed_result(f),
 		    "last_poll", json_time(f->state.last_poll),
 		    "http_status", (int)f->state.http_status,
-		    "stage", f->state.stage != STAGE_NONE ?
-		    json_string(stage_name(f->state.stage)) : json_null(),
+		    "stage", json_stage(f->state.stage),
 		    "error", json_str(f->state.error)));
 	}
 	feed_counts(&n);
@@ -200,15 +247,15 @@ cmd_status(struct ctl_client *c, json_t *args)
 	    "s:i, s:s, s:s, s:o}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (int)getpid(),
-	    "started", json_time(start_time),
-	    "uptime", (json_int_t)(now - start_time),
+	    "started", json_time(cmdenv.start_time),
+	    "uptime", (json_int_t)(now - cmdenv.start_time),
 	    "feeds", (json_int_t)n.feeds,
 	    "entries", (json_int_t)n.entries,
-	    "tags", (json_int_t)cfg->ntags,
+	    "tags", (json_int_t)cmdenv.conf->ntags,
 	    "failing", (json_int_t)n.failing,
 	    "transfers", fetch_active(),
-	    "listen", cfg->listen,
-	    "config", cfg->path,
+	    "listen", cmdenv.conf->listen,
+	    "config", cmdenv.conf->path,
 	    "polls", polls);
 	json_object_set_new(o, "gone", json_integer(n.gone));
 	json_object_set_new(o, "new", json_integer(n.new));
@@ -231,7 +278,7 @@ cmd_feeds(struct ctl_client *c, json_t *args)
 	struct feed	*f;
 	json_t		*a = json_array();
 
-	TAILQ_FOREACH(f, &feeds, entry)
+	for (f = feed_first(); f != NULL; f = feed_next(f))
 		json_array_append_new(a, feed_json(f));
 	ctl_reply_ok(c, json_pack("{s:o}", "feeds", a));
 	return (CMD_OK);
@@ -260,30 +307,31 @@ tag_rules_json(const struct tag_rules *tr)
 static enum cmd_retval
 cmd_tags(struct ctl_client *c, json_t *args)
 {
-	struct feed	*f;
-	struct body	*b;
-	json_t		*a = json_array(), *names;
-	size_t		 i, j;
-	char		*url;
+	const struct conf	*conf = cmdenv.conf;
+	const char		*tag;
+	struct feed		*f;
+	struct body		*b;
+	json_t			*a = json_array(), *names;
+	size_t			 i, j;
+	char			*url;
 
-	for (i = 0; i < cfg->ntags; i++) {
+	for (i = 0; i < conf->ntags; i++) {
+		tag = conf->tags[i];
 		names = json_array();
-		TAILQ_FOREACH(f, &feeds, entry) {
+		for (f = feed_first(); f != NULL; f = feed_next(f)) {
 			for (j = 0; j < f->ntags; j++) {
-				if (strcmp(f->tags[j], cfg->tags[i]) == 0)
+				if (strcmp(f->tags[j], tag) == 0)
 					json_array_append_new(names,
 					    json_string(f->name));
 			}
 		}
-		b = cache_get(cfg->tags[i]);
-		xasprintf(&url, "%s/tags/%s.atom", conf_base_url(cfg),
-		    cfg->tags[i]);
+		b = render_cache_get(tag);
+		xasprintf(&url, "%s/tags/%s.atom", conf_base_url(conf), tag);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, "
-		    "s:o, s:o}", "name", cfg->tags[i], "url", url,
+		    "s:o, s:o}", "name", tag, "url", url,
 		    "feeds", names, "entries", b != NULL ? b->nitems : 0,
 		    "updated", json_time(b != NULL ? b->updated : 0),
-		    "rules", tag_rules_json(conf_tag_rules(cfg,
-		    cfg->tags[i]))));
+		    "rules", tag_rules_json(conf_tag_rules(conf, tag))));
 		free(url);
 	}
 	ctl_reply_ok(c, json_pack("{s:o}", "tags", a));
@@ -335,7 +383,7 @@ cmd_refresh(struct ctl_client *c, json_t *args)
 		ctl_reply_error(c, "refresh: no feed named \"%s\"", name);
 		return (CMD_ERROR);
 	}
-	if (TAILQ_EMPTY(&feeds)) {
+	if (feed_first() == NULL) {
 		ctl_reply_ok(c, json_pack("{s:[]}", "feeds"));
 		return (CMD_OK);
 	}
@@ -346,7 +394,7 @@ cmd_refresh(struct ctl_client *c, json_t *args)
 		ctl_wait_add(w, feed_find(name));
 	else {
 		w->all = 1;
-		TAILQ_FOREACH(f, &feeds, entry)
+		for (f = feed_first(); f != NULL; f = feed_next(f))
 			ctl_wait_add(w, f);
 	}
 	TAILQ_INSERT_TAIL(&waits, w, entry);
@@ -397,7 +445,7 @@ ctl_cmd_feed_done(struct feed *f)
 		for (i = w->first_pending; i < w->nfeeds; i++) {
 			if (w->feeds[i]->polls_done < w->targets[i] ||
 			    (!w->feeds[i]->removed && w->feeds[i]->render_seq >
-			    cache_rendered_seq()))
+			    render_cache_seq()))
 				break;
 		}
 		w->first_pending = i;
@@ -454,14 +502,14 @@ cmd_reload(struct ctl_client *c, json_t *args)
 {
 	char	*cause;
 
-	if (daemon_reload(&cause) != 0) {
+	if (cmdenv.reload(&cause) != 0) {
 		ctl_reply_error(c, "reload failed, old configuration kept: %s",
 		    cause);
 		free(cause);
 		return (CMD_ERROR);
 	}
-	ctl_reply_ok(c, json_pack("{s:s, s:I}", "config", cfg->path,
-	    "feeds", (json_int_t)cfg->nfeeds));
+	ctl_reply_ok(c, json_pack("{s:s, s:I}", "config", cmdenv.conf->path,
+	    "feeds", (json_int_t)cmdenv.conf->nfeeds));
 	return (CMD_OK);
 }
 
@@ -518,8 +566,23 @@ cmd_purge(struct ctl_client *c, json_t *args)
 		return (CMD_ERROR);
 	ctl_client_ref(c);
 	job = job_new(JOB_PRUNE, name, cmd_purge_done, c);
-	job_submit(job);
+	worker_submit(job);
 	return (CMD_WAIT);
+}
+
+/* A backup is done (error: NULL if it went well). */
+static void
+cmd_backup_done(const char *file, const char *error, int64_t bytes,
+    double secs, void *arg)
+{
+	struct ctl_client	*c = arg;
+
+	if (error != NULL)
+		ctl_reply_error(c, "backup: %s", error);
+	else
+		ctl_reply_ok(c, json_pack("{s:s, s:I, s:f}", "file",
+		    file, "bytes", (json_int_t)bytes, "seconds", secs));
+	ctl_client_unref(c);
 }
 
 /* Copy the database to FILE (absolute, new) while everything runs. */
@@ -535,10 +598,12 @@ cmd_backup(struct ctl_client *c, json_t *args)
 		ctl_reply_error(c, "backup: to which file? (\"file\": PATH)");
 		return (CMD_ERROR);
 	}
-	if (backup_start(c, cfg->database, file, &cause) != 0) {
+	if (db_backup_start(cmdenv.base, cmdenv.conf->database, file,
+	    cmd_backup_done, c, &cause) != 0) {
 		ctl_reply_error(c, "backup: %s", cause);
 		free(cause);
 		return (CMD_ERROR);
 	}
+	ctl_client_ref(c);
 	return (CMD_WAIT);
 }

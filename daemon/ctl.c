@@ -25,8 +25,10 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "feedmux.h"
+#include "ctl.h"
+#include "log.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 struct ctl_client {
 	int			 refs;
@@ -47,7 +49,8 @@ static struct {
 	char			*path;
 	struct event		*ev;
 	struct event		*pause;
-} ctl = { -1, NULL, NULL, NULL };
+	ctl_dispatch_cb		 dispatch;
+} ctl = { -1, NULL, NULL, NULL, NULL };
 
 static void	ctl_accept(evutil_socket_t, short, void *);
 static void	ctl_resume(evutil_socket_t, short, void *);
@@ -76,8 +79,9 @@ ctl_in_use(const char *path)
 	return (rv);
 }
 
+/* Listen on path; each request goes to dispatch. */
 int
-ctl_start(struct event_base *base, const char *path)
+ctl_start(struct event_base *base, const char *path, ctl_dispatch_cb dispatch)
 {
 	struct sockaddr_un	sun;
 	mode_t			old;
@@ -120,6 +124,7 @@ ctl_start(struct event_base *base, const char *path)
 		goto fail;
 	}
 	ctl.path = xstrdup(path);
+	ctl.dispatch = dispatch;
 	ctl.ev = event_new(base, ctl.fd, EV_READ | EV_PERSIST, ctl_accept,
 	    NULL);
 	ctl.pause = evtimer_new(base, ctl_resume, NULL);
@@ -339,7 +344,7 @@ ctl_request(struct ctl_client *c, const char *line, size_t len)
 		ctl_reply_error(c, "bad request: \"args\" must be an object");
 		goto done;
 	}
-	if (ctl_cmd_dispatch(c, cmd, args) == CMD_WAIT) {
+	if (ctl.dispatch(c, cmd, args) == CMD_WAIT) {
 		/*
 		 * Hold further requests until this one is answered; stop
 		 * reading so the kernel, not our buffer, holds what comes.

@@ -20,7 +20,7 @@
 
 #include <curl/curl.h>
 
-#include "feedmux.h"
+#include "date.h"
 
 /* Parser results besides a time: not this format, or an impossible date. */
 #define DATE_UNRECOGNISED	((time_t)-1)

@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
-#include "feedmux.h"
-#include "db.h"
+#include "db-internal.h"
+#include "log.h"
+#include "xmalloc.h"
 
 /* A tombstone the feed no longer carries is forgotten after this. */
 #define DB_TOMB_TTL	(30 * 86400)
@@ -62,7 +61,7 @@ db_prune_pick(struct db *db, int64_t feed_id, long keep, long days,
 		v->keys[1] = sqlite3_column_int64(st, 2);
 		v->keys[2] = 0;
 		if ((link = (const char *)sqlite3_column_text(st, 4)) != NULL) {
-			norm = util_link_normalize(link);
+			norm = db_link_normalize(link);
 			v->keys[2] = (int64_t)db_key("alt-link", norm);
 			free(norm);
 		}
@@ -83,8 +82,7 @@ static int
 db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
     time_t now)
 {
-	sqlite3_stmt	*st;
-	int		 i, rc;
+	int	i;
 
 	for (i = 0; i < 3; i++) {
 		if (v->keys[i] == 0)
@@ -95,16 +93,8 @@ db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
 		if (db_step_done(db, ST_TOMB_ADD) != 0)
 			return (-1);
 	}
-	st = db->st[ST_MEMBER_DROP_ENTRY];
-	sqlite3_bind_int64(st, 1, v->id);
-	sqlite3_bind_int64(st, 2, v->sort_time);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		db_tag_mark(db, sqlite3_column_int64(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_error(db, "pruning");
+	if (db_tags_drop_entry(db, v->id, v->sort_time) != 0)
 		return (-1);
-	}
 	sqlite3_bind_int64(db->st[ST_ENTRY_DELETE], 1, v->id);
 	return (db_step_done(db, ST_ENTRY_DELETE));
 }
@@ -121,7 +111,7 @@ db_rehome(struct db *db, int64_t article)
 	sqlite3_bind_int64(st, 1, article);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rows = xreallocarray(rows, n + 1, sizeof(*rows));
-		db_row_load(db, st, &rows[n++]);
+		db_item_load_row(st, &rows[n++]);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -19,21 +19,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sqlite3.h>
-
-#include "feedmux.h"
-#include "db.h"
+#include "db-internal.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
 
 /* Guids rotate "often" past this share of new entries (and count). */
 #define DB_ROTATE_MIN		3
 #define DB_ROTATE_PERCENT	5
-
-/*
- * Rules read at most this much of an entry's text: PCRE2's match limit
- * holds per start position, so a hostile 1 MB body could still cost
- * seconds against a bad pattern.
- */
-#define DB_RULE_TEXT_MAX	(64 * 1024)
 
 /* A tombstone's last sighting is refreshed at most this often. */
 #define DB_TOMB_REFRESH		86400
@@ -47,21 +40,8 @@ struct db_feed_ctx {
 	time_t		 prev_success;
 };
 
-/* What a stored entry is known by, computed before any query. */
-struct db_keys {
-	const char	*uid;
-	char		*uid_buf;	/* when identity is the link */
-	int64_t		 hash;		/* of everything shown */
-	int64_t		 alt;		/* link (and title); 0: none */
-	int64_t		 global[2];	/* article keys; 0: none */
-};
-
-static void	 db_keys_make(struct db_keys *, const struct item *,
-		    enum identity);
 static time_t	 db_sort_time(struct db *, const struct item *, time_t,
 		    time_t);
-static int	 db_article(struct db *, sqlite3_stmt *, sqlite3_stmt *,
-		    int64_t, int64_t, const int64_t *, int64_t *);
 static int	 db_entry_write(struct db *, enum db_stmt, int64_t, int64_t,
 		    const struct item *, const struct db_keys *, time_t,
 		    time_t);
@@ -70,96 +50,6 @@ static int	 db_entry_retag(struct db *, int64_t, int64_t, int64_t,
 static int	 db_tombstoned(struct db *, int64_t, const struct db_keys *,
 		    time_t);
 static int	 db_feed_use_links(struct db *, int64_t);
-
-/* A 64-bit key of a string in a namespace, as SQLite stores integers. */
-uint64_t
-db_key(const char *ns, const char *s)
-{
-	uint64_t	h;
-
-	h = util_hash64(ns, strlen(ns), 0);
-	h = util_hash64(s, strlen(s), h);
-	return (h == 0 ? 1 : h);
-}
-
-static uint64_t
-db_hash_str(const char *s, uint64_t h)
-{
-	return (util_hash64(s != NULL ? s : "", s != NULL ? strlen(s) + 1 : 1,
-	    h));
-}
-
-/*
- * A hash of everything a reader sees.  Categories are summed, not chained:
- * the store reads them back sorted, the feed may list them in any order.
- */
-static int64_t
-db_content_hash(const struct item *it)
-{
-	uint64_t	h = 0, cats = 0;
-	size_t		i;
-	char		num[64];
-
-	h = db_hash_str(it->title, h);
-	h = db_hash_str(it->link, h);
-	h = db_hash_str(it->summary, h);
-	h = db_hash_str(it->content, h);
-	h = db_hash_str(it->image, h);
-	for (i = 0; i < it->nauthors; i++)
-		h = db_hash_str(it->authors[i], h);
-	for (i = 0; i < it->nenclosures; i++) {
-		h = db_hash_str(it->enclosures[i].url, h);
-		h = db_hash_str(it->enclosures[i].type, h);
-	}
-	for (i = 0; i < it->ncategories; i++)
-		cats += db_hash_str(it->categories[i], 0);
-	snprintf(num, sizeof(num), "%lld %lld %llu", (long long)it->published,
-	    (long long)it->updated, (unsigned long long)cats);
-	h = db_hash_str(num, h);
-	return ((int64_t)(h == 0 ? 1 : h));
-}
-
-/* Is a guid meant to be unique beyond its feed (a URI, not "1234")? */
-static int
-db_global_id(const char *id)
-{
-	return (id != NULL && (strstr(id, "://") != NULL ||
-	    strncasecmp(id, "urn:", 4) == 0 || strncasecmp(id, "tag:", 4) == 0));
-}
-
-static void
-db_keys_make(struct db_keys *k, const struct item *it, enum identity identity)
-{
-	char	*norm = NULL;
-
-	memset(k, 0, sizeof(*k));
-	k->uid = it->uid;
-	k->hash = db_content_hash(it);
-	if (it->link != NULL) {
-		norm = util_link_normalize(it->link);
-		k->global[1] = (int64_t)db_key("link", norm);
-		if (identity == IDENTITY_LINK) {
-			/* Known by its link alone: a new title is an edit. */
-			k->alt = (int64_t)db_key("alt-link", norm);
-			xasprintf(&k->uid_buf, "link:%s", norm);
-			k->uid = k->uid_buf;
-		} else
-			k->alt = (int64_t)db_key(norm, it->title != NULL ?
-			    it->title : "");
-	}
-	if (db_global_id(it->id)) {
-		/* A URL guid is keyed as a link: one key when they agree. */
-		if (strstr(it->id, "://") != NULL) {
-			free(norm);
-			norm = util_link_normalize(it->id);
-			k->global[0] = (int64_t)db_key("link", norm);
-		} else
-			k->global[0] = (int64_t)db_key("id", it->id);
-		if (k->global[0] == k->global[1])
-			k->global[0] = 0;
-	}
-	free(norm);
-}
 
 /*
  * Newest first by the entry's own date, unless it lies: a date beyond
@@ -178,51 +68,6 @@ db_sort_time(struct db *db, const struct item *it, time_t now,
 	if (prev_success != 0 && t < prev_success - db->max_backdate)
 		return (now);
 	return (t);
-}
-
-/*
- * The article an entry is a copy of: the first entry of another feed
- * with one of its keys, else itself.  Keys not seen yet are recorded.
- */
-static int
-db_article(struct db *db, sqlite3_stmt *find, sqlite3_stmt *add,
-    int64_t feed_id, int64_t entry_id, const int64_t *keys, int64_t *article)
-{
-	int64_t	found = 0, a;
-	int	missing[2] = { 0, 0 }, i, rc;
-
-	for (i = 0; i < 2; i++) {
-		if (keys[i] == 0)
-			continue;
-		sqlite3_bind_int64(find, 1, keys[i]);
-		if ((rc = sqlite3_step(find)) == SQLITE_ROW) {
-			a = sqlite3_column_int64(find, 0);
-			if (sqlite3_column_int64(find, 1) != feed_id &&
-			    (found == 0 || a < found))
-				found = a;
-		} else
-			missing[i] = rc == SQLITE_DONE;
-		sqlite3_reset(find);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			db_error(db, "article keys");
-			return (-1);
-		}
-	}
-	*article = found != 0 ? found : entry_id;
-	for (i = 0; i < 2; i++) {
-		if (!missing[i])
-			continue;
-		sqlite3_bind_int64(add, 1, keys[i]);
-		sqlite3_bind_int64(add, 2, *article);
-		sqlite3_bind_int64(add, 3, feed_id);
-		rc = sqlite3_step(add);
-		sqlite3_reset(add);
-		if (rc != SQLITE_DONE) {
-			db_error(db, "article keys");
-			return (-1);
-		}
-	}
-	return (0);
 }
 
 /* Insert (ST_ENTRY_INSERT) or rewrite (ST_ENTRY_UPDATE) an entry's row. */
@@ -251,15 +96,15 @@ db_entry_write(struct db *db, enum db_stmt which, int64_t id, int64_t feed_id,
 	if (it->updated)
 		sqlite3_bind_int64(st, 10, it->updated);
 	sqlite3_bind_int64(st, 11, now);
-	authors = db_json_strings(it->authors, it->nauthors);
-	enclosures = db_json_enclosures(it->enclosures, it->nenclosures);
+	authors = db_item_strings(it->authors, it->nauthors);
+	enclosures = db_item_enclosures(it->enclosures, it->nenclosures);
 	db_bind_text(st, 13, authors);
 	db_bind_text(st, 14, enclosures);
 	db_bind_text(st, 15, it->image);
 	sqlite3_bind_int64(st, 16, k->hash);
 	if (k->alt != 0)
 		sqlite3_bind_int64(st, 17, k->alt);
-	categories = db_json_strings(it->categories, it->ncategories);
+	categories = db_item_strings(it->categories, it->ncategories);
 	db_bind_text(st, 18, categories);
 	rv = db_step_done(db, which);
 	free(authors);
@@ -268,124 +113,15 @@ db_entry_write(struct db *db, enum db_stmt which, int64_t id, int64_t feed_id,
 	return (rv);
 }
 
-/* Is the entry's tag set bsearch-able for this feed? */
-static int
-db_tag_carried(const struct db_tag *t, int64_t feed_id)
-{
-	size_t	lo = 0, hi = t->nfeeds, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (t->feeds[mid] == feed_id)
-			return (1);
-		if (t->feeds[mid] < feed_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (0);
-}
-
-/* Cut text at a character boundary at most max bytes in. */
-static void
-db_text_cap(char *s, size_t max)
-{
-	size_t	n = strlen(s);
-
-	if (n <= max)
-		return;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	s[max] = '\0';
-}
-
-static void
-db_subject_make(struct db *db, struct rule_subject *rs, char **text,
-    const struct item *it)
-{
-	memset(rs, 0, sizeof(*rs));
-	rs->title = it->title;
-	rs->authors = it->authors;
-	rs->nauthors = it->nauthors;
-	rs->categories = it->categories;
-	rs->ncategories = it->ncategories;
-	*text = NULL;
-	if (db->wants_text && (it->summary != NULL || it->content != NULL)) {
-		xasprintf(text, "%s %s", it->summary != NULL ? it->summary : "",
-		    it->content != NULL ? it->content : "");
-		*text = html_to_text(*text);
-		db_text_cap(*text, DB_RULE_TEXT_MAX);
-	}
-	rs->text = *text;
-}
-
-/*
- * Put an entry into the tags it belongs to: those of the given indices of
- * db->tags, or every tag when which is NULL.  A tag carried by the feed
- * takes it unless an exclude rule says no; any other tag only by its
- * include rules.
- */
-int
-db_tags_apply(struct db *db, const struct db_row *r, const size_t *which,
-    size_t n)
-{
-	sqlite3_stmt		*st = db->st[ST_MEMBER_ADD];
-	struct rule_subject	 rs;
-	struct db_tag		*t;
-	char			*text = NULL;
-	size_t			 i;
-	int			 carried, member, made = 0, rv = 0;
-
-	if (which == NULL)
-		n = db->ntags;
-	for (i = 0; i < n && rv == 0; i++) {
-		t = &db->tags[which != NULL ? which[i] : i];
-		carried = db_tag_carried(t, r->feed_id);
-		if (t->rules == NULL)
-			member = carried;
-		else if (!carried && t->rules->ninclude == 0)
-			member = 0;
-		else {
-			if (!made) {
-				db_subject_make(db, &rs, &text, r->it);
-				made = 1;
-			}
-			member = tag_rules_member(t->rules, carried, &rs);
-		}
-		if (!member || t->id == 0)
-			continue;
-		sqlite3_bind_int64(st, 1, t->id);
-		sqlite3_bind_int64(st, 2, r->sort_time);
-		sqlite3_bind_int64(st, 3, r->id);
-		sqlite3_bind_int64(st, 4, r->article);
-		if ((rv = db_step_done(db, ST_MEMBER_ADD)) == 0 &&
-		    sqlite3_changes(db->h) > 0) {
-			t->dirty = 1;
-			db->marks++;
-		}
-	}
-	free(text);
-	return (rv);
-}
-
 /* Take an edited entry out of its tags and put it back by its new self. */
 static int
 db_entry_retag(struct db *db, int64_t id, int64_t feed_id, int64_t article,
     time_t sort, struct item *it)
 {
-	sqlite3_stmt	*st = db->st[ST_MEMBER_DROP_ENTRY];
 	struct db_row	 r;
-	int		 rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, sort);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		db_tag_mark(db, sqlite3_column_int64(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_error(db, NULL);
+	if (db_tags_drop_entry(db, id, sort) != 0)
 		return (-1);
-	}
 	r.id = id;
 	r.feed_id = feed_id;
 	r.article = article;
@@ -471,9 +207,11 @@ db_store_new(struct db *db, int64_t feed_id, struct item *it,
 	r.feed_id = feed_id;
 	r.sort_time = sort;
 	r.it = it;
-	if (db_article(db, db->st[ST_KEY_FIND], db->st[ST_KEY_ADD], feed_id,
-	    r.id, k->global, &r.article) != 0)
+	if (db_article(db->st[ST_KEY_FIND], db->st[ST_KEY_ADD], feed_id, r.id,
+	    k->global, &r.article) != 0) {
+		db_error(db, "article keys");
 		return (-1);
+	}
 	if (r.article != r.id) {
 		sqlite3_bind_int64(db->st[ST_ENTRY_REKEY], 1, r.id);
 		db_bind_text(db->st[ST_ENTRY_REKEY], 2, k->uid);
@@ -566,10 +304,6 @@ fail:
 	return (-1);
 }
 
-/*
- * Guids that keep changing under the same link and title are no identity:
- * from now on the feed's entries are known by their links.
- */
 /* Find the feed and what its store may skip. */
 static int
 db_feed_ctx(struct db *db, const char *name, struct db_feed_ctx *ctx)
@@ -596,6 +330,10 @@ db_feed_ctx(struct db *db, const char *name, struct db_feed_ctx *ctx)
 	return (0);
 }
 
+/*
+ * Guids that keep changing under the same link and title are no identity:
+ * from now on the feed's entries are known by their links.
+ */
 static int
 db_identity_check(struct db *db, int64_t feed_id, const char *name,
     struct feed_state *fs)
@@ -627,7 +365,7 @@ db_feed_use_links(struct db *db, int64_t feed_id)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
 			continue;
-		norm = util_link_normalize((const char *)
+		norm = db_link_normalize((const char *)
 		    sqlite3_column_text(st, 1));
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n].id = sqlite3_column_int64(st, 0);
@@ -713,134 +451,4 @@ fail:
 	feed_state_clear(&saved);
 	memset(c, 0, sizeof(*c));
 	return (-1);
-}
-
-/* Read an entry row of ST_ENTRY_LOAD's shape. */
-int
-db_row_load(struct db *db, sqlite3_stmt *st, struct db_row *r)
-{
-	r->id = sqlite3_column_int64(st, 0);
-	r->feed_id = sqlite3_column_int64(st, 1);
-	r->article = sqlite3_column_int64(st, 2);
-	r->sort_time = sqlite3_column_int64(st, 3);
-	r->it = item_new();
-	r->it->title = db_column_text(st, 4);
-	r->it->summary = db_column_text(st, 5);
-	r->it->content = db_column_text(st, 6);
-	db_parse_strings((const char *)sqlite3_column_text(st, 7),
-	    &r->it->authors, &r->it->nauthors, PARSE_MAX_AUTHORS);
-	db_parse_strings((const char *)sqlite3_column_text(st, 8),
-	    &r->it->categories, &r->it->ncategories, PARSE_MAX_CATEGORIES);
-	return (0);
-}
-
-/*
- * Compute the membership of some tags (indices into db->tags) again, over
- * every stored entry, oldest first so that the first copy of an article
- * wins as it did when stored.  Runs when rules or the feeds carrying a tag
- * change; it reads the whole store, in pages of ST_ENTRY_LOAD.
- */
-int
-db_tags_rebuild(struct db *db, const size_t *which, size_t n)
-{
-	sqlite3_stmt	*st = db->st[ST_ENTRY_LOAD];
-	struct db_row	*rows = NULL;
-	struct timespec	 t0, t1;
-	int64_t		 last = 0, total = 0;
-	size_t		 i, nrows;
-	int		 rc, rv = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(db->st[ST_MEMBER_DROP_TAG], 1,
-		    db->tags[which[i]].id);
-		if (db_step_done(db, ST_MEMBER_DROP_TAG) != 0)
-			return (-1);
-		db->tags[which[i]].dirty = 1;
-	}
-	do {
-		/* A page at a time: the statement must not stay open. */
-		nrows = 0;
-		sqlite3_bind_int64(st, 1, last);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			rows = xreallocarray(rows, nrows + 1, sizeof(*rows));
-			db_row_load(db, st, &rows[nrows++]);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			db_error(db, "computing tags");
-			rv = -1;
-		}
-		for (i = 0; i < nrows; i++) {
-			if (rv == 0)
-				rv = db_tags_apply(db, &rows[i], which, n);
-			last = rows[i].id;
-			item_free(rows[i].it);
-		}
-		total += nrows;
-	} while (nrows > 0 && rv == 0);
-	free(rows);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("%s: tag membership of %zu tag%s computed over %lld entries "
-	    "in %.0f ms", db->path, n, n == 1 ? "" : "s", (long long)total,
-	    (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
-	return (rv);
-}
-
-/*
- * Migration 3 -> 4, C part: give existing entries their link keys and
- * articles, oldest first, with statements of that schema's own (the
- * prepared ones follow the newest schema).
- */
-int
-db_backfill_keys(struct db *db)
-{
-	sqlite3_stmt	*sel = NULL, *find = NULL, *add = NULL, *set = NULL;
-	struct item	 it;
-	struct db_keys	 k;
-	int64_t		 id, feed_id, article;
-	int		 rc = SQLITE_ERROR, rv = -1;
-
-	if (sqlite3_prepare_v2(db->h, "SELECT id, feed_id, guid, link, title "
-	    "FROM entries ORDER BY id", -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->h, "SELECT article, feed_id FROM "
-	    "article_keys WHERE key = ?1", -1, &find, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO article_keys "
-	    "(key, article, feed_id) VALUES (?1, ?2, ?3)", -1, &add,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->h, "UPDATE entries SET alt_key = ?2, "
-	    "article = ?3 WHERE id = ?1", -1, &set, NULL) != SQLITE_OK)
-		goto out;
-	memset(&it, 0, sizeof(it));
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(sel, 0);
-		feed_id = sqlite3_column_int64(sel, 1);
-		it.id = (char *)sqlite3_column_text(sel, 2);
-		it.link = (char *)sqlite3_column_text(sel, 3);
-		it.title = (char *)sqlite3_column_text(sel, 4);
-		it.uid = "";
-		db_keys_make(&k, &it, IDENTITY_GUID);
-		if (db_article(db, find, add, feed_id, id, k.global,
-		    &article) != 0)
-			goto out;
-		sqlite3_bind_int64(set, 1, id);
-		if (k.alt != 0)
-			sqlite3_bind_int64(set, 2, k.alt);
-		else
-			sqlite3_bind_null(set, 2);
-		if (article != id)
-			sqlite3_bind_int64(set, 3, article);
-		else
-			sqlite3_bind_null(set, 3);
-		if (sqlite3_step(set) != SQLITE_DONE)
-			goto out;
-		sqlite3_reset(set);
-	}
-	rv = rc == SQLITE_DONE ? 0 : -1;
-out:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(find);
-	sqlite3_finalize(add);
-	sqlite3_finalize(set);
-	return (rv);
 }

@@ -1,115 +1,91 @@
 /*
- * db.h: what db.c (connection, schema, poll state, reading tags),
- * db-store.c (entries in: identity, updates, tag membership) and db-prune.c
- * (retention, tombstones) share.  All of it runs on the thread that owns
- * the connection: main() at start-up, then only the worker.
+ * db.h: the store.  Only the db*.c files use SQLite.
+ *
+ * One connection, used by one thread at a time: main() during start-up,
+ * then only the worker thread (worker.c), which makes it the single
+ * writer.  db_backup_start is the exception: a backup runs on a thread
+ * and connection of its own and reports back on the loop thread.
+ *
+ *   db.c         the connection: open, settings, statements, transactions
+ *   db-schema.c  tables and migrations
+ *   db-keys.c    what an entry is known by: identity and article keys
+ *   db-state.c   feed rows and their poll state
+ *   db-item.c    an entry's row and lists, to and from struct item
+ *   db-tags.c    tag membership, from the configuration and the rules
+ *   db-store.c   entries in: identity, updates, articles, membership
+ *   db-prune.c   retention and tombstones
+ *   db-read.c    the queries rendering reads
+ *   db-backup.c  a consistent copy while everything runs
  */
 #ifndef DB_H
 #define DB_H
 
-#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 
-enum db_stmt {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
-	ST_FEED_UPSERT,
-	ST_FEED_ID,
-	ST_FEED_STORE_INFO,
-	ST_FEED_NAMES,
-	ST_TAGS_CLEAR,
-	ST_TAG_ADD,
-	ST_STATE_LOAD,
-	ST_STATE_SAVE,
-	ST_FEED_META,
-	ST_FEED_ENTRIES_ADD,
-	ST_ENTRY_FIND,
-	ST_ENTRY_FIND_ALT,
-	ST_ENTRY_INSERT,
-	ST_ENTRY_UPDATE,
-	ST_ENTRY_REKEY,
-	ST_ENTRY_LOAD,
-	ST_ENTRY_DELETE,
-	ST_KEY_FIND,
-	ST_KEY_ADD,
-	ST_TOMB_FIND,
-	ST_TOMB_SEEN,
-	ST_TOMB_ADD,
-	ST_TOMB_EXPIRE,
-	ST_MEMBER_ADD,
-	ST_MEMBER_DROP_ENTRY,
-	ST_MEMBER_DROP_TAG,
-	ST_TAG_FIND,
-	ST_TAG_INSERT,
-	ST_TAG_SIGN,
-	ST_TAG_LIST,
-	ST_TAG_DELETE,
-	ST_TAG_ITEMS,
-	ST_WEEKLY,
-	ST_PRUNE_PICK,
-	ST_ARTICLE_COPIES,
-	ST_ALT_LIST,
-	ST_ALT_SET,
-	ST_MAX
+#include "feed-state.h"
+#include "item.h"
+
+struct conf;
+struct db;
+struct event_base;
+
+/* What storing one document did to its entries. */
+struct store_counts {
+	int		 added;
+	int		 updated;	/* content changed */
+	int		 unchanged;
+	int		 tombstoned;	/* pruned before, still carried */
+	int		 rotated;	/* republished under a new guid */
+	int		 retagged;	/* tag memberships changed */
 };
+
+/* db.c */
+struct db	*db_open(const char *, char **);
+void		 db_close(struct db *);
+void		 db_configure(struct db *, const struct conf *);
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+int		 db_in_transaction(struct db *);
+const char	*db_last_error(struct db *);
+int64_t		 db_total_changes(struct db *);
+
+/* db-schema.c */
+int		 db_schema_version(struct db *);
+const char	*db_migration_sql(int);
+
+/* db-state.c */
+int		 db_state_load(struct db *, const char *, struct feed_state *);
+int		 db_state_save(struct db *, const char *,
+		    const struct feed_state *);
+size_t		 db_feed_names(struct db *, char ***);
+
+/* db-tags.c */
+int		 db_sync_conf(struct db *, const struct conf *);
+size_t		 db_take_dirty(struct db *, char ***);
+
+/* db-store.c */
+int		 db_store(struct db *, const char *, struct doc *,
+		    struct feed_state *, struct store_counts *);
+
+/* db-prune.c */
+int		 db_prune(struct db *, const char *, long, long, int64_t *,
+		    int64_t *);
+int64_t		 db_prune_tombstones(struct db *);
+
+/* db-read.c */
+int		 db_tag_items(struct db *, const char *, int, struct items *);
+char		*db_tag_items_plan(struct db *);
 
 /*
- * A tag as the store sees it: its row, its rules (borrowed from the
- * configuration the worker holds) and the sorted ids of the feeds that
- * carry it.
+ * db-backup.c: when it is done, cb(file, error or NULL, bytes, seconds,
+ * arg) runs on the loop thread.
  */
-struct db_tag {
-	char			*name;
-	int64_t			 id;
-	const struct tag_rules	*rules;		/* NULL: no [tag] section */
-	int64_t			*feeds;
-	size_t			 nfeeds;
-	int			 dirty;		/* membership changed */
-};
+typedef void (*db_backup_cb)(const char *, const char *, int64_t, double,
+    void *);
 
-struct db {
-	sqlite3		*h;
-	char		*path;
-	sqlite3_stmt	*st[ST_MAX];
-	int		 readonly;
-
-	struct db_tag	*tags;		/* sorted by id */
-	size_t		 ntags;
-	int		 wants_text;	/* some rule reads entry text */
-	uint64_t	 marks;		/* tag memberships changed, ever */
-	long		 clock_skew;
-	long		 max_backdate;
-
-	char		*last_error;	/* logged once until it changes */
-};
-
-/* An entry read back for (re)computing its tags. */
-struct db_row {
-	int64_t		 id;
-	int64_t		 feed_id;
-	int64_t		 article;	/* resolved: its own id if first */
-	time_t		 sort_time;
-	struct item	*it;
-};
-
-int	 db_step_done(struct db *, enum db_stmt);
-void	 db_error(struct db *, const char *);
-void	 db_bind_text(sqlite3_stmt *, int, const char *);
-char	*db_column_text(sqlite3_stmt *, int);
-int	 db_feed_id(struct db *, const char *, int64_t *);
-void	 db_savepoint_undo(struct db *);
-uint64_t db_key(const char *, const char *);
-void	 db_parse_strings(const char *, char ***, size_t *, size_t);
-int	 db_tags_apply(struct db *, const struct db_row *, const size_t *,
-	    size_t);
-int	 db_row_load(struct db *, sqlite3_stmt *, struct db_row *);
-void	 db_tag_mark(struct db *, int64_t);
-int	 db_tags_rebuild(struct db *, const size_t *, size_t);
-int	 db_backfill_keys(struct db *);
-char	*db_json_strings(char **, size_t);
-char	*db_json_enclosures(struct enclosure *, size_t);
+int		 db_backup_start(struct event_base *, const char *,
+		    const char *, db_backup_cb, void *, char **);
+void		 db_backup_stop(void);
 
 #endif

@@ -1,28 +1,63 @@
 /*
- * feed.c: one poll of one feed, from fetch to stored entries.
+ * feed.c: the feeds being polled, and one poll of one feed, from fetch to
+ * stored entries.
  *
- * fetch (loop) -> result classified here -> a job for the worker (parse and
- * store, or just save the poll state) -> back on the loop: new state,
- * re-rendered tag feeds into the cache, next poll scheduled, control
- * clients waiting on a refresh told.  A failed poll is data: its stage
- * (fetch, http, parse, store) and message are kept and shown, and logged
- * once when the feed starts failing and once when it recovers.
+ * sched (due) -> fetch (loop) -> result classified here -> a job for the
+ * worker (parse and store, or just save the poll state) -> back on the
+ * loop: new state, next poll scheduled, and whoever registered at
+ * feed_init told (refresh replies, status).  A failed poll is data: its
+ * stage (fetch, http, parse, store) and message are kept and shown, and
+ * logged once when the feed starts failing and once when it recovers.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "feedmux.h"
+#include "conf.h"
+#include "db.h"
+#include "feed.h"
+#include "fetch.h"
+#include "job.h"
+#include "log.h"
+#include "sched.h"
+#include "util.h"
+#include "worker.h"
+#include "xmalloc.h"
 
-struct feeds	feeds = TAILQ_HEAD_INITIALIZER(feeds);
+static TAILQ_HEAD(, feed) feeds = TAILQ_HEAD_INITIALIZER(feeds);
 static struct strmap	feed_index;	/* name -> feed */
 
+/* Who hears of ended polls, and what the configuration says. */
+static struct {
+	feed_changed_cb		 changed;
+	long			 refetch_after;
+	long			 redirect_window;
+} feed_settings;
+
+static void	feed_due(void *);
+static void	feed_start(void *);
 static void	feed_fetched(struct fetch_result *, void *);
 static void	feed_forget_url(struct feed *);
 static void	feed_abandon(struct feed *);
 static void	feed_stored(struct job *, void *);
 static void	feed_log_change(struct feed *, enum stage, const char *);
+static void	feed_watch_redirect(struct feed *, struct feed_state *,
+		    struct fetch_result *, time_t);
+static void	feed_http_error(struct feed *, struct feed_state *,
+		    struct fetch_result *, time_t);
+
+/*
+ * Start on base's loop with conf; changed(f) runs when a poll of f ended
+ * or f went, changed(NULL) when feeds' counts changed otherwise.
+ */
+void
+feed_init(struct event_base *base, const struct conf *conf,
+    feed_changed_cb changed)
+{
+	feed_settings.changed = changed;
+	sched_init(base, conf, feed_due, feed_start);
+}
 
 void
 feed_ref(struct feed *f)
@@ -47,12 +82,11 @@ feed_unref(struct feed *f)
 {
 	if (--f->refs > 0)
 		return;
-	sched_cancel(f);
+	sched_cancel(&f->sched);
 	feed_free_tags(f);
 	feed_state_clear(&f->state);
 	free(f->name);
 	free(f->url);
-	free(f->host);
 	free(f);
 }
 
@@ -60,6 +94,19 @@ struct feed *
 feed_find(const char *name)
 {
 	return (strmap_get(&feed_index, name));
+}
+
+/* The feeds in configuration order: feed_first, then feed_next. */
+struct feed *
+feed_first(void)
+{
+	return (TAILQ_FIRST(&feeds));
+}
+
+struct feed *
+feed_next(struct feed *f)
+{
+	return (TAILQ_NEXT(f, entry));
 }
 
 /* The counts that status reports, in one walk over the feeds. */
@@ -118,8 +165,50 @@ feed_forget_url(struct feed *f)
 	st->etag = st->last_modified = st->adopted_url = st->pending_url = NULL;
 	st->pending_since = 0;
 	st->gone = 0;
-	free(f->host);
-	f->host = fetch_host(f->url);
+	sched_set_host(&f->sched, fetch_host(f->url));
+}
+
+/* A new feed of the configuration; db (at start-up) has its state. */
+static struct feed *
+feed_create(const struct conf_feed *cf, struct db *db)
+{
+	struct feed	*f;
+
+	f = xcalloc(1, sizeof(*f));
+	f->refs = 1;
+	f->name = xstrdup(cf->name);
+	f->url = xstrdup(cf->url);
+	f->sched.name = f->name;
+	f->sched.state = &f->state;
+	f->sched.arg = f;
+	sched_set_host(&f->sched, fetch_host(f->url));
+	TAILQ_INSERT_TAIL(&feeds, f, entry);
+	strmap_put(&feed_index, f->name, f);
+	if (db != NULL)
+		db_state_load(db, f->name, &f->state);
+	return (f);
+}
+
+/* Take what a feed's section says. */
+static void
+feed_configure(struct feed *f, const struct conf_feed *cf)
+{
+	size_t	i;
+
+	if (strcmp(f->url, cf->url) != 0) {
+		/* Another resource: validators, redirects mean nothing. */
+		free(f->url);
+		f->url = xstrdup(cf->url);
+		feed_forget_url(f);
+	}
+	feed_free_tags(f);
+	if (cf->ntags > 0)
+		f->tags = xreallocarray(NULL, cf->ntags, sizeof(*f->tags));
+	for (i = 0; i < cf->ntags; i++)
+		f->tags[i] = xstrdup(cf->tags[i]);
+	f->ntags = cf->ntags;
+	f->sched.interval = cf->interval;
+	f->sched.adaptive = cf->adaptive;
 }
 
 /*
@@ -131,39 +220,17 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 {
 	struct conf_feed	*cf;
 	struct feed		*f, *next;
-	size_t			 i;
 
+	feed_settings.refetch_after = conf->refetch_after;
+	feed_settings.redirect_window = conf->redirect_window;
+	sched_configure(conf);
 	TAILQ_FOREACH(f, &feeds, entry)
 		f->removed = 1;
 	TAILQ_FOREACH(cf, &conf->feeds, entry) {
-		if ((f = feed_find(cf->name)) == NULL) {
-			f = xcalloc(1, sizeof(*f));
-			f->refs = 1;
-			f->name = xstrdup(cf->name);
-			f->url = xstrdup(cf->url);
-			f->host = fetch_host(f->url);
-			TAILQ_INSERT_TAIL(&feeds, f, entry);
-			strmap_put(&feed_index, f->name, f);
-			if (db != NULL)
-				db_state_load(db, f->name, &f->state);
-		}
+		if ((f = feed_find(cf->name)) == NULL)
+			f = feed_create(cf, db);
 		f->removed = 0;
-		if (strcmp(f->url, cf->url) != 0) {
-			/* Another resource: validators, redirects mean nothing. */
-			free(f->url);
-			f->url = xstrdup(cf->url);
-			feed_forget_url(f);
-		}
-		feed_free_tags(f);
-		if (cf->ntags > 0)
-			f->tags = xreallocarray(NULL, cf->ntags,
-			    sizeof(*f->tags));
-		for (i = 0; i < cf->ntags; i++)
-			f->tags[i] = xstrdup(cf->tags[i]);
-		f->ntags = cf->ntags;
-		f->interval = conf_feed_interval(conf, cf);
-		f->adaptive = cf->adaptive != -1 ? cf->adaptive :
-		    conf->adaptive;
+		feed_configure(f, cf);
 	}
 	TAILQ_FOREACH_SAFE(f, &feeds, entry, next) {
 		if (f->removed) {
@@ -173,10 +240,10 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			strmap_del(&feed_index, f->name);
 			feed_abandon(f);
 			f->polls_done = f->polls_started = ~0U;
-			ctl_cmd_feed_done(f);
+			feed_settings.changed(f);
 			feed_unref(f);
 		} else if (!f->busy)
-			sched_reschedule(f);
+			sched_reschedule(&f->sched);
 	}
 }
 
@@ -187,8 +254,6 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 int
 feed_poll(struct feed *f)
 {
-	int	wait;
-
 	if (f->removed)
 		return (-1);
 	if (f->busy) {
@@ -198,42 +263,32 @@ feed_poll(struct feed *f)
 	f->busy = 1;
 	f->polls_started++;
 	feed_ref(f);
-	if ((wait = sched_host_wait(f, time(NULL))) > 0) {
-		f->host_wait = 1;
-		sched_arm(f, time(NULL) + wait, REASON_HOST);
-		return (0);
-	}
+	if (sched_host_wait(&f->sched, time(NULL)) > 0)
+		return (0);	/* sched calls feed_start when it is time */
 	feed_start(f);
 	return (0);
 }
 
-/*
- * Whatever waits for a slot or its host's turn counts as polling; report
- * what it waits for.
- */
-enum reason
-feed_wait_reason(const struct feed *f)
+/* The feed's timer fired. */
+static void
+feed_due(void *arg)
 {
-	if (f->queued)
-		return (REASON_QUEUED);
-	if (f->host_wait)
-		return (REASON_HOST);
-	return (f->state.next_reason);
+	feed_poll(arg);
 }
 
 /* The request itself: conditional unless a full fetch is due. */
-void
-feed_start(struct feed *f)
+static void
+feed_start(void *arg)
 {
+	struct feed		*f = arg;
 	struct feed_state	*st = &f->state;
 	time_t			 now = time(NULL);
 	int			 full;
 
-	f->host_wait = 0;
-	if (!f->has_slot && !sched_slot_take(f))
-		return;		/* queued: started when a slot frees */
+	if (!sched_slot_take(&f->sched))
+		return;		/* queued: sched calls us when a slot frees */
 	/* Broken validators (a Last-Modified in 2041) must not freeze it. */
-	full = cfg != NULL && now - st->last_full >= cfg->refetch_after;
+	full = now - st->last_full >= feed_settings.refetch_after;
 	f->sent_validators = !full && (st->etag != NULL ||
 	    st->last_modified != NULL);
 	log_debug("feed %s: polling %s%s", f->name, feed_url(f),
@@ -268,9 +323,10 @@ feed_watch_redirect(struct feed *f, struct feed_state *st,
 		st->pending_url = xstrdup(target);
 		st->pending_since = now;
 		log_info("feed %s: permanently redirected to %s; adopted if "
-		    "it lasts %lds", f->name, target, cfg->redirect_window);
+		    "it lasts %lds", f->name, target,
+		    feed_settings.redirect_window);
 	}
-	if (now - st->pending_since < cfg->redirect_window)
+	if (now - st->pending_since < feed_settings.redirect_window)
 		return;
 	log_info("feed %s: adopting the permanent redirect to %s", f->name,
 	    target);
@@ -278,18 +334,7 @@ feed_watch_redirect(struct feed *f, struct feed_state *st,
 	st->adopted_url = st->pending_url;
 	st->pending_url = NULL;
 	st->pending_since = 0;
-	free(f->host);
-	f->host = fetch_host(st->adopted_url);
-}
-
-/* A poll that failed at a stage, with a message (taken). */
-static void
-feed_failed(struct feed_state *st, enum stage stage, char *msg)
-{
-	st->stage = stage;
-	free(st->error);
-	st->error = msg;
-	st->failures++;
+	sched_set_host(&f->sched, fetch_host(st->adopted_url));
 }
 
 /* An HTTP status that is not success. */
@@ -313,29 +358,76 @@ feed_http_error(struct feed *f, struct feed_state *st,
 			xasprintf(&msg, "HTTP status %ld", res->http_status);
 		/* Too many requests: the whole host waits. */
 		if (res->http_status == 429 && st->retry_after != 0)
-			sched_host_defer(f->host, st->retry_after);
+			sched_host_defer(f->sched.host, st->retry_after);
 	} else
 		xasprintf(&msg, "HTTP status %ld", res->http_status);
-	feed_failed(st, STAGE_HTTP, msg);
+	feed_state_fail(st, STAGE_HTTP, msg);
 }
 
-/* Classify a finished transfer and hand the rest to the worker. */
+/* A 200 (or a file read) or a 304: refresh validators and hints. */
 static void
-feed_fetched(struct fetch_result *res, void *arg)
+feed_success(struct feed *f, struct job *job, struct fetch_result *res,
+    time_t now)
 {
-	struct feed		*f = arg, tmp;
-	struct feed_state	*st;
-	struct job		*job;
-	time_t			 now = time(NULL);
-	long			 code = res != NULL ? res->http_status : 0;
-	enum reason		 why;
+	struct feed_state	*st = &job->state;
+	long			 code = res->http_status;
 
-	sched_slot_release(f);
-	if (res == NULL || f->removed) {	/* cancelled */
-		f->busy = 0;
-		feed_unref(f);
+	/* Validators are refreshed by every 200 and 304. */
+	if (code != 304 || res->etag != NULL) {
+		free(st->etag);
+		st->etag = res->etag;
+		res->etag = NULL;
+	}
+	if (code != 304 || res->last_modified != NULL) {
+		free(st->last_modified);
+		st->last_modified = res->last_modified;
+		res->last_modified = NULL;
+	}
+	st->retry_after = 0;
+	sched_cache_hints(&st->hints, res->cache_control, res->expires, now);
+	if (code != 0)
+		feed_watch_redirect(f, st, res, now);
+	if (code == 304) {
+		/* Nothing to parse, nothing to write but state. */
+		st->stage = STAGE_NONE;
+		free(st->error);
+		st->error = NULL;
+		st->failures = 0;
+		st->last_success = now;
+		st->not_modified++;
+		st->bytes_saved += st->last_body_size;
 		return;
 	}
+	/* Success or failure is decided after parsing. */
+	job->type = JOB_STORE;
+	if (!f->sent_validators)
+		st->last_full = now;
+	st->bytes_received += res->body.len;
+	st->last_body_size = res->body.len;
+	job->body = res->body;
+	buf_init(&res->body);
+	job->url = xstrdup(res->effective_url != NULL ? res->effective_url :
+	    feed_url(f));
+	if (res->charset != NULL)
+		job->charset = xstrdup(res->charset);
+	job->store_bytes = job->body.len;
+}
+
+/*
+ * What a finished transfer means for the feed: a job for the worker that
+ * stores the body (JOB_STORE) or only the new poll state (JOB_STATE),
+ * with the next poll scheduled as if that state were final.  Takes what
+ * it keeps out of res.
+ */
+struct job *
+feed_classify(struct feed *f, struct fetch_result *res, time_t now)
+{
+	struct job		*job;
+	struct feed_state	*st;
+	struct sched_entry	 tmp;
+	long			 code = res->http_status;
+	enum reason		 why;
+
 	job = job_new(JOB_STATE, f->name, feed_stored, f);
 	st = &job->state;
 	feed_state_copy(st, &f->state);
@@ -346,63 +438,40 @@ feed_fetched(struct fetch_result *res, void *arg)
 		st->conditional++;
 
 	if (!res->ok)
-		feed_failed(st, STAGE_FETCH, xstrdup(res->error != NULL ?
+		feed_state_fail(st, STAGE_FETCH, xstrdup(res->error != NULL ?
 		    res->error : "transfer failed"));
-	else if (code == 0 || code == 304 || (code >= 200 && code < 300)) {
-		/* Validators are refreshed by every 200 and 304. */
-		if (code != 304 || res->etag != NULL) {
-			free(st->etag);
-			st->etag = res->etag;
-			res->etag = NULL;
-		}
-		if (code != 304 || res->last_modified != NULL) {
-			free(st->last_modified);
-			st->last_modified = res->last_modified;
-			res->last_modified = NULL;
-		}
-		st->retry_after = 0;
-		sched_cache_hints(&st->hints, res->cache_control, res->expires,
-		    now);
-		if (code != 0)
-			feed_watch_redirect(f, st, res, now);
-		if (code == 304) {
-			/* Nothing to parse, nothing to write but state. */
-			st->stage = STAGE_NONE;
-			free(st->error);
-			st->error = NULL;
-			st->failures = 0;
-			st->last_success = now;
-			st->not_modified++;
-			st->bytes_saved += st->last_body_size;
-		} else {
-			/* Success or failure is decided after parsing. */
-			job->type = JOB_STORE;
-			if (!f->sent_validators)
-				st->last_full = now;
-			st->bytes_received += res->body.len;
-			st->last_body_size = res->body.len;
-			job->body = res->body;
-			buf_init(&res->body);
-			job->url = xstrdup(res->effective_url != NULL ?
-			    res->effective_url : feed_url(f));
-			if (res->charset != NULL)
-				job->charset = xstrdup(res->charset);
-		}
-	} else
+	else if (code == 0 || code == 304 || (code >= 200 && code < 300))
+		feed_success(f, job, res, now);
+	else
 		feed_http_error(f, st, res, now);
 	/* Schedule as if this state were final; corrected after storing. */
-	tmp = *f;
-	tmp.state = *st;	/* a shallow view, for sched_next only */
+	tmp = f->sched;
+	tmp.state = st;
 	st->next_poll = sched_next(&tmp, now, &why);
 	st->next_reason = why;
-	if (job->type == JOB_STORE) {
-		job->store_bytes = job->body.len;
-		sched_store_begin(job->store_bytes);
-	}
-	job_submit(job);
+	return (job);
 }
 
-/* Back on the loop: adopt the stored state, cache renders, reschedule. */
+/* A transfer ended: hand its result to the worker. */
+static void
+feed_fetched(struct fetch_result *res, void *arg)
+{
+	struct feed	*f = arg;
+	struct job	*job;
+
+	sched_slot_release(&f->sched);
+	if (res == NULL || f->removed) {	/* cancelled */
+		f->busy = 0;
+		feed_unref(f);
+		return;
+	}
+	job = feed_classify(f, res, time(NULL));
+	if (job->type == JOB_STORE)
+		sched_store_begin(job->store_bytes);
+	worker_submit(job);
+}
+
+/* Back on the loop: adopt the stored state, reschedule, tell. */
 static void
 feed_stored(struct job *job, void *arg)
 {
@@ -430,9 +499,8 @@ feed_stored(struct job *job, void *arg)
 
 	f->busy = 0;
 	f->polls_done++;
-	sched_reschedule(f);
-	ctl_cmd_feed_done(f);
-	daemon_update_status();
+	sched_reschedule(&f->sched);
+	feed_settings.changed(f);
 	if (f->again) {
 		f->again = 0;
 		feed_poll(f);
@@ -454,21 +522,24 @@ feed_log_change(struct feed *f, enum stage old_stage, const char *old_error)
 	if (old_stage == st->stage && old_error != NULL && st->error != NULL &&
 	    strcmp(old_error, st->error) == 0)
 		return;
-	log_info("feed %s: %s failed: %s", f->name, stage_name(st->stage),
-	    st->error != NULL ? st->error : "unknown error");
+	log_info("feed %s: %s failed: %s", f->name,
+	    feed_state_stage_name(st->stage), st->error != NULL ? st->error :
+	    "unknown error");
 }
 
 /*
- * Stop f's timer; a poll still waiting for its host's turn never starts,
- * so it lets go of its reference here (a running one does when it ends).
+ * Stop f's timer; a poll still waiting for its host's turn or a slot
+ * never starts, so it lets go of its reference here (a running one does
+ * when it ends).
  */
 static void
 feed_abandon(struct feed *f)
 {
-	sched_cancel(f);
-	if (f->host_wait || f->queued) {
-		sched_dequeue(f);
-		f->host_wait = 0;
+	int	waiting = f->sched.host_wait || f->sched.queued;
+
+	sched_cancel(&f->sched);
+	if (waiting) {
+		sched_dequeue(&f->sched);
 		f->busy = 0;
 		feed_unref(f);
 	}
@@ -502,7 +573,7 @@ feed_pruned(struct job *job)
 	}
 	if (job->state.error != NULL)
 		log_warnx("prune: %s", job->state.error);
-	daemon_update_status();
+	feed_settings.changed(NULL);
 }
 
 static void
@@ -515,5 +586,5 @@ feed_prune_done(struct job *job, void *arg)
 void
 feed_prune(void)
 {
-	job_submit(job_new(JOB_PRUNE, NULL, feed_prune_done, NULL));
+	worker_submit(job_new(JOB_PRUNE, NULL, feed_prune_done, NULL));
 }

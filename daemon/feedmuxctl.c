@@ -26,14 +26,6 @@
 
 #define DEFAULT_SOCKET	"/run/feedmux/control.sock"
 
-struct command {
-	const char	*name;
-	int		 min_args;
-	int		 max_args;
-	const char	*usage;
-	void		 (*print)(json_t *);
-};
-
 static void	print_status(json_t *);
 static void	print_feeds(json_t *);
 static void	print_tags(json_t *);
@@ -42,29 +34,36 @@ static void	print_reload(json_t *);
 static void	print_purge(json_t *);
 static void	print_backup(json_t *);
 
-static const struct command commands[] = {
-	{ "backup", 1, 1, "backup FILE", print_backup },
-	{ "feeds", 0, 0, "feeds", print_feeds },
-	{ "purge", 0, 1, "purge [FEED]", print_purge },
-	{ "refresh", 0, 1, "refresh [FEED]", print_refresh },
-	{ "reload", 0, 0, "reload", print_reload },
-	{ "resume", 1, 1, "resume FEED", print_refresh },
-	{ "status", 0, 1, "status [brief]", print_status },
-	{ "tags", 0, 0, "tags", print_tags },
+static json_t	*make_args(const struct proto_cmd *, const char *);
+
+/* How each command of proto_cmds prints its reply for people. */
+static void (*const printers[PROTO_NCMDS])(json_t *) = {
+	[PROTO_BACKUP] = print_backup,
+	[PROTO_FEEDS] = print_feeds,
+	[PROTO_PURGE] = print_purge,
+	[PROTO_REFRESH] = print_refresh,
+	[PROTO_RELOAD] = print_reload,
+	[PROTO_RESUME] = print_refresh,
+	[PROTO_STATUS] = print_status,
+	[PROTO_TAGS] = print_tags,
 };
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Usage goes to stdout and exits 0 when asked for (-h), else stderr, 2. */
 static void
 usage(int asked)
 {
-	FILE	*out = asked ? stdout : stderr;
-	size_t	 i;
+	FILE			*out = asked ? stdout : stderr;
+	const struct proto_cmd	*pc;
+	char			 cmd[32];
+	int			 i;
 
 	fprintf(out, "usage: feedmuxctl [-jV] [-s socket] command "
 	    "[argument]\ncommands:\n");
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "    %s\n", commands[i].usage);
+	for (i = 0; i < PROTO_NCMDS; i++) {
+		pc = &proto_cmds[i];
+		snprintf(cmd, sizeof(cmd), "%s %s", pc->name, pc->usage);
+		fprintf(out, "    %-18s %s\n", cmd, pc->help);
+	}
 	exit(asked ? 0 : 2);
 }
 
@@ -246,6 +245,46 @@ print_reload(json_t *d)
 	    num(d, "feeds"));
 }
 
+/* The request's "args" for cmd and its argument (or NULL); NULL: error. */
+static json_t *
+make_args(const struct proto_cmd *cmd, const char *arg)
+{
+	json_t	*args = json_object();
+	char	*s, *cwd;
+
+	if (arg == NULL)
+		return (args);
+	switch (cmd->arg) {
+	case PROTO_ARG_FLAG:
+		if (strcmp(arg, cmd->key) != 0)
+			usage(0);
+		json_object_set_new(args, cmd->key, json_true());
+		break;
+	case PROTO_ARG_PATH:
+		/* The daemon runs elsewhere ("/"): send an absolute path. */
+		if (*arg == '/')
+			s = xstrdup(arg);
+		else if ((cwd = getcwd(NULL, 0)) == NULL) {
+			fprintf(stderr, "feedmuxctl: getcwd: %s\n",
+			    strerror(errno));
+			json_decref(args);
+			return (NULL);
+		} else {
+			xasprintf(&s, "%s/%s", cwd, arg);
+			free(cwd);
+		}
+		json_object_set_new(args, cmd->key, json_string(s));
+		free(s);
+		break;
+	case PROTO_ARG_STRING:
+		json_object_set_new(args, cmd->key, json_string(arg));
+		break;
+	case PROTO_ARG_NONE:
+		break;
+	}
+	return (args);
+}
+
 static int
 ctl_connect(const char *path)
 {
@@ -327,12 +366,12 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct command	*cmd = NULL;
+	const struct proto_cmd	*cmd;
+	enum proto_cmd_id	 id;
 	const char		*path = DEFAULT_SOCKET;
 	json_t			*req, *args, *reply, *data;
 	json_error_t		 err;
-	char			*line, *s, *cwd;
-	size_t			 i;
+	char			*line, *s;
 	int			 ch, json = 0, fd, nargs, rv;
 
 	if (getenv("FEEDMUX_SOCKET") != NULL)
@@ -359,39 +398,15 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage(0);
-	for (i = 0; i < NCOMMANDS; i++) {
-		if (strcmp(commands[i].name, argv[0]) == 0)
-			cmd = &commands[i];
-	}
-	nargs = argc - 1;
-	if (cmd == NULL || nargs < cmd->min_args || nargs > cmd->max_args) {
-		if (cmd == NULL)
-			fprintf(stderr, "feedmuxctl: unknown command: %s\n",
-			    argv[0]);
+	if ((cmd = proto_cmd_find(argv[0], &id)) == NULL) {
+		fprintf(stderr, "feedmuxctl: unknown command: %s\n", argv[0]);
 		usage(0);
 	}
-
-	args = json_object();
-	if (strcmp(cmd->name, "status") == 0 && nargs == 1) {
-		if (strcmp(argv[1], "brief") != 0)
-			usage(0);
-		json_object_set_new(args, "brief", json_true());
-	} else if (strcmp(cmd->name, "backup") == 0) {
-		/* The daemon runs elsewhere ("/"): send an absolute path. */
-		if (*argv[1] == '/')
-			s = xstrdup(argv[1]);
-		else if ((cwd = getcwd(NULL, 0)) == NULL) {
-			fprintf(stderr, "feedmuxctl: getcwd: %s\n",
-			    strerror(errno));
-			return (1);
-		} else {
-			xasprintf(&s, "%s/%s", cwd, argv[1]);
-			free(cwd);
-		}
-		json_object_set_new(args, "file", json_string(s));
-		free(s);
-	} else if (nargs == 1)
-		json_object_set_new(args, "feed", json_string(argv[1]));
+	nargs = argc - 1;
+	if (nargs > (cmd->arg != PROTO_ARG_NONE) || nargs < cmd->required)
+		usage(0);
+	if ((args = make_args(cmd, nargs == 1 ? argv[1] : NULL)) == NULL)
+		return (1);
 	req = json_pack("{s:i, s:s, s:o}", "v", PROTO_VERSION, "cmd",
 	    cmd->name, "args", args);
 	s = json_dumps(req, JSON_COMPACT);
@@ -434,7 +449,7 @@ main(int argc, char *argv[])
 		rv = json_dumpf(data, stdout, JSON_INDENT(2));
 		printf("\n");
 	} else {
-		cmd->print(data);
+		printers[id](data);
 		rv = 0;
 	}
 	json_decref(reply);

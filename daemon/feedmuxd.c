@@ -1,5 +1,8 @@
 /*
- * feedmuxd.c: main(): options, start-up order, signals, reload, shutdown.
+ * feedmuxd.c: main(): options, start-up order, signals, reload, shutdown,
+ * and the wiring between the modules: what each reports upwards through
+ * a callback lands here (a poll ended, tags were rendered, a reload was
+ * asked for), and the configuration reaches each module from here.
  *
  * Start-up: config -> database (migrate, sync feeds and tags, load poll
  * state, render every tag into the cache) -> HTTP and control sockets ->
@@ -19,11 +22,23 @@
 #include <event2/thread.h>
 #include <libxml/parser.h>
 
-#include "feedmux.h"
+#include "conf.h"
+#include "ctl.h"
+#include "db.h"
+#include "feed.h"
+#include "fetch.h"
+#include "http.h"
+#include "job.h"
+#include "log.h"
+#include "parse.h"
+#include "render.h"
+#include "sched.h"
+#include "sd.h"
+#include "worker.h"
+#include "xmalloc.h"
 
-struct event_base	*ev_base;
-struct conf		*cfg;
-time_t			 start_time;
+static struct event_base	*ev_base;
+static struct conf		*cfg;		/* the running configuration */
 
 /* Command-line overrides, applied again on every reload. */
 static struct {
@@ -41,7 +56,11 @@ static char		*start_dir;
 
 static __dead void	usage(void);
 static int		apply_overrides(struct conf *, char **);
+static int		reload(char **);
 static void		on_signal(evutil_socket_t, short, void *);
+static void		on_feed_changed(struct feed *);
+static void		on_rendered(struct job *, void *);
+static void		status_update(void);
 static void		sync_done(struct job *, void *);
 
 static void
@@ -98,8 +117,8 @@ status_send(evutil_socket_t fd, short events, void *arg)
 	    c.feeds, c.failing, c.gone, (long long)c.entries, cfg->ntags);
 }
 
-void
-daemon_update_status(void)
+static void
+status_update(void)
 {
 	struct timeval	tv = { 1, 0 };
 
@@ -149,7 +168,7 @@ sync_submit(struct conf *conf)
 	conf_ref(conf);
 	job->conf = conf;
 	job_set_tags(job, conf->tags, conf->ntags);
-	job_submit(job);
+	worker_submit(job);
 }
 
 static void
@@ -157,15 +176,31 @@ sync_done(struct job *job, void *arg)
 {
 	if (job->state.error != NULL)
 		log_warnx("reload: %s", job->state.error);
-	cache_put_job(job, arg);
+	on_rendered(job, arg);
+}
+
+/* Rendered tags are served; refreshes waiting for them may answer. */
+static void
+on_rendered(struct job *job, void *arg)
+{
+	render_cache_update(job->bodies, job->nbodies, job->seq, cfg);
+	ctl_cmd_feed_done(NULL);
+}
+
+/* A poll ended or a feed went (f), or counts changed (NULL). */
+static void
+on_feed_changed(struct feed *f)
+{
+	ctl_cmd_feed_done(f);
+	status_update();
 }
 
 /*
  * Read the configuration again.  On error the running one stays and *cause
  * says why.  Addresses and paths bound at start-up need a restart.
  */
-int
-daemon_reload(char **cause)
+static int
+reload(char **cause)
 {
 	struct conf	*conf;
 
@@ -194,12 +229,14 @@ daemon_reload(char **cause)
 	cfg = conf;
 	fetch_configure(cfg);
 	feed_apply_conf(cfg, NULL);
-	cache_retain(cfg);
+	render_cache_retain(cfg);
+	http_configure(cfg);
+	ctl_cmd_configure(cfg);
 	sync_submit(cfg);
 	prune_arm();
 	log_info("configuration reloaded: %zu feeds, %zu tags", cfg->nfeeds,
 	    cfg->ntags);
-	daemon_update_status();
+	status_update();
 	sd_ready();
 	return (0);
 }
@@ -212,7 +249,7 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", cfg->path);
-		if (daemon_reload(&cause) != 0)
+		if (reload(&cause) != 0)
 			free(cause);
 		break;
 	case SIGINT:
@@ -227,15 +264,14 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 static void
 render_all(struct db *db, struct conf *conf)
 {
-	struct job	*job;
-	size_t		 i;
+	struct body	**bodies;
+	size_t		  n, i;
 
-	job = job_new(JOB_SYNC, NULL, NULL, NULL);
-	worker_render_tags(db, conf_base_url(conf), conf->tags, conf->ntags,
-	    job);
-	for (i = 0; i < job->nbodies; i++)
-		cache_put(job->bodies[i]);
-	job_free(job);
+	n = render_tags(db, conf->tags, conf->ntags, &bodies);
+	render_cache_update(bodies, n, 0, conf);
+	for (i = 0; i < n; i++)
+		render_body_unref(bodies[i]);
+	free(bodies);
 }
 
 int
@@ -252,6 +288,7 @@ main(int argc, char *argv[])
 	struct event	*sigs[3];
 	struct db	*db;
 	char		*cause, *abs_conffile = NULL;
+	time_t		 start_time;
 	int		 ch, foreground = 0, check = 0, verbose = 0, i, parse = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:d:fhl:s:tvV", longopts,
@@ -342,12 +379,16 @@ main(int argc, char *argv[])
 	if (db_sync_conf(db, cfg) != 0)
 		log_warnx("%s: cannot record the configuration (%s); serving "
 		    "what is stored", cfg->database, db_last_error(db));
+	job_configure(cfg);
+	feed_init(ev_base, cfg, on_feed_changed);
 	feed_apply_conf(cfg, db);
 	render_all(db, cfg);
 
 	if (http_start(ev_base, cfg) != 0)
 		return (1);
-	if (ctl_start(ev_base, cfg->control_socket) != 0)
+	ctl_cmd_init(ev_base, start_time, reload);
+	ctl_cmd_configure(cfg);
+	if (ctl_start(ev_base, cfg->control_socket, ctl_cmd_dispatch) != 0)
 		return (1);
 	if (!foreground) {
 		if (daemon(0, 0) == -1)
@@ -358,7 +399,7 @@ main(int argc, char *argv[])
 	}
 	if (fetch_init(ev_base, cfg) != 0)
 		return (1);
-	if (worker_start(ev_base, db, cfg, cache_put_job) != 0)
+	if (worker_start(ev_base, db, on_rendered) != 0)
 		return (1);
 
 	sigs[0] = evsignal_new(ev_base, SIGTERM, on_signal, NULL);
@@ -369,7 +410,7 @@ main(int argc, char *argv[])
 
 	log_info("feedmuxd %s started: %zu feeds, %zu tags", PACKAGE_VERSION,
 	    cfg->nfeeds, cfg->ntags);
-	daemon_update_status();
+	status_update();
 	status_ev = evtimer_new(ev_base, status_send, NULL);
 	feed_prune();		/* once at start, then every prune_interval */
 	prune_arm();
@@ -382,15 +423,16 @@ main(int argc, char *argv[])
 	event_free(status_ev);
 	event_free(prune_ev);
 	http_stop();
-	backup_stop();
+	db_backup_stop();
 	ctl_cmd_cancel_all();
 	ctl_stop();
 	feed_free_all();	/* first: no queued poll may start now */
 	fetch_shutdown();
-	sched_hosts_free();
+	sched_shutdown();
 	worker_stop();		/* finishes queued writes first */
-	cache_clear();
+	render_cache_clear();
 	db_close(db);
+	ctl_cmd_shutdown();
 	conf_unref(cfg);
 	event_base_free(ev_base);
 	libevent_global_shutdown();

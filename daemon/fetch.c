@@ -25,7 +25,11 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
-#include "feedmux.h"
+#include "conf.h"
+#include "fetch.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #define FETCH_MAX_HOPS	16
 

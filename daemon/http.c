@@ -19,17 +19,23 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "feedmux.h"
+#include "conf.h"
+#include "http.h"
+#include "log.h"
+#include "render.h"
+#include "xmalloc.h"
 
 static struct evhttp	*http;
+static struct conf	*http_conf;	/* which tags exist */
 
 static void	http_request(struct evhttp_request *, void *);
 static void	http_tag(struct evhttp_request *, const char *);
 static void	http_index(struct evhttp_request *);
 static void	http_error(struct evhttp_request *, int, const char *);
 
+/* Serve conf's tags on its listen address (a reference is kept). */
 int
-http_start(struct event_base *base, const struct conf *conf)
+http_start(struct event_base *base, struct conf *conf)
 {
 	struct evhttp_bound_socket	*bound;
 	evutil_socket_t			 fd;
@@ -64,7 +70,17 @@ http_start(struct event_base *base, const struct conf *conf)
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
 		log_warn("%s: TCP_NODELAY", conf->listen);
 	log_info("serving HTTP on %s", conf->listen);
+	http_configure(conf);
 	return (0);
+}
+
+/* The configuration whose tags are served (a reference is kept). */
+void
+http_configure(struct conf *conf)
+{
+	conf_ref(conf);
+	conf_unref(http_conf);
+	http_conf = conf;
 }
 
 void
@@ -73,6 +89,8 @@ http_stop(void)
 	if (http != NULL)
 		evhttp_free(http);
 	http = NULL;
+	conf_unref(http_conf);
+	http_conf = NULL;
 }
 
 static void
@@ -124,7 +142,7 @@ http_request(struct evhttp_request *req, void *arg)
 static void
 http_body_done(const void *data, size_t len, void *arg)
 {
-	body_unref(arg);
+	render_body_unref(arg);
 }
 
 /* Does an If-None-Match header list this ETag (or "*")? */
@@ -156,11 +174,11 @@ http_tag(struct evhttp_request *req, const char *tag)
 	char			 date[64];
 	struct tm		 tm;
 
-	if (!conf_has_tag(cfg, tag)) {
+	if (!conf_has_tag(http_conf, tag)) {
 		http_error(req, HTTP_NOTFOUND, "Not Found");
 		return;
 	}
-	if ((b = cache_get(tag)) == NULL) {
+	if ((b = render_cache_get(tag)) == NULL) {
 		/* Configured, not rendered yet (just added on reload). */
 		evhttp_add_header(out, "Retry-After", "5");
 		http_error(req, 503, "Service Unavailable");
@@ -179,7 +197,7 @@ http_tag(struct evhttp_request *req, const char *tag)
 	evhttp_add_header(out, "Content-Type",
 	    "application/atom+xml; charset=utf-8");
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-	body_ref(b);
+	render_body_ref(b);
 	evbuffer_add_reference(evhttp_request_get_output_buffer(req),
 	    b->data, b->len, http_body_done, b);
 	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
@@ -190,6 +208,6 @@ http_index(struct evhttp_request *req)
 {
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "text/html; charset=utf-8");
-	render_html_index(evhttp_request_get_output_buffer(req), cfg);
+	render_html_index(evhttp_request_get_output_buffer(req), http_conf);
 	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
 }

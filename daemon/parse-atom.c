@@ -9,39 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feedmux.h"
-#include "parse.h"
+#include "parse-internal.h"
 
 /* How to read a text construct, from its type (and 0.3 mode). */
 static enum text_kind
 atom_kind(struct parser *p, enum ns ns)
 {
 	char		*type, *mode, *src;
-	enum text_kind	 kind = TEXT_PLAIN;
+	enum text_kind	 kind = KIND_PLAIN;
 
 	if ((src = parser_attr(p, "src")) != NULL) {
 		free(src);
-		return (TEXT_SKIP);	/* content elsewhere */
+		return (KIND_SKIP);	/* content elsewhere */
 	}
 	type = parser_attr(p, "type");
 	mode = ns == NS_ATOM03 ? parser_attr(p, "mode") : NULL;
 	if (type == NULL || strcmp(type, "text") == 0 ||
 	    strcmp(type, "text/plain") == 0)
-		kind = TEXT_PLAIN;
+		kind = KIND_PLAIN;
 	else if (strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0)
-		kind = TEXT_HTML;
+		kind = KIND_HTML;
 	else if (strcmp(type, "xhtml") == 0 ||
 	    strcmp(type, "application/xhtml+xml") == 0)
-		kind = TEXT_XHTML;
+		kind = KIND_XHTML;
 	else
-		kind = TEXT_SKIP;	/* a media type we do not show */
+		kind = KIND_SKIP;	/* a media type we do not show */
 	if (mode != NULL) {
 		if (strcmp(mode, "base64") == 0)
-			kind = TEXT_SKIP;
-		else if (strcmp(mode, "escaped") == 0 && kind == TEXT_XHTML)
-			kind = TEXT_HTML;
-		else if (strcmp(mode, "xml") == 0 && kind == TEXT_HTML)
-			kind = TEXT_XHTML;
+			kind = KIND_SKIP;
+		else if (strcmp(mode, "escaped") == 0 && kind == KIND_XHTML)
+			kind = KIND_HTML;
+		else if (strcmp(mode, "xml") == 0 && kind == KIND_HTML)
+			kind = KIND_XHTML;
 	}
 	/*
 	 * Without a mode, 0.3 means inline XML, but feeds that leave it out
@@ -58,7 +57,7 @@ atom_category(struct parser *p)
 	char	*term;
 
 	if ((term = parser_attr(p, "term")) != NULL)
-		parser_set_field(p, FIELD_CATEGORY, TEXT_PLAIN, term);
+		parser_set_field(p, FIELD_CATEGORY, KIND_PLAIN, term);
 }
 
 void
@@ -84,7 +83,7 @@ parse_atom_start(struct parser *p, enum ns ns, enum el el)
 	if (ns != NS_ATOM10 && ns != NS_ATOM03)
 		return;
 	if (el == EL_NAME && parent == EL_AUTHOR && p->depth == level + 1) {
-		parser_text_begin(p, FIELD_AUTHOR, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_AUTHOR, KIND_PLAIN);
 		return;
 	}
 	if (p->depth != level)
@@ -94,19 +93,19 @@ parse_atom_start(struct parser *p, enum ns ns, enum el el)
 		parser_text_begin(p, FIELD_TITLE, atom_kind(p, ns));
 		break;
 	case EL_ID:
-		parser_text_begin(p, FIELD_ID, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_ID, KIND_PLAIN);
 		break;
 	case EL_LINK:
-		parse_link_attrs(p);
+		parse_module_link(p);
 		break;
 	case EL_UPDATED:
 	case EL_MODIFIED:
-		parser_text_begin(p, FIELD_UPDATED, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_UPDATED, KIND_PLAIN);
 		break;
 	case EL_PUBLISHED:
 	case EL_ISSUED:
 	case EL_CREATED:
-		parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_PUBLISHED, KIND_PLAIN);
 		break;
 	case EL_CATEGORY:
 		atom_category(p);

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feedmux.h"
+#include "parse.h"
+#include "text.h"
+#include "util.h"
 
 struct dump {
 	FILE		*out;
@@ -37,7 +39,7 @@ json_put_key(struct buf *b, const char *key, int first)
 {
 	if (!first)
 		buf_addc(b, ',');
-	buf_add_json_string(b, key);
+	text_json_string(b, key);
 	buf_addc(b, ':');
 }
 
@@ -49,7 +51,7 @@ json_put_time(struct buf *b, time_t t)
 	if (t == 0)
 		buf_addstr(b, "null");
 	else
-		buf_add_json_string(b, util_format_time(t, tbuf, sizeof(tbuf)));
+		text_json_string(b, util_format_time(t, tbuf, sizeof(tbuf)));
 }
 
 static void
@@ -85,13 +87,13 @@ dump_feed(struct dump *d, struct doc *doc)
 
 	buf_addstr(b, "{\"feed\":{");
 	json_put_key(b, "format", 1);
-	buf_add_json_string(b, doc_format_name(doc->format));
+	text_json_string(b, doc_format_name(doc->format));
 	json_put_key(b, "title", 0);
-	buf_add_json_string(b, doc->title);
+	text_json_string(b, doc->title);
 	json_put_key(b, "link", 0);
-	buf_add_json_string(b, doc->link);
+	text_json_string(b, doc->link);
 	json_put_key(b, "id", 0);
-	buf_add_json_string(b, doc->id);
+	text_json_string(b, doc->id);
 	json_put_key(b, "updated", 0);
 	json_put_time(b, doc->updated);
 	json_put_key(b, "hints", 0);
@@ -115,12 +117,12 @@ dump_feed(struct dump *d, struct doc *doc)
 		if (h->skip_days & (1U << day)) {
 			if (n++ > 0)
 				buf_addc(b, ',');
-			buf_add_json_string(b, days[day]);
+			text_json_string(b, days[day]);
 		}
 	}
 	buf_addc(b, ']');
 	json_put_key(b, "update_period", 0);
-	buf_add_json_string(b, h->update_period);
+	text_json_string(b, h->update_period);
 	json_put_key(b, "update_frequency", 0);
 	json_put_int(b, h->update_frequency, 1);
 	buf_addc(b, '}');
@@ -140,32 +142,32 @@ dump_item(struct doc *doc, struct item *it, void *arg)
 		dump_feed(d, doc);
 	buf_addstr(b, "{\"entry\":{");
 	json_put_key(b, "id", 1);
-	buf_add_json_string(b, it->id);
+	text_json_string(b, it->id);
 	json_put_key(b, "title", 0);
-	buf_add_json_string(b, it->title);
+	text_json_string(b, it->title);
 	json_put_key(b, "link", 0);
-	buf_add_json_string(b, it->link);
+	text_json_string(b, it->link);
 	json_put_key(b, "published", 0);
 	json_put_time(b, it->published);
 	json_put_key(b, "updated", 0);
 	json_put_time(b, it->updated);
 	json_put_key(b, "authors", 0);
-	buf_add_json_strings(b, it->authors, it->nauthors);
+	text_json_strings(b, it->authors, it->nauthors);
 	json_put_key(b, "categories", 0);
-	buf_add_json_strings(b, it->categories, it->ncategories);
+	text_json_strings(b, it->categories, it->ncategories);
 	json_put_key(b, "summary", 0);
-	buf_add_json_string(b, it->summary);
+	text_json_string(b, it->summary);
 	json_put_key(b, "content", 0);
-	buf_add_json_string(b, it->content);
+	text_json_string(b, it->content);
 	json_put_key(b, "enclosures", 0);
 	buf_addc(b, '[');
 	for (i = 0; i < it->nenclosures; i++) {
 		e = &it->enclosures[i];
 		buf_addstr(b, i > 0 ? ",{" : "{");
 		json_put_key(b, "url", 1);
-		buf_add_json_string(b, e->url);
+		text_json_string(b, e->url);
 		json_put_key(b, "type", 0);
-		buf_add_json_string(b, e->type);
+		text_json_string(b, e->type);
 		json_put_key(b, "length", 0);
 		if (e->length >= 0)
 			json_put_int(b, e->length, 0);
@@ -175,7 +177,7 @@ dump_item(struct doc *doc, struct item *it, void *arg)
 	}
 	buf_addc(b, ']');
 	json_put_key(b, "image", 0);
-	buf_add_json_string(b, it->image);
+	text_json_string(b, it->image);
 	json_put_key(b, "duration", 0);
 	json_put_int(b, it->duration, 1);
 	dump_flush(d);

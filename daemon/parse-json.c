@@ -10,8 +10,11 @@
 
 #include <jansson.h>
 
-#include "feedmux.h"
-#include "parse.h"
+#include "date.h"
+#include "parse-internal.h"
+#include "text.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #define JSONFEED_PREFIX	"https://jsonfeed.org/version/1"
 
@@ -24,7 +27,7 @@ json_text(json_t *o, const char *key, size_t max)
 
 	if (s == NULL)
 		return (NULL);
-	c = utf8_clean(s);
+	c = text_clean(s);
 	if (strlen(c) > max)
 		c[max] = '\0';	/* may cut a character: cleaned below */
 	t = util_trim(c);
@@ -34,7 +37,7 @@ json_text(json_t *o, const char *key, size_t max)
 	}
 	t = xstrdup(t);
 	free(c);
-	c = utf8_clean(t);
+	c = text_clean(t);
 	free(t);
 	return (c);
 }
@@ -48,10 +51,10 @@ json_author(struct parser *p, struct item *it, json_t *a)
 		return;
 	if (it != NULL)
 		item_add_string(&it->authors, &it->nauthors,
-		    PARSE_MAX_AUTHORS, name);
+		    ITEM_MAX_AUTHORS, name);
 	else
 		item_add_string(&p->doc->authors, &p->doc->nauthors,
-		    PARSE_MAX_AUTHORS, name);
+		    ITEM_MAX_AUTHORS, name);
 	free(name);
 }
 
@@ -105,15 +108,15 @@ json_item(struct parser *p, json_t *o)
 	json_link(p, &it->link, o, "url");
 	json_link(p, &it->link, o, "external_url");
 	if ((s = json_text(o, "title", p->opts->max_field)) != NULL)
-		it->title = html_to_text(s);
+		it->title = text_from_html(s);
 	it->content = json_text(o, "content_html", p->opts->max_field);
 	if (it->content == NULL &&
 	    (s = json_text(o, "content_text", p->opts->max_field)) != NULL) {
-		it->content = html_escape(s);
+		it->content = text_escape_html(s);
 		free(s);
 	}
 	if ((s = json_text(o, "summary", p->opts->max_field)) != NULL) {
-		it->summary = html_escape(s);
+		it->summary = text_escape_html(s);
 		free(s);
 	}
 	if ((s = json_text(o, "date_published", 64)) != NULL) {
@@ -128,13 +131,13 @@ json_item(struct parser *p, json_t *o)
 	if (it->nauthors == 0) {
 		for (i = 0; i < p->doc->nauthors; i++)
 			item_add_string(&it->authors, &it->nauthors,
-			    PARSE_MAX_AUTHORS, p->doc->authors[i]);
+			    ITEM_MAX_AUTHORS, p->doc->authors[i]);
 	}
 	json_array_foreach(json_object_get(o, "tags"), i, v) {
-		if (json_is_string(v) && (s = utf8_clean(json_string_value(v))))
+		if (json_is_string(v) && (s = text_clean(json_string_value(v))))
 		{
 			item_add_string(&it->categories, &it->ncategories,
-			    PARSE_MAX_CATEGORIES, util_trim(s));
+			    ITEM_MAX_CATEGORIES, util_trim(s));
 			free(s);
 		}
 	}
@@ -187,7 +190,7 @@ parse_json(struct parser *p, char **cause)
 	    FORMAT_JSONFEED11 : FORMAT_JSONFEED10;
 	p->doc->title = json_text(root, "title", p->opts->max_field);
 	if (p->doc->title != NULL)
-		p->doc->title = html_to_text(p->doc->title);
+		p->doc->title = text_from_html(p->doc->title);
 	json_link(p, &p->doc->link, root, "home_page_url");
 	/* A JSON Feed has no id; its own URL is what identifies it. */
 	json_link(p, &p->doc->id, root, "feed_url");

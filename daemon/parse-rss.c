@@ -1,105 +1,20 @@
 /*
  * parse-rss.c: what RSS elements mean: RSS 0.90 and 1.0 (RDF, items beside
- * the channel), 0.91-0.94 and 2.0 (items inside it), and the modules feeds
- * commonly carry (Dublin Core, content, Media RSS, iTunes, syndication,
- * atom:link).  The module handlers serve Atom entries too.
+ * the channel), 0.91-0.94 and 2.0 (items inside it), and the channel's
+ * polling hints (ttl, skipHours, skipDays, syndication).  The modules an
+ * item carries are read by parse-module.c.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "feedmux.h"
-#include "parse.h"
+#include "parse-internal.h"
 
 static int
 rss_ns(enum ns ns)
 {
 	return (ns == NS_NONE || ns == NS_RSS10 || ns == NS_RSS090);
-}
-
-/* atom:link inside RSS, or any Atom link: alternate, enclosure. */
-void
-parse_link_attrs(struct parser *p)
-{
-	char	*rel, *href, *type, *length;
-
-	if ((href = parser_attr(p, "href")) == NULL)
-		return;
-	rel = parser_attr(p, "rel");
-	if (rel == NULL || strcmp(rel, "alternate") == 0)
-		parser_set_field(p, FIELD_LINK, TEXT_PLAIN, xstrdup(href));
-	else if (strcmp(rel, "enclosure") == 0) {
-		type = parser_attr(p, "type");
-		length = parser_attr(p, "length");
-		parser_add_enclosure(p, href, type, length);
-		free(type);
-		free(length);
-	}
-	free(rel);
-	free(href);
-}
-
-/* <enclosure url= type= length=> and <media:content url= type= fileSize=>. */
-static void
-rss_enclosure(struct parser *p, const char *lenattr)
-{
-	char	*url, *type, *length;
-
-	url = parser_attr(p, "url");
-	type = parser_attr(p, "type");
-	length = parser_attr(p, lenattr);
-	parser_add_enclosure(p, url, type, length);
-	free(url);
-	free(type);
-	free(length);
-}
-
-/*
- * Module elements of an entry (in RSS or Atom).  Returns 1 if el was one.
- */
-int
-parse_module_item(struct parser *p, enum ns ns, enum el el)
-{
-	char	*url;
-
-	switch (el) {
-	case EL_DC_CREATOR:
-		parser_text_begin(p, FIELD_AUTHOR, TEXT_PLAIN);
-		return (1);
-	case EL_DC_DATE:
-		parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
-		return (1);
-	case EL_DC_MODIFIED:
-		parser_text_begin(p, FIELD_UPDATED, TEXT_PLAIN);
-		return (1);
-	case EL_DC_SUBJECT:
-		parser_text_begin(p, FIELD_CATEGORY, TEXT_PLAIN);
-		return (1);
-	case EL_ENCODED:
-		parser_text_begin(p, FIELD_CONTENT, TEXT_HTML);
-		return (1);
-	case EL_ITUNES_AUTHOR:
-		parser_text_begin(p, FIELD_AUTHOR_ITUNES, TEXT_PLAIN);
-		return (1);
-	case EL_DURATION:
-		parser_text_begin(p, FIELD_DURATION, TEXT_PLAIN);
-		return (1);
-	case EL_CONTENT:
-		if (ns != NS_MEDIA)
-			return (0);
-		rss_enclosure(p, "fileSize");
-		return (1);
-	case EL_THUMBNAIL:
-		if (p->item->image == NULL &&
-		    (url = parser_attr(p, "url")) != NULL) {
-			p->item->image = parser_resolve(p, url);
-			free(url);
-		}
-		return (1);
-	default:
-		return (0);
-	}
 }
 
 static void
@@ -111,11 +26,11 @@ rss_item_child(struct parser *p, enum ns ns, enum el el)
 		return;
 	if (ns == NS_ATOM10) {
 		if (el == EL_LINK)
-			parse_link_attrs(p);
+			parse_module_link(p);
 		else if (el == EL_UPDATED)
-			parser_text_begin(p, FIELD_UPDATED, TEXT_PLAIN);
+			parser_text_begin(p, FIELD_UPDATED, KIND_PLAIN);
 		else if (el == EL_PUBLISHED)
-			parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
+			parser_text_begin(p, FIELD_PUBLISHED, KIND_PLAIN);
 		return;
 	}
 	if (!rss_ns(ns))
@@ -123,32 +38,32 @@ rss_item_child(struct parser *p, enum ns ns, enum el el)
 	switch (el) {
 	case EL_TITLE:
 		/* De facto HTML: entities, sometimes markup. */
-		parser_text_begin(p, FIELD_TITLE, TEXT_HTML);
+		parser_text_begin(p, FIELD_TITLE, KIND_HTML);
 		break;
 	case EL_LINK:
-		parser_text_begin(p, FIELD_LINK, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_LINK, KIND_PLAIN);
 		break;
 	case EL_DESCRIPTION:
-		parser_text_begin(p, FIELD_SUMMARY, TEXT_HTML);
+		parser_text_begin(p, FIELD_SUMMARY, KIND_HTML);
 		break;
 	case EL_GUID:
 		permalink = parser_attr(p, "isPermaLink");
 		p->guid_permalink = permalink == NULL ||
 		    strcmp(permalink, "false") != 0;
 		free(permalink);
-		parser_text_begin(p, FIELD_GUID, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_GUID, KIND_PLAIN);
 		break;
 	case EL_PUBDATE:
-		parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_PUBLISHED, KIND_PLAIN);
 		break;
 	case EL_AUTHOR:
-		parser_text_begin(p, FIELD_AUTHOR_RSS, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_AUTHOR_RSS, KIND_PLAIN);
 		break;
 	case EL_CATEGORY:
-		parser_text_begin(p, FIELD_CATEGORY, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_CATEGORY, KIND_PLAIN);
 		break;
 	case EL_ENCLOSURE:
-		rss_enclosure(p, "length");
+		parser_add_enclosure_attrs(p, "length");
 		break;
 	default:
 		break;
@@ -161,30 +76,30 @@ rss_channel_child(struct parser *p, enum ns ns, enum el el)
 	switch (el) {
 	case EL_TITLE:
 		if (rss_ns(ns))
-			parser_text_begin(p, FIELD_TITLE, TEXT_HTML);
+			parser_text_begin(p, FIELD_TITLE, KIND_HTML);
 		break;
 	case EL_LINK:
 		if (rss_ns(ns))
-			parser_text_begin(p, FIELD_LINK, TEXT_PLAIN);
+			parser_text_begin(p, FIELD_LINK, KIND_PLAIN);
 		else if (ns == NS_ATOM10)
-			parse_link_attrs(p);
+			parse_module_link(p);
 		break;
 	case EL_PUBDATE:
-		parser_text_begin(p, FIELD_PUBLISHED, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_PUBLISHED, KIND_PLAIN);
 		break;
 	case EL_LASTBUILDDATE:
 	case EL_DC_DATE:
 	case EL_DC_MODIFIED:
-		parser_text_begin(p, FIELD_UPDATED, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_UPDATED, KIND_PLAIN);
 		break;
 	case EL_TTL:
-		parser_text_begin(p, FIELD_TTL, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_TTL, KIND_PLAIN);
 		break;
 	case EL_UPDATEPERIOD:
-		parser_text_begin(p, FIELD_UPDATE_PERIOD, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_UPDATE_PERIOD, KIND_PLAIN);
 		break;
 	case EL_UPDATEFREQUENCY:
-		parser_text_begin(p, FIELD_UPDATE_FREQUENCY, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_UPDATE_FREQUENCY, KIND_PLAIN);
 		break;
 	default:
 		break;
@@ -217,7 +132,7 @@ parse_rss_start(struct parser *p, enum ns ns, enum el el)
 	if (parent == EL_CHANNEL)
 		rss_channel_child(p, ns, el);
 	else if (parent == EL_SKIPHOURS && el == EL_HOUR)
-		parser_text_begin(p, FIELD_HOUR, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_HOUR, KIND_PLAIN);
 	else if (parent == EL_SKIPDAYS && el == EL_DAY)
-		parser_text_begin(p, FIELD_DAY, TEXT_PLAIN);
+		parser_text_begin(p, FIELD_DAY, KIND_PLAIN);
 }

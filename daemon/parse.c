@@ -4,10 +4,11 @@
  * XML feeds go through libxml2's SAX2 push parser, chunk by chunk, so
  * memory is bounded by the largest field, not the document; each entry is
  * handed to a callback as soon as it ends.  The format files say what
- * elements mean (parse-rss.c: RSS 0.9x, 1.0, 2.0 and their modules;
- * parse-atom.c: Atom 1.0 and 0.3); JSON Feeds are read whole by
- * parse-json.c.  This file owns the plumbing: encodings, safe parser
- * options, the element table, xml:base, the text buffer, fields, limits.
+ * elements mean (parse-rss.c: RSS 0.9x, 1.0, 2.0; parse-atom.c: Atom 1.0
+ * and 0.3; parse-module.c: the modules both carry); JSON Feeds are read
+ * whole by parse-json.c.  They build entries with parse-field.c.  This
+ * file is the driver: encodings, byte cleaning, safe parser options, the
+ * element table, and handing each element to its format.
  *
  * Safety: no network (XML_PARSE_NONET), no DTD loading, no entity
  * substitution, no entityDecl callback.  getEntity knows only the HTML 4
@@ -31,10 +32,12 @@
 
 #include <libxml/entities.h>
 #include <libxml/parserInternals.h>
-#include <libxml/uri.h>
 
-#include "feedmux.h"
-#include "parse.h"
+#include "log.h"
+#include "parse-internal.h"
+#include "text.h"
+#include "util.h"
+#include "xmalloc.h"
 
 struct element {
 	enum ns		 ns;
@@ -141,9 +144,7 @@ static const struct {
 	{ "http://www.w3.org/1999/xhtml", NS_XHTML },
 };
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define PARSE_HEAD	1024	/* bytes looked at to tell format, encoding */
-#define XML_NS_URI	"http://www.w3.org/XML/1998/namespace"
 
 static void	parser_start(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *, int, const xmlChar **, int, int,
@@ -156,31 +157,6 @@ static void	parser_error(void *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	parser_begin(struct parser *, const char *, size_t);
 static void	parser_xml_push(struct parser *, const char *, size_t, int);
-static void	parser_markup(struct parser *, const char *, size_t, int);
-
-const char *
-doc_format_name(enum doc_format f)
-{
-	switch (f) {
-	case FORMAT_RSS09X:
-		return ("rss0.9x");
-	case FORMAT_RSS10:
-		return ("rss1.0");
-	case FORMAT_RSS20:
-		return ("rss2.0");
-	case FORMAT_ATOM03:
-		return ("atom0.3");
-	case FORMAT_ATOM10:
-		return ("atom1.0");
-	case FORMAT_JSONFEED10:
-		return ("jsonfeed1.0");
-	case FORMAT_JSONFEED11:
-		return ("jsonfeed1.1");
-	case FORMAT_UNKNOWN:
-		break;
-	}
-	return ("unknown");
-}
 
 void
 parse_opts_init(struct parse_opts *o)
@@ -188,91 +164,6 @@ parse_opts_init(struct parse_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->max_field = PARSE_DEFAULT_MAX_FIELD;
 	o->max_items = PARSE_DEFAULT_MAX_ITEMS;
-}
-
-struct item *
-item_new(void)
-{
-	return (xcalloc(1, sizeof(struct item)));
-}
-
-static void
-strings_free(char **v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-void
-item_free(struct item *it)
-{
-	size_t	i;
-
-	if (it == NULL)
-		return;
-	free(it->id);
-	free(it->uid);
-	free(it->title);
-	free(it->link);
-	strings_free(it->authors, it->nauthors);
-	strings_free(it->categories, it->ncategories);
-	free(it->summary);
-	free(it->content);
-	for (i = 0; i < it->nenclosures; i++) {
-		free(it->enclosures[i].url);
-		free(it->enclosures[i].type);
-	}
-	free(it->enclosures);
-	free(it->image);
-	free(it->source_name);
-	free(it->source_title);
-	free(it->source_link);
-	free(it->source_url);
-	free(it);
-}
-
-void
-items_free(struct items *items)
-{
-	struct item	*it;
-
-	while ((it = TAILQ_FIRST(items)) != NULL) {
-		TAILQ_REMOVE(items, it, entry);
-		item_free(it);
-	}
-}
-
-void
-doc_free(struct doc *doc)
-{
-	if (doc == NULL)
-		return;
-	items_free(&doc->items);
-	free(doc->title);
-	free(doc->link);
-	free(doc->id);
-	strings_free(doc->authors, doc->nauthors);
-	free(doc->hints.update_period);
-	free(doc);
-}
-
-/* Add s to a list of at most max strings, unless it is empty or there. */
-void
-item_add_string(char ***v, size_t *n, size_t max, const char *s)
-{
-	size_t	i;
-
-	if (*s == '\0' || *n >= max)
-		return;
-	for (i = 0; i < *n; i++) {
-		if (strcmp((*v)[i], s) == 0)
-			return;
-	}
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
-	(*v)[(*n)++] = xstrdup(s);
 }
 
 static int
@@ -325,470 +216,6 @@ parser_lookup(enum ns ns, const char *name)
 	return (e != NULL ? e->el : EL_OTHER);
 }
 
-/* The element that contains the one starting or ending now. */
-enum el
-parser_parent(struct parser *p)
-{
-	return (p->depth >= 2 ? p->stack[p->depth - 1] : EL_OTHER);
-}
-
-/*
- * An attribute value from libxml2, as a new string.  Without entity
- * substitution (which we never allow) libxml2 hands '&' in attribute
- * values over as "&#38;" (from &amp; or &#38; alike) and every other
- * character as itself: undo that one.
- */
-static char *
-parser_attr_value(const xmlChar *start, const xmlChar *end)
-{
-	struct buf	 b;
-	const char	*s = (const char *)start, *e = (const char *)end, *amp;
-
-	buf_init(&b);
-	while ((amp = memchr(s, '&', e - s)) != NULL) {
-		buf_add(&b, s, amp - s);
-		buf_addc(&b, '&');
-		s = amp + (e - amp >= 5 && memcmp(amp, "&#38;", 5) == 0 ? 5 : 1);
-	}
-	buf_add(&b, s, e - s);
-	return (buf_steal(&b));
-}
-
-/* An attribute of the element being started, as a new string. */
-char *
-parser_attr(struct parser *p, const char *name)
-{
-	const xmlChar	**a = p->attrs;
-	int		  i;
-
-	for (i = 0; i < p->nattrs; i++, a += 5) {
-		if (a[2] != NULL && strcmp((const char *)a[2],
-		    XML_NS_URI) == 0)
-			continue;
-		if (strcmp((const char *)a[0], name) == 0)
-			return (parser_attr_value(a[3], a[4]));
-	}
-	return (NULL);
-}
-
-static const char *
-parser_base(struct parser *p)
-{
-	if (p->nbases > 0)
-		return (p->bases[p->nbases - 1].url);
-	return (p->opts->base);
-}
-
-static int
-parser_is_absolute(const char *url)
-{
-	const char	*c;
-
-	for (c = url; isalnum((unsigned char)*c) || *c == '+' || *c == '-' ||
-	    *c == '.'; c++)
-		;
-	return (c != url && c[0] == ':' && isalpha((unsigned char)*url));
-}
-
-/* Resolve a link against xml:base in scope, then the document's URL. */
-char *
-parser_resolve(struct parser *p, const char *href)
-{
-	const char	*base = parser_base(p);
-	xmlChar		*abs;
-	char		*s;
-
-	if (base == NULL || *base == '\0' || parser_is_absolute(href))
-		return (xstrdup(href));
-	if ((abs = xmlBuildURI((const xmlChar *)href,
-	    (const xmlChar *)base)) == NULL)
-		return (xstrdup(href));
-	s = xstrdup((const char *)abs);
-	xmlFree(abs);
-	return (s);
-}
-
-/* xml:base on the element starting now applies to it and below. */
-static void
-parser_push_base(struct parser *p)
-{
-	const xmlChar	**a = p->attrs;
-	char		 *v;
-	int		  i;
-
-	for (i = 0; i < p->nattrs; i++, a += 5) {
-		if (a[2] == NULL || strcmp((const char *)a[0], "base") != 0 ||
-		    strcmp((const char *)a[2], XML_NS_URI) != 0)
-			continue;
-		if (p->nbases == PARSE_MAX_BASES)
-			return;
-		v = parser_attr_value(a[3], a[4]);
-		p->bases[p->nbases].url = parser_resolve(p, v);
-		p->bases[p->nbases++].depth = p->depth;
-		free(v);
-		return;
-	}
-}
-
-static void
-parser_pop_base(struct parser *p)
-{
-	while (p->nbases > 0 && p->bases[p->nbases - 1].depth >= p->depth)
-		free(p->bases[--p->nbases].url);
-}
-
-/* Collect the text of the element that starts now, until it ends. */
-void
-parser_text_begin(struct parser *p, enum field field, enum text_kind kind)
-{
-	buf_reset(&p->text);
-	p->field = field;
-	p->kind = kind;
-	p->field_depth = p->depth;
-	p->xhtml_depth = kind == TEXT_XHTML ? p->depth : 0;
-}
-
-static void
-parser_set_string(char **field, char *value)
-{
-	if (*field == NULL)
-		*field = value;
-	else
-		free(value);
-}
-
-/* "jo@example.org (Jo Doe)" or "Jo Doe <jo@example.org>" -> "Jo Doe". */
-static char *
-parser_rss_author(char *s)
-{
-	char	*open, *close, *name = NULL;
-
-	if ((open = strchr(s, '(')) != NULL &&
-	    (close = strrchr(open, ')')) != NULL && strchr(s, '@') != NULL &&
-	    strchr(s, '@') < open)
-		name = xstrndup(open + 1, close - open - 1);
-	else if ((open = strchr(s, '<')) != NULL && open > s &&
-	    strchr(open, '@') != NULL)
-		name = xstrndup(s, open - s);
-	if (name == NULL)
-		return (s);
-	free(s);
-	return (html_to_text(name));
-}
-
-/* "1:02:03", "62:03" or "3723" seconds. */
-static long
-parser_duration(const char *s)
-{
-	long	v = 0, part;
-	char	*end;
-	int	parts = 0;
-
-	for (;;) {
-		part = strtol(s, &end, 10);
-		if (end == s || part < 0 || ++parts > 3)
-			return (0);
-		v = v * 60 + part;
-		if (*end != ':')
-			break;
-		s = end + 1;
-	}
-	return (*end == '\0' || *end == '.' ? v : 0);
-}
-
-static void
-parser_set_hint(struct parser *p, enum field field, char *text)
-{
-	static const char	*days[] = { "sunday", "monday", "tuesday",
-	    "wednesday", "thursday", "friday", "saturday" };
-	struct feed_hints	*h = &p->doc->hints;
-	long			 v;
-	int			 i;
-
-	v = strtol(text, NULL, 10);
-	switch (field) {
-	case FIELD_TTL:
-		if (v > 0 && v < 100000)
-			h->ttl = (int)v;
-		break;
-	case FIELD_HOUR:
-		if (v >= 0 && v <= 24 && isdigit((unsigned char)*text))
-			h->skip_hours |= 1U << (v % 24);
-		break;
-	case FIELD_DAY:
-		for (i = 0; i < 7; i++) {
-			if (strcasecmp(text, days[i]) == 0)
-				h->skip_days |= 1U << i;
-		}
-		break;
-	case FIELD_UPDATE_PERIOD:
-		for (i = 0; text[i] != '\0'; i++)
-			text[i] = tolower((unsigned char)text[i]);
-		if (strcmp(text, "hourly") == 0 || strcmp(text, "daily") == 0 ||
-		    strcmp(text, "weekly") == 0 ||
-		    strcmp(text, "monthly") == 0 || strcmp(text, "yearly") == 0)
-			parser_set_string(&h->update_period, xstrdup(text));
-		break;
-	case FIELD_UPDATE_FREQUENCY:
-		if (v > 0 && v < 100000)
-			h->update_frequency = (int)v;
-		break;
-	default:
-		break;
-	}
-	free(text);
-}
-
-/* Make text of the given kind into a title (plain) or HTML. */
-static char *
-parser_convert(enum field field, enum text_kind kind, char *text)
-{
-	char	*s;
-
-	if (field == FIELD_TITLE) {
-		if (kind == TEXT_PLAIN)
-			return (text_collapse(text));
-		return (html_to_text(text));
-	}
-	if (field != FIELD_SUMMARY && field != FIELD_CONTENT)
-		return (text);
-	if (kind == TEXT_PLAIN) {
-		s = html_escape(text);
-		free(text);
-		return (s);
-	}
-	if (kind == TEXT_HTML)
-		return (html_unescape_twice_escaped(text));
-	return (text);
-}
-
-/* Store a field's text (taken) into the current item, or the feed. */
-void
-parser_set_field(struct parser *p, enum field field, enum text_kind kind,
-    char *text)
-{
-	struct item	*it = p->item;
-	struct doc	*doc = p->doc;
-	char		*s;
-	time_t		 t;
-
-	if (text == NULL)
-		return;
-	if (kind == TEXT_SKIP) {
-		free(text);
-		return;
-	}
-	text = parser_convert(field, kind, text);
-	switch (field) {
-	case FIELD_LINK:
-		s = parser_resolve(p, text);
-		free(text);
-		if (it == NULL)
-			parser_set_string(&doc->link, s);
-		else
-			parser_set_string(&it->link, s);
-		return;
-	case FIELD_PUBLISHED:
-	case FIELD_UPDATED:
-		t = date_parse(text);
-		free(text);
-		if (t == 0)
-			return;
-		if (it == NULL) {
-			if (doc->updated == 0 || field == FIELD_UPDATED)
-				doc->updated = t;
-		} else if (field == FIELD_PUBLISHED && it->published == 0)
-			it->published = t;
-		else if (field == FIELD_UPDATED && it->updated == 0)
-			it->updated = t;
-		return;
-	case FIELD_TTL:
-	case FIELD_HOUR:
-	case FIELD_DAY:
-	case FIELD_UPDATE_PERIOD:
-	case FIELD_UPDATE_FREQUENCY:
-		parser_set_hint(p, field, text);
-		return;
-	default:
-		break;
-	}
-	if (it == NULL) {
-		if (field == FIELD_TITLE)
-			parser_set_string(&doc->title, text);
-		else if (field == FIELD_ID)
-			parser_set_string(&doc->id, text);
-		else if (field == FIELD_AUTHOR) {
-			item_add_string(&doc->authors, &doc->nauthors,
-			    PARSE_MAX_AUTHORS, text);
-			free(text);
-		} else
-			free(text);
-		return;
-	}
-	switch (field) {
-	case FIELD_TITLE:
-		parser_set_string(&it->title, text);
-		break;
-	case FIELD_ID:
-		parser_set_string(&it->id, text);
-		break;
-	case FIELD_GUID:
-		/* A permalink guid is the link when there is none. */
-		if (p->guid_permalink && it->link == NULL &&
-		    parser_is_absolute(text))
-			it->link = xstrdup(text);
-		parser_set_string(&it->id, text);
-		break;
-	case FIELD_AUTHOR_RSS:
-		text = parser_rss_author(text);
-		/* FALLTHROUGH */
-	case FIELD_AUTHOR:
-		item_add_string(&it->authors, &it->nauthors,
-		    PARSE_MAX_AUTHORS, text);
-		free(text);
-		break;
-	case FIELD_AUTHOR_ITUNES:
-		if (it->nauthors == 0)
-			item_add_string(&it->authors, &it->nauthors,
-			    PARSE_MAX_AUTHORS, text);
-		free(text);
-		break;
-	case FIELD_CATEGORY:
-		item_add_string(&it->categories, &it->ncategories,
-		    PARSE_MAX_CATEGORIES, text);
-		free(text);
-		break;
-	case FIELD_SUMMARY:
-		parser_set_string(&it->summary, text);
-		break;
-	case FIELD_CONTENT:
-		parser_set_string(&it->content, text);
-		break;
-	case FIELD_DURATION:
-		if (it->duration == 0)
-			it->duration = parser_duration(text);
-		free(text);
-		break;
-	default:
-		free(text);
-		break;
-	}
-}
-
-/* The text collected so far, trimmed; NULL if there was none. */
-static char *
-parser_text_take(struct parser *p)
-{
-	char	*s, *t;
-
-	p->field = FIELD_NONE;
-	p->xhtml_depth = 0;
-	if (p->text.len == 0)
-		return (NULL);
-	t = util_trim(p->text.data);
-	s = *t == '\0' ? NULL : xstrdup(t);
-	buf_reset(&p->text);
-	return (s);
-}
-
-void
-parser_item_begin(struct parser *p)
-{
-	if (p->item != NULL)
-		return;
-	if (p->doc->nitems >= p->opts->max_items) {
-		p->skipped++;
-		return;
-	}
-	p->item = item_new();
-	p->item_depth = p->depth;
-	p->guid_permalink = 0;
-}
-
-void
-parser_add_enclosure(struct parser *p, const char *url, const char *type,
-    const char *length)
-{
-	struct item		*it = p->item;
-	struct enclosure	*e;
-	char			*abs, *end;
-	long long		 len = -1;
-	size_t			 i;
-
-	if (it == NULL || url == NULL || *url == '\0' ||
-	    it->nenclosures >= PARSE_MAX_ENCLOSURES)
-		return;
-	abs = parser_resolve(p, url);
-	for (i = 0; i < it->nenclosures; i++) {
-		if (strcmp(it->enclosures[i].url, abs) == 0) {
-			free(abs);
-			return;
-		}
-	}
-	if (length != NULL) {
-		len = strtoll(length, &end, 10);
-		if (end == length || *end != '\0' || len < 0)
-			len = -1;
-	}
-	it->enclosures = xreallocarray(it->enclosures, it->nenclosures + 1,
-	    sizeof(*it->enclosures));
-	e = &it->enclosures[it->nenclosures++];
-	e->url = abs;
-	e->type = type != NULL && *type != '\0' ? xstrdup(type) : NULL;
-	e->length = len;
-}
-
-/*
- * An entry's identity within its feed: its id as written, else its link,
- * else a hash of what it says, so that re-polls find it again.
- */
-void
-parser_finish_item(struct parser *p, struct item *it)
-{
-	const char	*parts[3];
-	char		 when[32];
-	uint64_t	 h = 0;
-	size_t		 i;
-
-	if (it->nauthors == 0 && p->doc->nauthors > 0 &&
-	    (p->doc->format == FORMAT_ATOM10 ||
-	    p->doc->format == FORMAT_ATOM03)) {
-		/* RFC 4287 4.2.1: an entry inherits the feed's authors. */
-		for (i = 0; i < p->doc->nauthors; i++)
-			item_add_string(&it->authors, &it->nauthors,
-			    PARSE_MAX_AUTHORS, p->doc->authors[i]);
-	}
-	if (it->id != NULL)
-		it->uid = xstrdup(it->id);
-	else if (it->link != NULL)
-		it->uid = xstrdup(it->link);
-	else {
-		snprintf(when, sizeof(when), "%lld", (long long)
-		    (it->published ? it->published : it->updated));
-		parts[0] = it->title;
-		parts[1] = it->content != NULL ? it->content : it->summary;
-		parts[2] = when;
-		for (i = 0; i < 3; i++) {
-			if (parts[i] != NULL)
-				h = util_hash64(parts[i], strlen(parts[i]) + 1,
-				    h);
-		}
-		xasprintf(&it->uid, "hash:%016llx", (unsigned long long)h);
-	}
-}
-
-/* Hand a finished entry to the callback, or keep it in the document. */
-void
-parser_emit(struct parser *p, struct item *it)
-{
-	parser_finish_item(p, it);
-	p->doc->nitems++;
-	if (p->cb != NULL)
-		p->cb(p->doc, it, p->cb_arg);
-	else
-		TAILQ_INSERT_TAIL(&p->doc->items, it, entry);
-}
-
 static void
 parser_root(struct parser *p, enum ns ns, enum el el)
 {
@@ -827,7 +254,7 @@ parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	p->nattrs = nattrs;
 	if (p->xhtml_depth != 0) {
 		p->stack[p->depth] = EL_OTHER;
-		parser_markup(p, name, 0, 1);
+		parser_markup(p, name, 1);
 		return;
 	}
 	ns = parser_ns(p, uri);
@@ -868,7 +295,7 @@ parser_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	}
 	if (p->xhtml_depth != 0 && p->depth > p->xhtml_depth) {
-		parser_markup(p, (const char *)localname, 0, 0);
+		parser_markup(p, (const char *)localname, 0);
 		p->depth--;
 		return;
 	}
@@ -886,43 +313,6 @@ parser_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	p->depth--;
 }
 
-/*
- * Inside xhtml content, elements become markup.  The div that Atom
- * requires around it (RFC 4287 4.1.3) is not part of the content.
- */
-static void
-parser_markup(struct parser *p, const char *name, size_t unused, int start)
-{
-	const xmlChar	**a = p->attrs;
-	char		 *v;
-	int		  i;
-
-	if (p->depth == p->xhtml_depth + 1 && strcmp(name, "div") == 0)
-		return;
-	if (p->text.len > p->opts->max_field) {
-		p->truncated = 1;
-		return;
-	}
-	if (!start) {
-		buf_addstr(&p->text, "</");
-		buf_addstr(&p->text, name);
-		buf_addc(&p->text, '>');
-		return;
-	}
-	buf_addc(&p->text, '<');
-	buf_addstr(&p->text, name);
-	for (i = 0; i < p->nattrs; i++, a += 5) {
-		buf_addc(&p->text, ' ');
-		buf_addstr(&p->text, (const char *)a[0]);
-		buf_addstr(&p->text, "=\"");
-		v = parser_attr_value(a[3], a[4]);
-		html_escape_buf(&p->text, v, strlen(v), 1);
-		free(v);
-		buf_addc(&p->text, '"');
-	}
-	buf_addc(&p->text, '>');
-}
-
 static void
 parser_characters(void *ctx, const xmlChar *ch, int len)
 {
@@ -937,14 +327,14 @@ parser_characters(void *ctx, const xmlChar *ch, int len)
 	if (p->xhtml_depth == 0)
 		buf_add(&p->text, ch, len);
 	else
-		html_escape_buf(&p->text, (const char *)ch, len, 0);
+		text_escape(&p->text, (const char *)ch, len, TEXT_HTML);
 }
 
 /* Only the HTML entities, never anything the document declares. */
 static xmlEntityPtr
 parser_get_entity(void *ctx, const xmlChar *name)
 {
-	return (html_entity((const char *)name));
+	return (text_html_entity((const char *)name));
 }
 
 static void
@@ -972,8 +362,7 @@ parse_new(const struct parse_opts *opts, parse_item_cb cb, void *arg)
 	p->opts = opts;
 	p->cb = cb;
 	p->cb_arg = arg;
-	p->doc = xcalloc(1, sizeof(*p->doc));
-	TAILQ_INIT(&p->doc->items);
+	p->doc = doc_new();
 	buf_init(&p->text);
 	buf_init(&p->json);
 	buf_init(&p->clean);
@@ -1243,7 +632,7 @@ parser_xml_push(struct parser *p, const char *data, size_t len, int last)
 		return;
 	}
 	buf_reset(&p->clean);
-	data = utf8_clean_chunk(&p->cleaner, data, len, last, &p->clean, &len);
+	data = text_clean_chunk(&p->cleaner, data, len, last, &p->clean, &len);
 	data = parser_fix_amps(p, data, len, last, &len);
 	xmlParseChunk(p->ctxt, data, (int)len, last);
 }
@@ -1255,7 +644,7 @@ parser_json_add(struct parser *p, const char *data, size_t len, int last)
 	size_t	n;
 
 	buf_reset(&p->clean);
-	data = utf8_clean_chunk(&p->cleaner, data, len, last, &p->clean, &n);
+	data = text_clean_chunk(&p->cleaner, data, len, last, &p->clean, &n);
 	buf_add(&p->json, data, n);
 }
 

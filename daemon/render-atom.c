@@ -4,9 +4,9 @@
  * Runs on the worker thread; the result is a struct body that the loop
  * thread caches and serves as is.  Written by hand into one buffer
  * (xmlTextWriter cost a millisecond per 50-entry feed; this is a fifth of
- * that), with atom_escape doing all escaping.  Each
- * entry keeps its original id and carries a <source> naming its feed, so
- * that readers can tell where it came from (RFC 4287 section 4.2.11).
+ * that), with text.c's XML escaper doing all escaping.  Each entry keeps
+ * its original id and carries a <source> naming its feed, so that readers
+ * can tell where it came from (RFC 4287 section 4.2.11).
  */
 #include "config.h"
 
@@ -14,7 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feedmux.h"
+#include "render.h"
+#include "text.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define NS_ATOM		"http://www.w3.org/2005/Atom"
 
 static void	atom_escape(struct buf *, const char *, int);
 static void	atom_indent(struct buf *, int);
@@ -25,65 +30,11 @@ static void	atom_link(struct buf *, int, const char *, const char *,
 		    const char *);
 static void	atom_entry(struct buf *, struct item *);
 
-void
-body_ref(struct body *b)
-{
-	b->refs++;
-}
-
-void
-body_unref(struct body *b)
-{
-	if (b == NULL || --b->refs > 0)
-		return;
-	free(b->tag);
-	free(b->data);
-	free(b);
-}
-
-/*
- * Text for XML, escaped: & < > always; in attribute values also the
- * quote and the white space a parser would normalise away.  Feed text is
- * valid UTF-8 without C0 controls (parse.c), so nothing else needs care.
- */
+/* Text for XML (attr: an attribute value in double quotes). */
 static void
 atom_escape(struct buf *b, const char *s, int attr)
 {
-	const char	*start, *rep;
-
-	for (start = s; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = attr ? "&quot;" : NULL;
-			break;
-		case '\r':
-			rep = "&#13;";
-			break;
-		case '\n':
-			rep = attr ? "&#10;" : NULL;
-			break;
-		case '\t':
-			rep = attr ? "&#9;" : NULL;
-			break;
-		default:
-			rep = NULL;
-		}
-		if (rep == NULL)
-			continue;
-		buf_add(b, start, s - start);
-		buf_addstr(b, rep);
-		start = s + 1;
-	}
-	buf_add(b, start, s - start);
+	text_escape(b, s, strlen(s), attr ? TEXT_XML_ATTR : TEXT_XML);
 }
 
 /* Two spaces a level (the document is at most five deep). */
@@ -226,6 +177,7 @@ render_atom(const char *tag, struct items *items, const char *base)
 	struct body	*b;
 	struct buf	 out;
 	char		*self, *home, *title;
+	size_t		 len;
 	time_t		 updated = 0, t;
 	int		 n = 0;
 
@@ -249,22 +201,15 @@ render_atom(const char *tag, struct items *items, const char *base)
 	atom_link(&out, 1, "self", "application/atom+xml", self);
 	atom_link(&out, 1, "alternate", "text/html", home);
 	buf_addstr(&out, "  <generator");
-	atom_attr(&out, "uri", FEEDMUX_URL);
+	atom_attr(&out, "uri", PACKAGE_URL);
 	atom_attr(&out, "version", PACKAGE_VERSION);
 	buf_addstr(&out, ">feedmux</generator>\n");
 	TAILQ_FOREACH(it, items, entry)
 		atom_entry(&out, it);
 	buf_addstr(&out, "</feed>\n");
 
-	b = xcalloc(1, sizeof(*b));
-	b->refs = 1;
-	b->tag = xstrdup(tag);
-	b->len = out.len;
-	b->data = buf_steal(&out);
-	b->updated = updated;
-	b->nitems = n;
-	snprintf(b->etag, sizeof(b->etag), "\"%016llx\"",
-	    (unsigned long long)util_hash64(b->data, b->len, 0));
+	len = out.len;
+	b = render_body_new(tag, buf_steal(&out), len, updated, n);
 	free(self);
 	free(home);
 	free(title);

@@ -8,15 +8,21 @@
 
 #include <event2/buffer.h>
 
-#include "feedmux.h"
+#include "conf.h"
+#include "render.h"
+#include "text.h"
+#include "util.h"
 
-void
+static void	render_html_escape(struct evbuffer *, const char *);
+
+/* Text (a tag's name) for the page, in text or a quoted attribute. */
+static void
 render_html_escape(struct evbuffer *out, const char *s)
 {
 	struct buf	b;
 
 	buf_init(&b);
-	html_escape_buf(&b, s, strlen(s), 1);
+	text_escape(&b, s, strlen(s), TEXT_HTML_ATTR);
 	evbuffer_add(out, b.data, b.len);
 	buf_free(&b);
 }
@@ -43,7 +49,7 @@ render_html_index(struct evbuffer *out, const struct conf *conf)
 	else
 		evbuffer_add_printf(out, "<p>Tag feeds (Atom):</p>\n<ul>\n");
 	for (i = 0; i < conf->ntags; i++) {
-		b = cache_get(conf->tags[i]);
+		b = render_cache_get(conf->tags[i]);
 		evbuffer_add_printf(out, "<li><a href=\"/tags/");
 		render_html_escape(out, conf->tags[i]);
 		evbuffer_add_printf(out, ".atom\">");

@@ -20,6 +20,9 @@
  * waiting feed reserves the next slot, so a thousand feeds on one host do
  * not wake together), and a 429 with Retry-After defers every feed of that
  * host.
+ *
+ * The scheduler works on each feed's struct sched_entry and calls the
+ * feed only through the due and go callbacks given to sched_init.
  */
 #include "config.h"
 
@@ -29,7 +32,12 @@
 
 #include <event2/event.h>
 
-#include "feedmux.h"
+#include "conf.h"
+#include "date.h"
+#include "log.h"
+#include "sched.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #define SCHED_BACKOFF_CAP	86400
 #define SCHED_RETRY_CAP		(7 * 86400)
@@ -50,9 +58,21 @@ static struct strmap		host_index;	/* name -> host */
  * not curl's: a transfer queued inside curl would have its timeout running
  * while it waits.
  */
-static TAILQ_HEAD(, feed)	queue = TAILQ_HEAD_INITIALIZER(queue);
+static TAILQ_HEAD(, sched_entry) queue = TAILQ_HEAD_INITIALIZER(queue);
 static int			active;
 static size_t			store_bytes;	/* bodies queued to store */
+
+/* The loop, the callbacks, and what the configuration says. */
+static struct {
+	struct event_base	*base;
+	sched_cb		 due;		/* a timer fired: poll */
+	sched_cb		 go;		/* a waiting poll may start */
+	long			 min_interval;
+	long			 max_interval;
+	long			 host_delay;
+	long			 max_transfers;
+	long			 max_host_transfers;
+} sched;
 
 /*
  * Fetched bodies may wait for the worker up to this many bytes: enough
@@ -64,50 +84,58 @@ static size_t			store_bytes;	/* bodies queued to store */
 static void	sched_fire(evutil_socket_t, short, void *);
 static void	sched_slots_kick(void);
 
-static const char *reason_names[REASON_MAX] = {
-	[REASON_NEW] = "new",
-	[REASON_INTERVAL] = "interval",
-	[REASON_ADAPTIVE] = "adaptive",
-	[REASON_BACKOFF] = "backoff",
-	[REASON_RETRY_AFTER] = "retry-after",
-	[REASON_HOST] = "host",
-	[REASON_QUEUED] = "queued",
-	[REASON_TTL] = "ttl",
-	[REASON_SY] = "sy:updatePeriod",
-	[REASON_MAX_AGE] = "max-age",
-	[REASON_EXPIRES] = "expires",
-	[REASON_SKIP_HOURS] = "skipHours",
-	[REASON_SKIP_DAYS] = "skipDays",
-	[REASON_GONE] = "gone",
-};
-
-const char *
-sched_reason_name(enum reason r)
+/* Start scheduling on base; due and go get the arg of each entry. */
+void
+sched_init(struct event_base *base, const struct conf *conf, sched_cb due,
+    sched_cb go)
 {
-	return (r >= 0 && r < REASON_MAX ? reason_names[r] : "unknown");
+	sched.base = base;
+	sched.due = due;
+	sched.go = go;
+	sched_configure(conf);
+}
+
+/* Settings the scheduler takes from a configuration. */
+void
+sched_configure(const struct conf *conf)
+{
+	sched.min_interval = conf->min_interval;
+	sched.max_interval = conf->max_interval;
+	sched.host_delay = conf->host_delay;
+	sched.max_transfers = conf->max_transfers;
+	sched.max_host_transfers = conf->max_host_transfers;
+}
+
+/* The host that se's polls go to (taken; NULL: none, no politeness). */
+void
+sched_set_host(struct sched_entry *se, char *host)
+{
+	free(se->host);
+	se->host = host;
 }
 
 /* The period after the last poll, and why. */
 static long
-sched_period(const struct feed *f, enum reason *why)
+sched_period(const struct sched_entry *se, enum reason *why)
 {
-	const struct feed_state	*st = &f->state;
-	long			 period = f->interval, p;
+	const struct feed_state	*st = se->state;
+	long			 period = se->interval, p;
 	int			 i;
 
 	*why = REASON_INTERVAL;
-	if (f->adaptive && st->last_success != 0 && cfg != NULL) {
+	if (se->adaptive && st->last_success != 0) {
 		/* Poll about as often as it publishes (Miniflux's idea). */
-		p = st->weekly > 0 ? 7 * 86400 / st->weekly : cfg->max_interval;
-		if (p < cfg->min_interval)
-			p = cfg->min_interval;
-		if (p > cfg->max_interval)
-			p = cfg->max_interval;
+		p = st->weekly > 0 ? 7 * 86400 / st->weekly :
+		    sched.max_interval;
+		if (p < sched.min_interval)
+			p = sched.min_interval;
+		if (p > sched.max_interval)
+			p = sched.max_interval;
 		period = p;
 		*why = REASON_ADAPTIVE;
 	}
 	if (st->failures > 0) {
-		p = f->interval;
+		p = se->interval;
 		for (i = 0; i < st->failures && p < SCHED_BACKOFF_CAP; i++)
 			p *= 2;
 		if (p > SCHED_BACKOFF_CAP)
@@ -157,13 +185,13 @@ sched_skip(const struct poll_hints *h, time_t *next, enum reason *why)
 }
 
 /*
- * When to poll f next, at the earliest now, and why (*why): a function of
- * the feed's state alone, so that a restart gives the same answer.
+ * When to poll se next, at the earliest now, and why (*why): a function
+ * of the feed's state alone, so that a restart gives the same answer.
  */
 time_t
-sched_next(const struct feed *f, time_t now, enum reason *why)
+sched_next(const struct sched_entry *se, time_t now, enum reason *why)
 {
-	const struct feed_state	*st = &f->state;
+	const struct feed_state	*st = se->state;
 	const struct poll_hints	*h = &st->hints;
 	long			 period, cap;
 	time_t			 next;
@@ -177,14 +205,14 @@ sched_next(const struct feed *f, time_t now, enum reason *why)
 		*why = REASON_NEW;
 		return (now);
 	}
-	cap = cfg != NULL ? cfg->max_interval : 86400;
+	cap = sched.max_interval;
 	if (st->retry_after > st->last_poll) {
 		/* The server said when; backoff does not apply. */
 		next = st->retry_after;
 		*why = REASON_RETRY_AFTER;
 	} else {
-		period = sched_period(f, why);
-		seed = util_hash64(f->name, strlen(f->name), 0);
+		period = sched_period(se, why);
+		seed = util_hash64(se->name, strlen(se->name), 0);
 		seed = util_hash64(&st->last_poll, sizeof(st->last_poll), seed);
 		next = st->last_poll + period + (time_t)(seed % (period / 10 +
 		    1));
@@ -202,57 +230,76 @@ sched_next(const struct feed *f, time_t now, enum reason *why)
 	return (next > now ? next : now);
 }
 
+/* Fire se's timer at when, for the reason why. */
 void
-sched_arm(struct feed *f, time_t when, enum reason why)
+sched_arm(struct sched_entry *se, time_t when, enum reason why)
 {
 	struct timeval	tv;
 	time_t		now = time(NULL);
 
-	if (f->timer == NULL)
-		f->timer = evtimer_new(ev_base, sched_fire, f);
-	f->state.next_poll = when;
-	f->state.next_reason = why;
+	if (se->timer == NULL)
+		se->timer = evtimer_new(sched.base, sched_fire, se);
+	se->state->next_poll = when;
+	se->state->next_reason = why;
 	tv.tv_sec = when > now ? when - now : 0;
 	tv.tv_usec = 0;
-	evtimer_add(f->timer, &tv);
+	evtimer_add(se->timer, &tv);
 }
 
-/* Arm f's timer from its state; a gone feed gets none. */
+/* Arm se's timer from its state; a gone feed gets none. */
 void
-sched_reschedule(struct feed *f)
+sched_reschedule(struct sched_entry *se)
 {
 	enum reason	why;
 	time_t		next;
 
-	next = sched_next(f, time(NULL), &why);
+	next = sched_next(se, time(NULL), &why);
 	if (why == REASON_GONE) {
-		if (f->timer != NULL)
-			evtimer_del(f->timer);
-		f->state.next_poll = 0;
-		f->state.next_reason = REASON_GONE;
+		if (se->timer != NULL)
+			evtimer_del(se->timer);
+		se->state->next_poll = 0;
+		se->state->next_reason = REASON_GONE;
 		return;
 	}
-	sched_arm(f, next, why);
+	sched_arm(se, next, why);
 }
 
+/*
+ * The feed is going: forget its timer and host.  A poll in flight keeps
+ * its slot until it ends (sched_slot_release).
+ */
 void
-sched_cancel(struct feed *f)
+sched_cancel(struct sched_entry *se)
 {
-	if (f->timer != NULL) {
-		event_free(f->timer);
-		f->timer = NULL;
+	if (se->timer != NULL) {
+		event_free(se->timer);
+		se->timer = NULL;
 	}
+	free(se->host);
+	se->host = NULL;
+}
+
+/* What a poll that is running or waiting waits for. */
+enum reason
+sched_wait_reason(const struct sched_entry *se)
+{
+	if (se->queued)
+		return (REASON_QUEUED);
+	if (se->host_wait)
+		return (REASON_HOST);
+	return (se->state->next_reason);
 }
 
 static void
 sched_fire(evutil_socket_t fd, short events, void *arg)
 {
-	struct feed	*f = arg;
+	struct sched_entry	*se = arg;
 
-	if (f->host_wait)
-		feed_start(f);
-	else
-		feed_poll(f);
+	if (se->host_wait) {
+		se->host_wait = 0;
+		sched.go(se->arg);
+	} else
+		sched.due(se->arg);
 }
 
 /* A host's politeness state, made on first use; looked up every poll. */
@@ -271,78 +318,88 @@ sched_host(const char *name)
 }
 
 /*
- * Seconds f must wait before a request to its host may start (0: go
- * now).  Either way the slot is taken: the caller starts then.
+ * A poll of se is to start: how many seconds until its host's turn
+ * (0: now).  Either way the turn is taken.  When it must wait, se's timer
+ * fires go then (the poll counts as waiting for its host meanwhile).
  */
 int
-sched_host_wait(struct feed *f, time_t now)
+sched_host_wait(struct sched_entry *se, time_t now)
 {
 	struct host	*h;
 	time_t		 start;
+	int		 wait;
 
-	if (f->host == NULL)
+	if (se->host == NULL)
 		return (0);
-	h = sched_host(f->host);
+	h = sched_host(se->host);
 	start = now;
 	if (h->deferred_until > start)
 		start = h->deferred_until;
-	if (cfg != NULL && cfg->host_delay > 0) {
+	if (sched.host_delay > 0) {
 		if (h->next_start > start)
 			start = h->next_start;
-		h->next_start = start + cfg->host_delay;
+		h->next_start = start + sched.host_delay;
 	}
-	return ((int)(start - now));
+	if ((wait = (int)(start - now)) > 0) {
+		se->host_wait = 1;
+		sched_arm(se, now + wait, REASON_HOST);
+	}
+	return (wait);
 }
 
-/* May f start a transfer now?  If so its slot is taken. */
+/* May se start a transfer now?  If so its slot is taken. */
 static int
-sched_slot_free(struct feed *f, struct host **hp)
+sched_slot_free(struct sched_entry *se, struct host **hp)
 {
-	struct host	*h = f->host != NULL ? sched_host(f->host) : NULL;
-	long		 total = cfg != NULL ? cfg->max_transfers : 32;
-	long		 per = cfg != NULL ? cfg->max_host_transfers : 2;
+	struct host	*h = se->host != NULL ? sched_host(se->host) : NULL;
 
 	*hp = h;
-	return (active < total && store_bytes < SCHED_STORE_BUDGET &&
-	    (h == NULL || h->active < per));
+	return (active < sched.max_transfers &&
+	    store_bytes < SCHED_STORE_BUDGET &&
+	    (h == NULL || h->active < sched.max_host_transfers));
 }
 
 static void
-sched_slot_grant(struct feed *f, struct host *h)
+sched_slot_grant(struct sched_entry *se, struct host *h)
 {
 	active++;
 	if (h != NULL)
 		h->active++;
-	f->has_slot = 1;
-	f->slot_host = h;	/* the URL, so the host, may change meanwhile */
+	se->has_slot = 1;
+	se->slot_host = h;	/* the URL, so the host, may change meanwhile */
 }
 
-/* Take a transfer slot for f, or queue it (0) until one is released. */
+/*
+ * Take a transfer slot for se, or queue it (0) until one is released:
+ * then go is called for it.
+ */
 int
-sched_slot_take(struct feed *f)
+sched_slot_take(struct sched_entry *se)
 {
 	struct host	*h;
 
-	if (!sched_slot_free(f, &h)) {
-		f->queued = 1;
-		TAILQ_INSERT_TAIL(&queue, f, qentry);
+	if (se->has_slot)
+		return (1);
+	if (!sched_slot_free(se, &h)) {
+		se->queued = 1;
+		TAILQ_INSERT_TAIL(&queue, se, qentry);
 		return (0);
 	}
-	sched_slot_grant(f, h);
+	sched_slot_grant(se, h);
 	return (1);
 }
 
-/* f's transfer ended: free its slot and start what now may start. */
+/* se's transfer ended: free its slot and start what now may start. */
 void
-sched_slot_release(struct feed *f)
+sched_slot_release(struct sched_entry *se)
 {
-	if (!f->has_slot)
+	if (!se->has_slot)
 		return;
-	f->has_slot = 0;
+	se->has_slot = 0;
 	active--;
-	if (f->slot_host != NULL)
-		f->slot_host->active--;
-	f->slot_host = NULL;
+	if (se->slot_host != NULL)
+		se->slot_host->active--;
+	se->slot_host = NULL;
 	sched_slots_kick();
 }
 
@@ -368,25 +425,27 @@ sched_store_end(size_t bytes)
 static void
 sched_slots_kick(void)
 {
-	struct feed	*q, *next;
-	struct host	*h;
+	struct sched_entry	*q, *next;
+	struct host		*h;
 
 	TAILQ_FOREACH_SAFE(q, &queue, qentry, next) {
 		if (!sched_slot_free(q, &h))
 			continue;
 		sched_dequeue(q);
 		sched_slot_grant(q, h);
-		feed_start(q);
+		sched.go(q->arg);
 	}
 }
 
+/* se no longer waits: out of the queue for a slot and its host's turn. */
 void
-sched_dequeue(struct feed *f)
+sched_dequeue(struct sched_entry *se)
 {
-	if (f->queued) {
-		TAILQ_REMOVE(&queue, f, qentry);
-		f->queued = 0;
+	if (se->queued) {
+		TAILQ_REMOVE(&queue, se, qentry);
+		se->queued = 0;
 	}
+	se->host_wait = 0;
 }
 
 /* A 429 with Retry-After: no request to this host before until. */
@@ -402,8 +461,9 @@ sched_host_defer(const char *name, time_t until)
 		h->deferred_until = until;
 }
 
+/* Forget every host (at exit, once no poll can start). */
 void
-sched_hosts_free(void)
+sched_shutdown(void)
 {
 	struct host	*h;
 

@@ -12,7 +12,7 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "feedmux.h"
+#include "sd.h"
 
 void
 sd_ready(void)

@@ -1,6 +1,11 @@
-/* util.h: small string, buffer and time helpers shared by both programs. */
+/*
+ * util.h: small generic helpers shared by both programs: buffers, a string
+ * map, hashing, times, and what glibc's sys/queue.h lacks.
+ */
 #ifndef UTIL_H
 #define UTIL_H
+
+#include <sys/queue.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,21 +36,8 @@ buf_addc(struct buf *b, char c)
 	b->data[b->len] = '\0';
 }
 char	*buf_steal(struct buf *);
-void	 buf_add_json_string(struct buf *, const char *);
-void	 buf_add_json_strings(struct buf *, char **, size_t);
 
-/* State of utf8_clean_chunk across chunks. */
-struct utf8_cleaner {
-	int		utf8;		/* validate UTF-8, not only strip C0 */
-	unsigned char	carry[4];
-	size_t		ncarry;
-};
-
-const char *utf8_clean_chunk(struct utf8_cleaner *, const char *, size_t,
-	    int, struct buf *, size_t *);
-char	*utf8_clean(const char *);
-
-/* A map from borrowed string keys to pointers (util.c). */
+/* A map from borrowed string keys to pointers. */
 struct strmap {
 	size_t		 cap;		/* a power of two, or 0 */
 	size_t		 n;
@@ -61,17 +53,21 @@ void	*strmap_get(const struct strmap *, const char *);
 void	 strmap_put(struct strmap *, const char *, void *);
 void	 strmap_del(struct strmap *, const char *);
 
-int	 util_parse_duration(const char *, long *, const char **);
-int	 util_parse_size(const char *, uint64_t *, const char **);
-int	 util_parse_bool(const char *, int *);
-char	*util_format_duration(long);
 char	*util_format_time(time_t, char *, size_t);
 char	*util_trim(char *);
 uint64_t util_hash64(const void *, size_t, uint64_t);
-char	*util_link_normalize(const char *);
-int	 util_split_hostport(const char *, char **, int *, const char **);
 
 #define UTIL_TIMEBUF	32
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* glibc's sys/queue.h lacks the _SAFE iterators. */
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
 
 /*
  * Word-at-a-time byte tests (SWAR): is any byte of x below n (n <= 128),

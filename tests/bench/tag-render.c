@@ -19,12 +19,11 @@
 #include <libxml/parser.h>
 #include <sqlite3.h>
 
-#include "feedmux.h"
-
-/* The daemon's globals, which some modules reference (as in test.h). */
-struct event_base	*ev_base;
-struct conf		*cfg;
-time_t			 start_time;
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "render.h"
+#include "xmalloc.h"
 
 static void	 usage(void);
 static double	 ms_since(const struct timespec *);
@@ -61,7 +60,7 @@ ms_cmp(const void *a, const void *b)
 }
 
 /*
- * Read and render one tag, as worker_render_tags() does, timing the query
+ * Read and render one tag, as render_tags() does, timing the query
  * and the rendering apart.  Freeing is not timed.
  */
 static int
@@ -74,7 +73,7 @@ render_one(struct db *db, const char *tag, const char *base, double *q_ms,
 
 	TAILQ_INIT(&items);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (db_tag_items(db, tag, TAG_FEED_ENTRIES, &items) != 0)
+	if (db_tag_items(db, tag, RENDER_ENTRIES, &items) != 0)
 		return (-1);
 	*q_ms = ms_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -83,7 +82,7 @@ render_one(struct db *db, const char *tag, const char *base, double *q_ms,
 	*len = b->len;
 	*nitems = b->nitems;
 	items_free(&items);
-	body_unref(b);
+	render_body_unref(b);
 	return (0);
 }
 
@@ -171,6 +170,7 @@ int
 main(int argc, char *argv[])
 {
 	struct timespec	 t0;
+	struct conf	*conf;
 	struct db	*db;
 	const char	*database = NULL;
 	char		*cause = NULL, *end;
@@ -205,36 +205,35 @@ main(int argc, char *argv[])
 	xmlInitParser();
 	printf("version sqlite=%s libxml2=%s\n", sqlite3_libversion(),
 	    xmlParserVersion);
-	start_time = time(NULL);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((cfg = conf_load(argv[0], &cause)) == NULL) {
+	if ((conf = conf_load(argv[0], &cause)) == NULL) {
 		fprintf(stderr, "tag-render: %s\n", cause);
 		return (1);
 	}
 	if (database != NULL)
-		conf_set_string(&cfg->database, database);
-	printf("step=conf_load feeds=%zu tags=%zu ms=%.3f\n", cfg->nfeeds,
-	    cfg->ntags, ms_since(&t0));
+		conf_set_string(&conf->database, database);
+	printf("step=conf_load feeds=%zu tags=%zu ms=%.3f\n", conf->nfeeds,
+	    conf->ntags, ms_since(&t0));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((db = db_open(cfg->database, &cause)) == NULL) {
+	if ((db = db_open(conf->database, &cause)) == NULL) {
 		fprintf(stderr, "tag-render: %s\n", cause);
 		return (1);
 	}
-	db_configure(db, cfg);
+	db_configure(db, conf);
 	printf("step=db_open ms=%.3f\n", ms_since(&t0));
 
 	/* An unchanged configuration: no tag is computed again. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (db_sync_conf(db, cfg) != 0)
+	if (db_sync_conf(db, conf) != 0)
 		fprintf(stderr, "tag-render: db_sync_conf: %s\n",
 		    db_last_error(db));
 	printf("step=db_sync_conf ms=%.3f\n", ms_since(&t0));
 
-	rv = all ? time_startup(db, cfg) : time_tag(db, cfg, argv[1], warm);
+	rv = all ? time_startup(db, conf) : time_tag(db, conf, argv[1], warm);
 	db_close(db);
-	conf_unref(cfg);
+	conf_unref(conf);
 	xmlCleanupParser();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "tag-render: stdout: write error\n");

@@ -6,11 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feedmux.h"
-
-struct event_base	*ev_base;
-struct conf		*cfg;
-time_t			 start_time;
+#include "conf.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -9,11 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "feedmux.h"
-
-struct event_base	*ev_base;
-struct conf		*cfg;
-time_t			 start_time;
+#include "parse.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

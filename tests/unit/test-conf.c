@@ -1,7 +1,11 @@
-/* Unit tests for conf.c: defaults, values, derived data, errors. */
+/*
+ * Unit tests for conf.c: defaults, values, derived data, errors, the value
+ * parsers, and the documentation against the options table.
+ */
 #include "config.h"
 
 #include "test.h"
+#include "conf.h"
 
 static struct conf *
 load(const char *text)
@@ -68,10 +72,10 @@ test_feeds_and_tags(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->ntags, 2);
 	assert_int_equal(f->line, 5);
-	assert_int_equal(conf_feed_interval(c, f), 1800);
+	assert_int_equal(f->interval, 1800);
 	/* Below min_interval: raised to it. */
-	assert_int_equal(conf_feed_interval(c, conf_feed_find(c, "b")), 1200);
-	assert_int_equal(conf_feed_interval(c, conf_feed_find(c, "c")), 7200);
+	assert_int_equal(conf_feed_find(c, "b")->interval, 1200);
+	assert_int_equal(conf_feed_find(c, "c")->interval, 7200);
 	assert_null(conf_feed_find(c, "d"));
 	assert_string_equal(conf_base_url(c), "https://feeds.example.org");
 	conf_unref(c);
@@ -145,11 +149,11 @@ test_tag_sections(void **state)
 	assert_string_equal(rule_text(tr->include[1]),
 	    "title:/\\bLavrov\\b/i");
 	f = conf_feed_find(c, "a");
-	assert_int_equal(conf_feed_keep_entries(c, f), 5);
-	assert_int_equal(conf_feed_keep_days(c, f), 0);
+	assert_int_equal(f->keep_entries, 5);
+	assert_int_equal(f->keep_days, 0);
 	f = conf_feed_find(c, "b");
-	assert_int_equal(conf_feed_keep_entries(c, f), 50);
-	assert_int_equal(conf_feed_keep_days(c, f), 7);
+	assert_int_equal(f->keep_entries, 50);
+	assert_int_equal(f->keep_days, 7);
 	assert_int_equal(c->clock_skew, 600);
 	assert_int_equal(c->max_database_size, 0);
 	conf_unref(c);
@@ -180,6 +184,100 @@ test_tag_sections(void **state)
 }
 
 static void
+test_duration(void **state)
+{
+	const char	*err;
+	long		 v;
+
+	assert_int_equal(conf_parse_duration("30s", &v, &err), 0);
+	assert_int_equal(v, 30);
+	assert_int_equal(conf_parse_duration("15m", &v, &err), 0);
+	assert_int_equal(v, 900);
+	assert_int_equal(conf_parse_duration("2h", &v, &err), 0);
+	assert_int_equal(v, 7200);
+	assert_int_equal(conf_parse_duration("1d", &v, &err), 0);
+	assert_int_equal(v, 86400);
+	assert_int_equal(conf_parse_duration("45", &v, &err), 0);
+	assert_int_equal(v, 45);
+	assert_int_equal(conf_parse_duration("", &v, &err), -1);
+	assert_int_equal(conf_parse_duration("-5m", &v, &err), -1);
+	assert_int_equal(conf_parse_duration("5w", &v, &err), -1);
+	assert_int_equal(conf_parse_duration("5mm", &v, &err), -1);
+	assert_int_equal(conf_parse_duration("99999999999999999999", &v,
+	    &err), -1);
+	assert_non_null(err);
+}
+
+static void
+test_format_duration(void **state)
+{
+	char	*s;
+
+	s = conf_format_duration(3600);
+	assert_string_equal(s, "1h");
+	free(s);
+	s = conf_format_duration(90);
+	assert_string_equal(s, "90s");
+	free(s);
+	s = conf_format_duration(172800);
+	assert_string_equal(s, "2d");
+	free(s);
+}
+
+static void
+test_size(void **state)
+{
+	const char	*err;
+	uint64_t	 v;
+
+	assert_int_equal(conf_parse_size("512K", &v, &err), 0);
+	assert_int_equal(v, 512 * 1024);
+	assert_int_equal(conf_parse_size("16m", &v, &err), 0);
+	assert_int_equal(v, 16 * 1024 * 1024);
+	assert_int_equal(conf_parse_size("1G", &v, &err), 0);
+	assert_int_equal(conf_parse_size("100", &v, &err), 0);
+	assert_int_equal(v, 100);
+	assert_int_equal(conf_parse_size("1T", &v, &err), -1);
+	assert_int_equal(conf_parse_size("x", &v, &err), -1);
+}
+
+static void
+test_bool(void **state)
+{
+	int	b;
+
+	assert_int_equal(conf_parse_bool("yes", &b), 0);
+	assert_true(b);
+	assert_int_equal(conf_parse_bool("Off", &b), 0);
+	assert_false(b);
+	assert_int_equal(conf_parse_bool("maybe", &b), -1);
+}
+
+static void
+test_hostport(void **state)
+{
+	const char	*err;
+	char		*host;
+	int		 port;
+
+	assert_int_equal(conf_split_hostport("127.0.0.1:8080", &host, &port,
+	    &err), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 8080);
+	free(host);
+	assert_int_equal(conf_split_hostport("[::1]:80", &host, &port, &err),
+	    0);
+	assert_string_equal(host, "::1");
+	free(host);
+	assert_int_equal(conf_split_hostport("host", &host, &port, &err), -1);
+	assert_int_equal(conf_split_hostport(":80", &host, &port, &err), -1);
+	assert_int_equal(conf_split_hostport("h:0", &host, &port, &err), -1);
+	assert_int_equal(conf_split_hostport("h:80x", &host, &port, &err), -1);
+	assert_int_equal(conf_split_hostport("[::1]80", &host, &port, &err),
+	    -1);
+}
+
+static void
 test_refcount(void **state)
 {
 	struct conf	*c = load("[feed a]\nurl = http://x/\ntags = t\n");
@@ -199,6 +297,11 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_tag_sections),
 		cmocka_unit_test(test_refcount),
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_format_duration),
+		cmocka_unit_test(test_size),
+		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_hostport),
 	};
 
 	log_init("test-conf", LOG_TO_STDERR, 0);

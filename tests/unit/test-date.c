@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "test.h"
+#include "date.h"
 
 
 /* 2014-03-31T00:42:00Z */

@@ -10,6 +10,10 @@
 #include <sqlite3.h>
 
 #include "test.h"
+#include "conf.h"
+#include "db.h"
+#include "parse.h"
+#include "render.h"
 
 struct fixture {
 	char		 dir[64];
@@ -446,8 +450,8 @@ test_update(void **state)
 	b2 = render_atom("t", &items, "http://127.0.0.1:8080");
 	items_free(&items);
 	assert_string_not_equal(b1->etag, b2->etag);
-	body_unref(b1);
-	body_unref(b2);
+	render_body_unref(b1);
+	render_body_unref(b2);
 }
 
 /*
@@ -769,7 +773,7 @@ test_render(void **state)
 	    "<id>http://127.0.0.1:8080/tags/t.atom</id>"));
 	assert_non_null(strstr(b->data, "<source>"));
 	assert_true(b->etag[0] == '"' && b->etag[strlen(b->etag) - 1] == '"');
-	body_unref(b);
+	render_body_unref(b);
 }
 
 /* What needs escaping comes back intact through an XML parser. */
@@ -805,7 +809,7 @@ test_render_escaping(void **state)
 	assert_string_equal(it->categories[0], "say \"hi\"\tthere");
 	assert_string_equal(it->summary, "<p>a &amp; b</p>");
 	doc_free(doc);
-	body_unref(b);
+	render_body_unref(b);
 }
 
 int

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "test.h"
+#include "parse.h"
 
 static int
 parse_with(const char *text, size_t len, const char *base, struct doc **doc,

@@ -1,102 +1,7 @@
-/* Unit tests for util.c: durations, sizes, booleans, addresses, buffers. */
+/* Unit tests for util.c: buffers, hashing, times, the string map. */
 #include "config.h"
 
 #include "test.h"
-
-
-static void
-test_duration(void **state)
-{
-	const char	*err;
-	long		 v;
-
-	assert_int_equal(util_parse_duration("30s", &v, &err), 0);
-	assert_int_equal(v, 30);
-	assert_int_equal(util_parse_duration("15m", &v, &err), 0);
-	assert_int_equal(v, 900);
-	assert_int_equal(util_parse_duration("2h", &v, &err), 0);
-	assert_int_equal(v, 7200);
-	assert_int_equal(util_parse_duration("1d", &v, &err), 0);
-	assert_int_equal(v, 86400);
-	assert_int_equal(util_parse_duration("45", &v, &err), 0);
-	assert_int_equal(v, 45);
-	assert_int_equal(util_parse_duration("", &v, &err), -1);
-	assert_int_equal(util_parse_duration("-5m", &v, &err), -1);
-	assert_int_equal(util_parse_duration("5w", &v, &err), -1);
-	assert_int_equal(util_parse_duration("5mm", &v, &err), -1);
-	assert_int_equal(util_parse_duration("99999999999999999999", &v,
-	    &err), -1);
-	assert_non_null(err);
-}
-
-static void
-test_format_duration(void **state)
-{
-	char	*s;
-
-	s = util_format_duration(3600);
-	assert_string_equal(s, "1h");
-	free(s);
-	s = util_format_duration(90);
-	assert_string_equal(s, "90s");
-	free(s);
-	s = util_format_duration(172800);
-	assert_string_equal(s, "2d");
-	free(s);
-}
-
-static void
-test_size(void **state)
-{
-	const char	*err;
-	uint64_t	 v;
-
-	assert_int_equal(util_parse_size("512K", &v, &err), 0);
-	assert_int_equal(v, 512 * 1024);
-	assert_int_equal(util_parse_size("16m", &v, &err), 0);
-	assert_int_equal(v, 16 * 1024 * 1024);
-	assert_int_equal(util_parse_size("1G", &v, &err), 0);
-	assert_int_equal(util_parse_size("100", &v, &err), 0);
-	assert_int_equal(v, 100);
-	assert_int_equal(util_parse_size("1T", &v, &err), -1);
-	assert_int_equal(util_parse_size("x", &v, &err), -1);
-}
-
-static void
-test_bool(void **state)
-{
-	int	b;
-
-	assert_int_equal(util_parse_bool("yes", &b), 0);
-	assert_true(b);
-	assert_int_equal(util_parse_bool("Off", &b), 0);
-	assert_false(b);
-	assert_int_equal(util_parse_bool("maybe", &b), -1);
-}
-
-static void
-test_hostport(void **state)
-{
-	const char	*err;
-	char		*host;
-	int		 port;
-
-	assert_int_equal(util_split_hostport("127.0.0.1:8080", &host, &port,
-	    &err), 0);
-	assert_string_equal(host, "127.0.0.1");
-	assert_int_equal(port, 8080);
-	free(host);
-	assert_int_equal(util_split_hostport("[::1]:80", &host, &port, &err),
-	    0);
-	assert_string_equal(host, "::1");
-	free(host);
-	assert_int_equal(util_split_hostport("host", &host, &port, &err), -1);
-	assert_int_equal(util_split_hostport(":80", &host, &port, &err), -1);
-	assert_int_equal(util_split_hostport("h:0", &host, &port, &err), -1);
-	assert_int_equal(util_split_hostport("h:80x", &host, &port, &err), -1);
-	assert_int_equal(util_split_hostport("[::1]80", &host, &port, &err),
-	    -1);
-}
 
 static void
 test_buf_and_hash(void **state)
@@ -161,11 +66,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_format_duration),
-		cmocka_unit_test(test_size),
-		cmocka_unit_test(test_bool),
-		cmocka_unit_test(test_hostport),
 		cmocka_unit_test(test_buf_and_hash),
 		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_strmap),

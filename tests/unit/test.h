@@ -1,4 +1,7 @@
-/* tests/unit/test.h: what every cmocka unit test includes. */
+/*
+ * tests/unit/test.h: what every cmocka unit test includes; each test adds
+ * the headers of the module it tests.
+ */
 #ifndef TEST_H
 #define TEST_H
 
@@ -12,11 +15,8 @@
 
 #include <cmocka.h>
 
-#include "feedmux.h"
-
-/* The daemon's globals, which some modules reference. */
-struct event_base	*ev_base;
-struct conf		*cfg;
-time_t			 start_time;
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
 
 #endif

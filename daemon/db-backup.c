@@ -1,13 +1,14 @@
 /*
- * backup.c: "feedmuxctl backup FILE", a consistent copy of the database
- * while the daemon keeps polling and serving.
+ * db-backup.c: a consistent copy of the database ("feedmuxctl backup
+ * FILE") while the daemon keeps polling and serving.
  *
  * A thread of its own opens its own read-only connection and runs VACUUM
  * INTO: in WAL mode that is one read transaction, a snapshot the worker's
  * commits do not disturb, and the copy comes out compact and without a
  * WAL.  It is written to FILE.partial (made first, mode 0600: it holds
  * everything the database holds) and renamed to FILE only when complete,
- * so FILE is never half a database.  One backup at a time.
+ * so FILE is never half a database.  One backup at a time; the caller
+ * hears how it went through a callback on the loop thread.
  */
 #include "config.h"
 
@@ -21,17 +22,19 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <jansson.h>
 #include <sqlite3.h>
 
-#include "feedmux.h"
+#include "db.h"
+#include "log.h"
+#include "xmalloc.h"
 
 struct backup {
 	pthread_t		 thread;
 	char			*db_path;
 	char			*dest;
 	char			*partial;
-	struct ctl_client	*client;
+	db_backup_cb		 cb;
+	void			*cb_arg;
 	struct event		*done_ev;
 	struct timespec		 start;
 
@@ -47,10 +50,13 @@ static void	 backup_done(evutil_socket_t, short, void *);
 static void	 backup_finish(struct backup *);
 static void	 backup_free(struct backup *);
 
-/* Start a backup of db_path into dest; the reply goes to c when done. */
+/*
+ * Start a backup of db_path into dest; cb runs on base's loop when it is
+ * done (db.h).  -1 and *cause if it cannot start.
+ */
 int
-backup_start(struct ctl_client *c, const char *db_path, const char *dest,
-    char **cause)
+db_backup_start(struct event_base *base, const char *db_path,
+    const char *dest, db_backup_cb cb, void *arg, char **cause)
 {
 	struct backup	*b;
 	struct stat	 sb;
@@ -86,10 +92,10 @@ backup_start(struct ctl_client *c, const char *db_path, const char *dest,
 	close(fd);
 	b->db_path = xstrdup(db_path);
 	b->dest = xstrdup(dest);
-	b->client = c;
-	ctl_client_ref(c);
+	b->cb = cb;
+	b->cb_arg = arg;
 	clock_gettime(CLOCK_MONOTONIC, &b->start);
-	b->done_ev = event_new(ev_base, -1, 0, backup_done, b);
+	b->done_ev = event_new(base, -1, 0, backup_done, b);
 	if (b->done_ev == NULL ||
 	    pthread_create(&b->thread, NULL, backup_main, b) != 0) {
 		xasprintf(cause, "cannot start the backup thread");
@@ -160,15 +166,12 @@ backup_finish(struct backup *b)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = (now.tv_sec - b->start.tv_sec) +
 	    (now.tv_nsec - b->start.tv_nsec) / 1e9;
-	if (b->error != NULL) {
+	if (b->error != NULL)
 		log_warnx("backup to %s failed: %s", b->dest, b->error);
-		ctl_reply_error(b->client, "backup: %s", b->error);
-	} else {
+	else
 		log_info("backup to %s done: %lld bytes in %.1f s", b->dest,
 		    (long long)b->bytes, secs);
-		ctl_reply_ok(b->client, json_pack("{s:s, s:I, s:f}", "file",
-		    b->dest, "bytes", (json_int_t)b->bytes, "seconds", secs));
-	}
+	b->cb(b->dest, b->error, b->bytes, secs, b->cb_arg);
 	backup_free(b);
 	backup_running = NULL;
 }
@@ -176,7 +179,6 @@ backup_finish(struct backup *b)
 static void
 backup_free(struct backup *b)
 {
-	ctl_client_unref(b->client);
 	if (b->done_ev != NULL)
 		event_free(b->done_ev);
 	free(b->error);
@@ -188,7 +190,7 @@ backup_free(struct backup *b)
 
 /* Shutting down: let a running backup end (it is a read, it ends). */
 void
-backup_stop(void)
+db_backup_stop(void)
 {
 	struct backup	*b = backup_running;
 

@@ -1,0 +1,49 @@
+/*
+ * ctl.h: the control socket.  ctl.c is the server: connections, peer
+ * credentials, request lines; it hands each request to the dispatch
+ * function given to ctl_start.  ctl-cmd.c handles the commands of
+ * proto.h's table and replies through ctl.c.
+ */
+#ifndef CTL_H
+#define CTL_H
+
+#include <time.h>
+
+struct conf;
+struct ctl_client;
+struct event_base;
+struct feed;
+struct json_t;
+
+/* What a command handler did: replied, failed (replied), or answers later. */
+enum cmd_retval {
+	CMD_OK,
+	CMD_ERROR,
+	CMD_WAIT
+};
+
+typedef enum cmd_retval (*ctl_dispatch_cb)(struct ctl_client *, const char *,
+    struct json_t *);
+
+/* ctl.c */
+int	 ctl_start(struct event_base *, const char *, ctl_dispatch_cb);
+void	 ctl_stop(void);
+void	 ctl_reply_ok(struct ctl_client *, struct json_t *);
+void	 ctl_reply_error(struct ctl_client *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 ctl_client_privileged(struct ctl_client *);
+void	 ctl_client_ref(struct ctl_client *);
+void	 ctl_client_unref(struct ctl_client *);
+
+/* ctl-cmd.c: reload_fn re-reads the configuration (0, or -1 and why). */
+typedef int (*ctl_reload_cb)(char **);
+
+void		 ctl_cmd_init(struct event_base *, time_t, ctl_reload_cb);
+void		 ctl_cmd_configure(struct conf *);
+enum cmd_retval	 ctl_cmd_dispatch(struct ctl_client *, const char *,
+		    struct json_t *);
+void		 ctl_cmd_feed_done(struct feed *);
+void		 ctl_cmd_cancel_all(void);
+void		 ctl_cmd_shutdown(void);
+
+#endif

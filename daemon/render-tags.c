@@ -1,0 +1,173 @@
+/*
+ * render-tags.c: tag feeds from the store, on the thread that owns it.
+ *
+ * A tag is rendered after the commit that changed its entries, but not
+ * again before flush_after: a burst of polls renders each tag once, not
+ * once per feed, and rendering takes at most a tenth of the worker's time
+ * (the pause after a render is nine times what it cost).  The worker asks
+ * when renders are due and hands their bodies to the loop thread.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "render.h"
+#include "xmalloc.h"
+
+/* The pause after a render: nine times its cost, within these bounds. */
+#define RENDER_PAUSE_MIN	200000000LL	/* ns */
+#define RENDER_PAUSE_MAX	5000000000LL
+
+static struct {
+	char		*base_url;	/* the public prefix of the feeds */
+	char		**dirty;	/* tags waiting to be rendered */
+	size_t		 ndirty;
+	struct timespec	 flush_after;	/* CLOCK_MONOTONIC */
+} render_tags_state;
+
+static void	render_tags_clear(void);
+
+/* Where the feeds say they live ("http://host:port"), from the conf. */
+void
+render_tags_configure(const char *base_url)
+{
+	free(render_tags_state.base_url);
+	render_tags_state.base_url = xstrdup(base_url);
+}
+
+/*
+ * Render each tag into a body; *out gets the bodies (those whose entries
+ * could be read), the return value their number.
+ */
+size_t
+render_tags(struct db *db, char **tags, size_t ntags, struct body ***out)
+{
+	struct items	items;
+	size_t		i, n = 0;
+
+	*out = ntags > 0 ? xreallocarray(NULL, ntags, sizeof(**out)) : NULL;
+	for (i = 0; i < ntags; i++) {
+		TAILQ_INIT(&items);
+		if (db_tag_items(db, tags[i], RENDER_ENTRIES, &items) != 0)
+			continue;
+		(*out)[n++] = render_atom(tags[i], &items,
+		    render_tags_state.base_url);
+		items_free(&items);
+	}
+	return (n);
+}
+
+/* Tags whose entries the store changed since the last call wait. */
+void
+render_tags_collect(struct db *db)
+{
+	char	**names;
+	size_t	  n, i, j;
+
+	n = db_take_dirty(db, &names);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < render_tags_state.ndirty; j++) {
+			if (strcmp(render_tags_state.dirty[j], names[i]) == 0)
+				break;
+		}
+		if (j < render_tags_state.ndirty) {
+			free(names[i]);
+			continue;
+		}
+		render_tags_state.dirty = xreallocarray(
+		    render_tags_state.dirty, render_tags_state.ndirty + 1,
+		    sizeof(*render_tags_state.dirty));
+		render_tags_state.dirty[render_tags_state.ndirty++] = names[i];
+	}
+	free(names);
+}
+
+/* Nothing waits: every tag is about to be rendered anyway. */
+void
+render_tags_forget(struct db *db)
+{
+	char	**names;
+	size_t	  n, i;
+
+	n = db_take_dirty(db, &names);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	render_tags_clear();
+}
+
+/* Do tags wait to be rendered?  If so, *when (if not NULL) says when. */
+int
+render_tags_pending(struct timespec *when)
+{
+	if (render_tags_state.ndirty == 0)
+		return (0);
+	if (when != NULL)
+		*when = render_tags_state.flush_after;
+	return (1);
+}
+
+/* Are there tags to render, and may they be rendered now? */
+int
+render_tags_due(void)
+{
+	struct timespec	now, *t = &render_tags_state.flush_after;
+
+	if (render_tags_state.ndirty == 0)
+		return (0);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec &&
+	    now.tv_nsec >= t->tv_nsec));
+}
+
+/* Render the waiting tags (see render_tags), and say when next may be. */
+size_t
+render_tags_flush(struct db *db, struct body ***out)
+{
+	struct timespec	 t0, t1, *t = &render_tags_state.flush_after;
+	long long	 ns;
+	size_t		 n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = render_tags(db, render_tags_state.dirty, render_tags_state.ndirty,
+	    out);
+	render_tags_clear();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
+	    (t1.tv_nsec - t0.tv_nsec);
+	ns *= 9;
+	if (ns < RENDER_PAUSE_MIN)
+		ns = RENDER_PAUSE_MIN;
+	if (ns > RENDER_PAUSE_MAX)
+		ns = RENDER_PAUSE_MAX;
+	t->tv_sec = t1.tv_sec + ns / 1000000000LL;
+	t->tv_nsec = t1.tv_nsec + ns % 1000000000LL;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+	return (n);
+}
+
+static void
+render_tags_clear(void)
+{
+	size_t	i;
+
+	for (i = 0; i < render_tags_state.ndirty; i++)
+		free(render_tags_state.dirty[i]);
+	free(render_tags_state.dirty);
+	render_tags_state.dirty = NULL;
+	render_tags_state.ndirty = 0;
+}
+
+void
+render_tags_shutdown(void)
+{
+	render_tags_clear();
+	free(render_tags_state.base_url);
+	render_tags_state.base_url = NULL;
+}
