@@ -23,7 +23,7 @@ run() {
 	    -print_final_stats=1 "$@" "$work/$target" "$seeds"
 }
 
-run fuzz-parse "$here/../corpus" -dict="$here/feed.dict" -max_len=65536
+run fuzz-parse "$here/../data/corpus" -dict="$here/feed.dict" -max_len=65536
 run fuzz-date "$here/dates" -max_len=256
 run fuzz-conf "$here/confs" -max_len=4096
 echo "fuzz: all targets clean"
