@@ -288,6 +288,280 @@ test_refcount(void **state)
 	conf_unref(c);
 }
 
+/* --- the documentation against the options table ------------------------ */
+
+/* A file of the source tree, whole. */
+static char *
+slurp(const char *rel)
+{
+	struct buf	 b;
+	char		 path[1024], chunk[4096];
+	FILE		*f;
+	size_t		 n;
+
+	snprintf(path, sizeof(path), "%s/%s", TOP_SRCDIR, rel);
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("%s: cannot open", path);
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	return (buf_steal(&b));
+}
+
+/*
+ * The lines after the line holding from, up to the next that starts with
+ * to (NULL: to the end).
+ */
+static char *
+between(const char *text, const char *from, const char *to)
+{
+	const char	*p, *q;
+
+	if ((p = strstr(text, from)) == NULL)
+		fail_msg("no \"%s\"", from);
+	p += strcspn(p, "\n");
+	p += *p != '\0';
+	for (q = p; *q != '\0'; q += strcspn(q, "\n"), q += *q != '\0') {
+		if (to != NULL && strncmp(q, to, strlen(to)) == 0)
+			break;
+	}
+	return (xstrndup(p, q - p));
+}
+
+/* How a default is written in the documentation. */
+static const char *
+doc_default(const struct conf_option *o)
+{
+	static char	 buf[256];
+	const char	*v;
+
+	if ((v = strstr(o->def, PACKAGE_VERSION)) == NULL)
+		return (o->def);
+	snprintf(buf, sizeof(buf), "%.*sVERSION%s", (int)(v - o->def),
+	    o->def, v + strlen(PACKAGE_VERSION));
+	return (buf);
+}
+
+/*
+ * The next .It item of a man page list at depth 1 (*depth carries the
+ * list depth from call to call), as plain words: macros and the
+ * punctuation they stand apart dropped, lines joined.  Its key is set in
+ * *key; NULL past the last.
+ */
+static const char *
+man_item(const char *p, int *depth, char *key, size_t keylen,
+    struct buf *text)
+{
+	const char	*line, *end;
+	int		 in = 0;
+	size_t		 n;
+
+	buf_reset(text);
+	for (line = p; *line != '\0'; line = end + (*end != '\0')) {
+		end = line + strcspn(line, "\n");
+		n = end - line;
+		if (strncmp(line, ".Bl", 3) == 0)
+			(*depth)++;
+		else if (strncmp(line, ".El", 3) == 0 && --(*depth) < 1 && in)
+			return (end);
+		else if (*depth == 1 && strncmp(line, ".It Ic ", 7) == 0) {
+			if (in)
+				return (line);
+			in = 1;
+			snprintf(key, keylen, "%.*s", (int)strcspn(line + 7,
+			    " \n"), line + 7);
+			continue;
+		}
+		if (!in)
+			continue;
+		if (*line == '.' && n > 3 && line[3] == ' ') {
+			line += 4;	/* the macro */
+			n -= 4;
+		}
+		while (n > 2 && line[n - 2] == ' ' &&
+		    strchr(".,;:)", line[n - 1]) != NULL)
+			n -= 2;		/* its trailing punctuation */
+		buf_add(text, line, n);
+		buf_addc(text, ' ');
+	}
+	return (in ? line : NULL);
+}
+
+static const struct conf_option *
+option_named(const char *name)
+{
+	const struct conf_option	*o;
+	size_t				 n, i;
+
+	o = conf_options(&n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(o[i].name, name) == 0)
+			return (&o[i]);
+	}
+	return (NULL);
+}
+
+/* Does the item say the option's bounds (and in [daemon] its default)? */
+static void
+man_check_item(const struct conf_option *o, int scope, const char *text)
+{
+	const char	*dflt;
+	char		*lo, *hi, num[32];
+
+	if (o->type == CONF_DURATION) {
+		lo = o->min == 0 ? xstrdup("0") : conf_format_duration(o->min);
+		hi = conf_format_duration(o->max);
+		if (strstr(text, lo) == NULL || strstr(text, hi) == NULL)
+			fail_msg("feedmux.conf.5: %s: not \"From %s to %s\": %s",
+			    o->name, lo, hi, text);
+		free(lo);
+		free(hi);
+	} else if (o->type == CONF_INT || (o->type == CONF_SIZE &&
+	    o->max != INT64_MAX)) {
+		snprintf(num, sizeof(num), "From %lld", o->min);
+		if (strstr(text, num) == NULL)
+			fail_msg("feedmux.conf.5: %s: no \"%s\"", o->name, num);
+		snprintf(num, sizeof(num), " to %lld", o->max);
+		if (strstr(text, num) == NULL)
+			fail_msg("feedmux.conf.5: %s: no \"%s\"", o->name, num);
+	}
+	if (scope != CONF_DAEMON)
+		return;		/* a feed's default is the [daemon] value */
+	if ((dflt = strstr(text, "default is ")) == NULL)
+		fail_msg("feedmux.conf.5: %s: no default", o->name);
+	dflt += strlen("default is ");
+	if (*o->def == '\0' ? strncmp(dflt, "empty", 5) != 0 :
+	    strstr(dflt, doc_default(o)) == NULL)
+		fail_msg("feedmux.conf.5: %s: default is not %s: %s", o->name,
+		    doc_default(o), dflt);
+}
+
+/* The keys a man page subsection lists are the options of scope. */
+static void
+man_check_section(const char *man, const char *title, int scope)
+{
+	const struct conf_option	*o;
+	struct buf			 text, keys;
+	const char			*p;
+	char				*sect, key[64], pat[80];
+	size_t				 n, i;
+	int				 depth = 0;
+
+	sect = between(man, title, ".Ss ");
+	buf_init(&text);
+	buf_init(&keys);
+	buf_addc(&keys, ' ');
+	for (p = sect; (p = man_item(p, &depth, key, sizeof(key),
+	    &text)) != NULL; ) {
+		if ((o = option_named(key)) == NULL || !(o->scope & scope))
+			fail_msg("feedmux.conf.5: %s lists %s, no such key "
+			    "there", title, key);
+		man_check_item(o, scope, text.data != NULL ? text.data : "");
+		buf_addstr(&keys, key);
+		buf_addc(&keys, ' ');
+	}
+	o = conf_options(&n);
+	for (i = 0; i < n; i++) {
+		snprintf(pat, sizeof(pat), " %s ", o[i].name);
+		if ((o[i].scope & scope) && strstr(keys.data, pat) == NULL)
+			fail_msg("feedmux.conf.5: %s does not list %s", title,
+			    o[i].name);
+	}
+	buf_free(&keys);
+	buf_free(&text);
+	free(sect);
+}
+
+/*
+ * The settings a part of the file shows: "#key = value" (a default, or an
+ * example in a section commented out) and "## key = value" (an optional
+ * key of an example).  Each is a key of scope; with check_default, its
+ * value is the default.
+ */
+static void
+conf_file_settings(const char *part, int scope, int check_default)
+{
+	const struct conf_option	*o;
+	const char			*line, *k, *v;
+	char				 key[64];
+	size_t				 n, klen;
+
+	for (line = part; *line != '\0'; line += n + (line[n] != '\0')) {
+		n = strcspn(line, "\n");
+		if (strncmp(line, "## ", 3) == 0)
+			k = line + 3;
+		else if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z')
+			k = line + 1;
+		else
+			continue;
+		klen = strspn(k, "abcdefghijklmnopqrstuvwxyz_");
+		if (klen == 0 || klen >= sizeof(key) ||
+		    strncmp(k + klen, " =", 2) != 0)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)klen, k);
+		if ((o = option_named(key)) == NULL || !(o->scope & scope))
+			fail_msg("feedmux.conf: \"%.*s\" sets no key of its "
+			    "section", (int)n, line);
+		if (!check_default)
+			continue;
+		v = k + klen + 2 + (k[klen + 2] == ' ');
+		if ((size_t)(line + n - v) != strlen(doc_default(o)) ||
+		    strncmp(v, doc_default(o), line + n - v) != 0)
+			fail_msg("feedmux.conf: %s: the default is %s, not "
+			    "\"%.*s\"", key, doc_default(o),
+			    (int)(line + n - v), v);
+	}
+}
+
+/* Every key of scope is named in a part of the file. */
+static void
+conf_file_names(const char *part, int scope, const char *what)
+{
+	const struct conf_option	*o;
+	char				 pat[80];
+	size_t				 n, i;
+
+	o = conf_options(&n);
+	for (i = 0; i < n; i++) {
+		if (!(o[i].scope & scope))
+			continue;
+		snprintf(pat, sizeof(pat), scope == CONF_DAEMON ? "\n#%s =" :
+		    " %s", o[i].name);
+		if (strstr(part, pat) == NULL)
+			fail_msg("feedmux.conf: %s does not show %s", what,
+			    o[i].name);
+	}
+}
+
+/* conf/feedmux.conf and feedmux.conf(5) say what the table says. */
+static void
+test_documented(void **state)
+{
+	char	*man, *file, *part;
+
+	man = slurp("daemon/feedmux.conf.5");
+	man_check_section(man, ".Ss The [daemon] section", CONF_DAEMON);
+	man_check_section(man, ".Ss Feed sections", CONF_FEED);
+	man_check_section(man, ".Ss Tag sections", CONF_TAG);
+	free(man);
+
+	file = slurp("conf/feedmux.conf");
+	part = between(file, "[daemon]", "# [feed NAME]");
+	conf_file_settings(part, CONF_DAEMON, 1);
+	conf_file_names(part, CONF_DAEMON, "[daemon]");
+	free(part);
+	part = between(file, "# [feed NAME]", "# [tag NAME]");
+	conf_file_settings(part, CONF_FEED, 0);
+	conf_file_names(part, CONF_FEED, "[feed NAME]");
+	free(part);
+	part = between(file, "# [tag NAME]", NULL);
+	conf_file_settings(part, CONF_TAG, 0);
+	conf_file_names(part, CONF_TAG, "[tag NAME]");
+	free(part);
+	free(file);
+}
+
 int
 main(void)
 {
@@ -302,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_hostport),
+		cmocka_unit_test(test_documented),
 	};
 
 	log_init("test-conf", LOG_TO_STDERR, 0);
