@@ -52,6 +52,18 @@ struct ctl_wait {
 };
 static TAILQ_HEAD(, ctl_wait)	waits = TAILQ_HEAD_INITIALIZER(waits);
 
+/*
+ * A reply held until what the command changed is served: the render that
+ * covers its worker job (seq) has reached the cache.
+ */
+struct ctl_later {
+	struct ctl_client	*client;
+	json_t			*data;
+	uint64_t		 seq;
+	TAILQ_ENTRY(ctl_later)	 entry;
+};
+static TAILQ_HEAD(, ctl_later)	laters = TAILQ_HEAD_INITIALIZER(laters);
+
 static enum cmd_retval	cmd_status(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_feeds(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_tags(struct ctl_client *, json_t *);
@@ -429,16 +441,52 @@ ctl_reply_refresh(struct ctl_wait *w)
 		    "not_ok", (json_int_t)(w->nfeeds - ok)));
 }
 
+/* Reply with data (taken) once jobs up to seq are served (0: now). */
+static void
+ctl_reply_when_served(struct ctl_client *c, json_t *data, uint64_t seq)
+{
+	struct ctl_later	*l;
+
+	if (seq <= render_cache_seq()) {
+		ctl_reply_ok(c, data);
+		return;
+	}
+	l = xcalloc(1, sizeof(*l));
+	l->client = c;
+	ctl_client_ref(c);
+	l->data = data;
+	l->seq = seq;
+	TAILQ_INSERT_TAIL(&laters, l, entry);
+}
+
+static void
+ctl_later_free(struct ctl_later *l)
+{
+	TAILQ_REMOVE(&laters, l, entry);
+	json_decref(l->data);
+	ctl_client_unref(l->client);
+	free(l);
+}
+
 /*
  * A poll has finished, a feed is gone, or tags were rendered (f NULL):
  * answer the refreshes whose polls have all ended and whose new entries
- * are served.
+ * are served, and the replies held for a render.
  */
 void
 ctl_cmd_feed_done(struct feed *f)
 {
-	struct ctl_wait	*w, *next;
-	size_t		 i;
+	struct ctl_wait		*w, *next;
+	struct ctl_later	*l, *lnext;
+	size_t			 i;
+
+	TAILQ_FOREACH_SAFE(l, &laters, entry, lnext) {
+		if (l->seq > render_cache_seq())
+			continue;
+		ctl_reply_ok(l->client, l->data);
+		l->data = NULL;
+		ctl_later_free(l);
+	}
 
 	TAILQ_FOREACH_SAFE(w, &waits, entry, next) {
 		/* Resume from the first feed that was still pending. */
@@ -461,12 +509,17 @@ ctl_cmd_feed_done(struct feed *f)
 void
 ctl_cmd_cancel_all(void)
 {
-	struct ctl_wait	*w;
+	struct ctl_wait		*w;
+	struct ctl_later	*l;
 
 	while ((w = TAILQ_FIRST(&waits)) != NULL) {
 		TAILQ_REMOVE(&waits, w, entry);
 		ctl_reply_error(w->client, "refresh: feedmuxd is stopping");
 		ctl_wait_free(w);
+	}
+	while ((l = TAILQ_FIRST(&laters)) != NULL) {
+		ctl_reply_error(l->client, "feedmuxd is stopping");
+		ctl_later_free(l);
 	}
 }
 
@@ -549,13 +602,17 @@ cmd_purge_done(struct job *job, void *arg)
 		json_decref(a);
 		ctl_reply_error(c, "purge: %s", job->state.error);
 	} else
-		ctl_reply_ok(c, json_pack("{s:I, s:o, s:I}", "pruned",
-		    (json_int_t)job->pruned, "feeds", a,
-		    "tombstones_expired", (json_int_t)job->tombstones));
+		ctl_reply_when_served(c, json_pack("{s:I, s:o, s:I}",
+		    "pruned", (json_int_t)job->pruned, "feeds", a,
+		    "tombstones_expired", (json_int_t)job->tombstones),
+		    job->render_pending ? job->seq : 0);
 	ctl_client_unref(c);
 }
 
-/* Apply retention now, to one feed or all; reply when it is stored. */
+/*
+ * Apply retention now, to one feed or all; reply when it is stored and
+ * the tag feeds no longer show what went.
+ */
 static enum cmd_retval
 cmd_purge(struct ctl_client *c, json_t *args)
 {

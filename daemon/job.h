@@ -54,9 +54,11 @@ struct job {
 
 	/*
 	 * Order of processing, set by the worker.  A render job's seq
-	 * covers every job processed before it.
+	 * covers every job processed before it; render_pending says that
+	 * tags wait to be rendered after this job, so such a render follows.
 	 */
 	uint64_t		 seq;
+	int			 render_pending;
 
 	job_cb			 cb;
 	void			*cb_arg;

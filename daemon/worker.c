@@ -140,7 +140,7 @@ static void
 worker_batch(struct jobs *batch)
 {
 	struct job	*job;
-	int		 n = 0, committed;
+	int		 n = 0, committed, pending;
 
 	TAILQ_FOREACH(job, batch, entry)
 		n++;
@@ -157,8 +157,11 @@ worker_batch(struct jobs *batch)
 			job_lost(job, worker.db);
 	}
 	render_tags_collect(worker.db);
-	TAILQ_FOREACH(job, batch, entry)
+	pending = render_tags_pending(NULL);
+	TAILQ_FOREACH(job, batch, entry) {
+		job->render_pending = pending;
 		job_after(job, worker.db);
+	}
 	/* Answer only what is durable. */
 	while ((job = TAILQ_FIRST(batch)) != NULL) {
 		TAILQ_REMOVE(batch, job, entry);
