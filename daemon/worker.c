@@ -73,6 +73,7 @@ worker_start(struct event_base *base, struct db *db, job_cb render_cb)
 	pthread_condattr_destroy(&attr);
 	worker.db = db;
 	worker.render_cb = render_cb;
+	worker.stopping = 0;
 	worker.done_ev = event_new(base, -1, 0, worker_done, NULL);
 	if (worker.done_ev == NULL)
 		fatalx("%s: event_new", __func__);

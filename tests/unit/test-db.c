@@ -754,64 +754,6 @@ test_state_roundtrip(void **state)
 	feed_state_clear(&back);
 }
 
-/* Rendering: the Atom output is well-formed and keeps original ids. */
-static void
-test_render(void **state)
-{
-	struct fixture	*fx = *state;
-	struct items	 items;
-	struct body	*b;
-
-	assert_int_equal(store(fx, "a", feed_a), 3);
-	TAILQ_INIT(&items);
-	assert_int_equal(db_tag_items(fx->db, "t", 50, &items), 0);
-	b = render_atom("t", &items, "http://127.0.0.1:8080");
-	items_free(&items);
-	assert_int_equal(b->nitems, 3);
-	assert_non_null(strstr(b->data, "<id>g1</id>"));
-	assert_non_null(strstr(b->data,
-	    "<id>http://127.0.0.1:8080/tags/t.atom</id>"));
-	assert_non_null(strstr(b->data, "<source>"));
-	assert_true(b->etag[0] == '"' && b->etag[strlen(b->etag) - 1] == '"');
-	render_body_unref(b);
-}
-
-/* What needs escaping comes back intact through an XML parser. */
-static void
-test_render_escaping(void **state)
-{
-	struct fixture	*fx = *state;
-	struct items	 items;
-	struct body	*b;
-	struct doc	*doc;
-	struct item	*it;
-	struct parse_opts opts;
-	char		*cause = NULL;
-
-	assert_int_equal(store(fx, "a", RSS("<item><guid>x&amp;y</guid>"
-	    "<title>1 &lt; 2 &amp;&amp; 3 &gt; 2 \"quoted\"</title>"
-	    "<link>http://x/?a=1&amp;b=2</link>"
-	    "<category>say \"hi\"\tthere</category>"
-	    "<description>&lt;p&gt;a &amp;amp; b&lt;/p&gt;</description>"
-	    "</item>")), 1);
-	TAILQ_INIT(&items);
-	assert_int_equal(db_tag_items(fx->db, "t", 50, &items), 0);
-	b = render_atom("t", &items, "http://127.0.0.1:8080");
-	items_free(&items);
-	parse_opts_init(&opts);
-	assert_int_equal(parse_doc(b->data, b->len, &opts, &doc, &cause), 0);
-	free(cause);
-	it = TAILQ_FIRST(&doc->items);
-	assert_non_null(it);
-	assert_string_equal(it->id, "x&y");
-	assert_string_equal(it->title, "1 < 2 && 3 > 2 \"quoted\"");
-	assert_string_equal(it->link, "http://x/?a=1&b=2");
-	assert_string_equal(it->categories[0], "say \"hi\"\tthere");
-	assert_string_equal(it->summary, "<p>a &amp; b</p>");
-	doc_free(doc);
-	render_body_unref(b);
-}
-
 int
 main(void)
 {
@@ -836,9 +778,6 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_roundtrip, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_render, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_render_escaping, setup,
 		    teardown),
 	};
 
