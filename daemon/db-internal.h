@@ -143,6 +143,7 @@ void		 db_item_load_row(sqlite3_stmt *, struct db_row *);
 struct db_tag	*db_tag_by_name(struct db *, const char *);
 int		 db_tags_apply(struct db *, const struct db_row *,
 		    const size_t *, size_t);
-int		 db_tags_drop_entry(struct db *, int64_t, time_t);
+int		 db_tags_drop_entry(struct db *, int64_t, time_t,
+		    const char *);
 
 #endif

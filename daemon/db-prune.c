@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "db-internal.h"
-#include "log.h"
 #include "xmalloc.h"
 
 /* A tombstone the feed no longer carries is forgotten after this. */
@@ -93,7 +92,7 @@ db_prune_one(struct db *db, int64_t feed_id, const struct db_victim *v,
 		if (db_step_done(db, ST_TOMB_ADD) != 0)
 			return (-1);
 	}
-	if (db_tags_drop_entry(db, v->id, v->sort_time) != 0)
+	if (db_tags_drop_entry(db, v->id, v->sort_time, "pruning") != 0)
 		return (-1);
 	sqlite3_bind_int64(db->st[ST_ENTRY_DELETE], 1, v->id);
 	return (db_step_done(db, ST_ENTRY_DELETE));

@@ -149,12 +149,18 @@ static const struct {
 };
 #define DB_VERSION (int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
 
-/* SQL that returns no rows; errors are reported by the caller. */
+/* SQL that returns no rows; a failure is logged. */
 static int
 db_schema_exec(struct db *db, const char *sql)
 {
-	return (sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ?
-	    0 : -1);
+	char	*err = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("%s: %s", db->path, err ? err : "unknown error");
+		sqlite3_free(err);
+		return (-1);
+	}
+	return (0);
 }
 
 /* Bring the schema to DB_VERSION; on error *cause says why. */
@@ -259,8 +265,11 @@ db_backfill_keys(struct db *db)
 		it.uid = "";
 		db_keys_make(&k, &it, IDENTITY_GUID);
 		if (db_article(find, add, feed_id, id, k.global,
-		    &article) != 0)
+		    &article) != 0) {
+			log_warnx("%s: article keys: %s", db->path,
+			    sqlite3_errmsg(db->h));
 			goto out;
+		}
 		sqlite3_bind_int64(set, 1, id);
 		if (k.alt != 0)
 			sqlite3_bind_int64(set, 2, k.alt);

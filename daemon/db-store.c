@@ -21,7 +21,6 @@
 
 #include "db-internal.h"
 #include "log.h"
-#include "util.h"
 #include "xmalloc.h"
 
 /* Guids rotate "often" past this share of new entries (and count). */
@@ -120,7 +119,7 @@ db_entry_retag(struct db *db, int64_t id, int64_t feed_id, int64_t article,
 {
 	struct db_row	 r;
 
-	if (db_tags_drop_entry(db, id, sort) != 0)
+	if (db_tags_drop_entry(db, id, sort, NULL) != 0)
 		return (-1);
 	r.id = id;
 	r.feed_id = feed_id;

@@ -391,12 +391,13 @@ db_tags_apply(struct db *db, const struct db_row *r, const size_t *which,
 
 /*
  * Take an entry out of every tag (it is edited or pruned); the tags that
- * held it are marked dirty.  An entry's rows are found by each tag's
+ * held it are marked dirty.  what names the caller's work in errors.  An entry's rows are found by each tag's
  * primary key: this is rare, so not worth an index that every insert
  * would pay for.
  */
 int
-db_tags_drop_entry(struct db *db, int64_t id, time_t sort_time)
+db_tags_drop_entry(struct db *db, int64_t id, time_t sort_time,
+    const char *what)
 {
 	sqlite3_stmt	*st = db->st[ST_MEMBER_DROP_ENTRY];
 	int		 rc;
@@ -407,7 +408,7 @@ db_tags_drop_entry(struct db *db, int64_t id, time_t sort_time)
 		db_tag_mark(db, sqlite3_column_int64(st, 0));
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		db_error(db, NULL);
+		db_error(db, what);
 		return (-1);
 	}
 	return (0);

@@ -420,7 +420,6 @@ main(int argc, char *argv[])
 	sd_stopping();
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
-	event_free(status_ev);
 	event_free(prune_ev);
 	http_stop();
 	db_backup_stop();
@@ -430,6 +429,7 @@ main(int argc, char *argv[])
 	fetch_shutdown();
 	sched_shutdown();
 	worker_stop();		/* finishes queued writes first */
+	event_free(status_ev);	/* after the jobs' callbacks, which use it */
 	render_cache_clear();
 	db_close(db);
 	ctl_cmd_shutdown();

@@ -34,7 +34,6 @@
 
 #include "conf.h"
 #include "date.h"
-#include "log.h"
 #include "sched.h"
 #include "util.h"
 #include "xmalloc.h"
