@@ -145,6 +145,7 @@ static int	 conf_set_option(struct conf_parse *,
 static int	 conf_set_value(void *, const struct conf_option *,
 		    const char *, char **);
 static int	 conf_set_tags(struct conf_feed *, const char *, char **);
+static int	 conf_valid_name(const char *);
 static int	 conf_check(struct conf_parse *);
 static void	 conf_feed_inherit(struct conf *, struct conf_feed *);
 static int	 conf_check_url(const struct conf *, const char *, char **);
@@ -516,7 +517,7 @@ conf_set_tags(struct conf_feed *cf, const char *value, char **cause)
 }
 
 /* Names of feeds and tags end up in URLs and file names: keep them tame. */
-int
+static int
 conf_valid_name(const char *s)
 {
 	size_t	n = 0;

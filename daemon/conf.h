@@ -123,7 +123,6 @@ const char		*conf_base_url(const struct conf *);
 void			 conf_ref(struct conf *);
 void			 conf_unref(struct conf *);
 struct conf_feed	*conf_feed_find(const struct conf *, const char *);
-int			 conf_valid_name(const char *);
 int			 conf_has_tag(const struct conf *, const char *);
 const struct tag_rules	*conf_tag_rules(const struct conf *, const char *);
 

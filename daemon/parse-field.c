@@ -456,7 +456,7 @@ parser_add_enclosure_attrs(struct parser *p, const char *lenattr)
  * An entry's identity within its feed: its id as written, else its link,
  * else a hash of what it says, so that re-polls find it again.
  */
-void
+static void
 parser_finish_item(struct parser *p, struct item *it)
 {
 	const char	*parts[3];

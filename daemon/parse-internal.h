@@ -183,7 +183,6 @@ void		 parser_item_begin(struct parser *);
 void		 parser_add_enclosure(struct parser *, const char *,
 		    const char *, const char *);
 void		 parser_add_enclosure_attrs(struct parser *, const char *);
-void		 parser_finish_item(struct parser *, struct item *);
 void		 parser_emit(struct parser *, struct item *);
 
 /* parse-module.c: elements of modules any format may carry. */
