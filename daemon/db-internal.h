@@ -2,7 +2,7 @@
  * db-internal.h: what the db*.c files share: the connection and its
  * prepared statements, the tag map, and the helpers each file offers the
  * others.  Calls go db-store.c, db-prune.c -> db-tags.c -> db-state.c,
- * db-item.c -> db.c -> db-schema.c -> db-keys.c, never back.
+ * db-item.c -> db.c, and db-schema.c -> db.c, db-keys.c, never back.
  */
 #ifndef DB_INTERNAL_H
 #define DB_INTERNAL_H
@@ -110,15 +110,14 @@ struct db_keys {
 
 /* db.c */
 const char	*db_stmt_sql(enum db_stmt);
+int		 db_exec(struct db *, const char *);
+int		 db_prepare(struct db *, char **);
 int		 db_step_done(struct db *, enum db_stmt);
 void		 db_error(struct db *, const char *);
 void		 db_bind_text(sqlite3_stmt *, int, const char *);
 char		*db_column_text(sqlite3_stmt *, int);
 void		 db_savepoint_undo(struct db *);
 void		 db_tags_free(struct db *);
-
-/* db-schema.c */
-int		 db_migrate(struct db *, char **);
 
 /* db-keys.c */
 uint64_t	 db_key(const char *, const char *);

@@ -1,23 +1,26 @@
 /*
- * db-schema.c: the tables, and the migrations that bring any earlier
- * database to them.
+ * db-schema.c: opening the store: the tables, and the migrations that
+ * bring any earlier database to them before the statements (which follow
+ * the newest schema) are prepared.
  *
  * PRAGMA user_version is the schema's version; entry N of db_migrations
  * takes it from N to N + 1, its SQL then its C part, in one transaction.
- * This file works on the raw connection: it runs before the statements
- * are prepared (they follow the newest schema).
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db-internal.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 static int	 db_backfill_keys(struct db *);
-static int	 db_schema_exec(struct db *, const char *);
+static int	 db_migrate(struct db *, char **);
+static int	 db_readable(struct db *);
+static int	 db_open_readonly(struct db *, char **);
 
 /*
  * Migrations: entry N takes the schema from version N to N + 1, its SQL
@@ -149,22 +152,8 @@ static const struct {
 };
 #define DB_VERSION (int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
 
-/* SQL that returns no rows; a failure is logged. */
-static int
-db_schema_exec(struct db *db, const char *sql)
-{
-	char	*err = NULL;
-
-	if (sqlite3_exec(db->h, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_warnx("%s: %s", db->path, err ? err : "unknown error");
-		sqlite3_free(err);
-		return (-1);
-	}
-	return (0);
-}
-
 /* Bring the schema to DB_VERSION; on error *cause says why. */
-int
+static int
 db_migrate(struct db *db, char **cause)
 {
 	int	version, i;
@@ -187,16 +176,16 @@ db_migrate(struct db *db, char **cause)
 	}
 	for (i = version; i < DB_VERSION; i++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
-		if (db_schema_exec(db, "BEGIN EXCLUSIVE") != 0 ||
-		    db_schema_exec(db, db_migrations[i].sql) != 0 ||
+		if (db_exec(db, "BEGIN EXCLUSIVE") != 0 ||
+		    db_exec(db, db_migrations[i].sql) != 0 ||
 		    (db_migrations[i].fixup != NULL &&
 		    db_migrations[i].fixup(db) != 0) ||
-		    db_schema_exec(db, sql) != 0 ||
-		    db_schema_exec(db, "COMMIT") != 0) {
+		    db_exec(db, sql) != 0 ||
+		    db_exec(db, "COMMIT") != 0) {
 			xasprintf(cause, "%s: migration to schema version %d "
 			    "failed: %s", db->path, i + 1,
 			    sqlite3_errmsg(db->h));
-			db_schema_exec(db, "ROLLBACK");
+			db_exec(db, "ROLLBACK");
 			return (-1);
 		}
 	}
@@ -229,6 +218,113 @@ db_schema_version(struct db *db)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return (v);
+}
+
+/* Can this connection read the schema? */
+static int
+db_readable(struct db *db)
+{
+	return (sqlite3_exec(db->h, "SELECT count(*) FROM sqlite_master",
+	    NULL, NULL, NULL) == SQLITE_OK);
+}
+
+/*
+ * Open a database we may not write, on purpose read-only.  A WAL database
+ * whose -shm file we cannot create cannot be read that way either; then
+ * it is opened as immutable, which it is to us.
+ */
+static int
+db_open_readonly(struct db *db, char **cause)
+{
+	struct buf	 uri;
+	const char	*p;
+	char		 hex[4];
+
+	sqlite3_close(db->h);
+	if (sqlite3_open_v2(db->path, &db->h, SQLITE_OPEN_READONLY,
+	    NULL) == SQLITE_OK && db_readable(db))
+		return (0);
+	sqlite3_close(db->h);
+	buf_init(&uri);
+	buf_addstr(&uri, "file:");
+	for (p = db->path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#') {
+			snprintf(hex, sizeof(hex), "%%%02X", (unsigned char)*p);
+			buf_addstr(&uri, hex);
+		} else
+			buf_addc(&uri, *p);
+	}
+	buf_addstr(&uri, "?immutable=1");
+	if (sqlite3_open_v2(uri.data, &db->h, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL) != SQLITE_OK || !db_readable(db)) {
+		xasprintf(cause, "%s: read-only and unreadable: %s", db->path,
+		    sqlite3_errmsg(db->h));
+		buf_free(&uri);
+		return (-1);
+	}
+	buf_free(&uri);
+	return (0);
+}
+
+/*
+ * Open (or create) the database.  A file we may not write is opened all
+ * the same: what it holds is served, and every poll fails at the store
+ * stage with SQLite's own words until it is writable again.
+ */
+struct db *
+db_open(const char *path, char **cause)
+{
+	struct db	*db;
+
+	db = xcalloc(1, sizeof(*db));
+	db->path = xstrdup(path);
+	/* One thread at a time uses the connection: no mutexes needed. */
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, db->h != NULL ?
+		    sqlite3_errmsg(db->h) : "cannot open");
+		goto fail;
+	}
+	db->readonly = sqlite3_db_readonly(db->h, "main") == 1;
+	if (db->readonly) {
+		/*
+		 * Opened read-only because the file may not be written:
+		 * open it so on purpose, which lets SQLite read a WAL
+		 * database whose -shm file it cannot create.
+		 */
+		if (db_open_readonly(db, cause) != 0)
+			goto fail;
+		log_warnx("%s: read-only: serving what it holds; polls will "
+		    "not be stored", path);
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	/*
+	 * The page cache holds the indexes that every stored entry touches;
+	 * SQLite's default (2 MB) makes a large store read and spill pages
+	 * for each batch.  Savepoint journals stay in memory.  Foreign keys
+	 * stay off (SQLite's default): the schema declares them, but their
+	 * checks and statement journals cost a third of storing an entry,
+	 * and the store deletes what depends on a row itself (db-prune.c).
+	 */
+	if (db_exec(db, "PRAGMA cache_size = -65536") != 0 ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY") != 0 ||
+	    (!db->readonly && (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0))) {
+		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
+		goto fail;
+	}
+	/*
+	 * Statements are prepared against the newest schema, so migrate
+	 * first; the migrations' C parts prepare what they use themselves.
+	 */
+	if (db_migrate(db, cause) != 0 || db_prepare(db, cause) != 0)
+		goto fail;
+	return (db);
+
+fail:
+	db_close(db);
+	return (NULL);
 }
 
 /*

@@ -1,11 +1,10 @@
 /*
- * db.c: the store's connection: opening it (settings, schema, prepared
- * statements), transactions, errors, and the helpers every db file runs
- * its statements with.
+ * db.c: the store's connection: its settings, the prepared statements,
+ * transactions, errors, and the helpers every db file runs its statements
+ * with (db-schema.c opens it).
  *
- * WAL mode, versioned schema (db-schema.c), every statement prepared once
- * at open and bound.  All SQL the store runs is in db_sql, by the name
- * its users know it by.
+ * WAL mode, every statement prepared once at open and bound.  All SQL the
+ * store runs is in db_sql, by the name its users know it by.
  */
 #include "config.h"
 
@@ -16,10 +15,7 @@
 #include "conf.h"
 #include "db-internal.h"
 #include "log.h"
-#include "util.h"
 #include "xmalloc.h"
-
-static int	 db_exec(struct db *, const char *);
 
 static const char *db_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -202,7 +198,8 @@ db_last_error(struct db *db)
 	return (db->last_error != NULL ? db->last_error : "database error");
 }
 
-static int
+/* SQL that returns no rows; a failure is logged. */
+int
 db_exec(struct db *db, const char *sql)
 {
 	char	*err = NULL;
@@ -215,8 +212,8 @@ db_exec(struct db *db, const char *sql)
 	return (0);
 }
 
-/* Prepare the statements the migrations' C parts use, then the rest. */
-static int
+/* Prepare every statement of db_sql (once the schema is the newest). */
+int
 db_prepare(struct db *db, char **cause)
 {
 	int	i;
@@ -232,113 +229,6 @@ db_prepare(struct db *db, char **cause)
 		}
 	}
 	return (0);
-}
-
-/* Can this connection read the schema? */
-static int
-db_readable(struct db *db)
-{
-	return (sqlite3_exec(db->h, "SELECT count(*) FROM sqlite_master",
-	    NULL, NULL, NULL) == SQLITE_OK);
-}
-
-/*
- * Open a database we may not write, on purpose read-only.  A WAL database
- * whose -shm file we cannot create cannot be read that way either; then
- * it is opened as immutable, which it is to us.
- */
-static int
-db_open_readonly(struct db *db, char **cause)
-{
-	struct buf	 uri;
-	const char	*p;
-	char		 hex[4];
-
-	sqlite3_close(db->h);
-	if (sqlite3_open_v2(db->path, &db->h, SQLITE_OPEN_READONLY,
-	    NULL) == SQLITE_OK && db_readable(db))
-		return (0);
-	sqlite3_close(db->h);
-	buf_init(&uri);
-	buf_addstr(&uri, "file:");
-	for (p = db->path; *p != '\0'; p++) {
-		if (*p == '%' || *p == '?' || *p == '#') {
-			snprintf(hex, sizeof(hex), "%%%02X", (unsigned char)*p);
-			buf_addstr(&uri, hex);
-		} else
-			buf_addc(&uri, *p);
-	}
-	buf_addstr(&uri, "?immutable=1");
-	if (sqlite3_open_v2(uri.data, &db->h, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_URI, NULL) != SQLITE_OK || !db_readable(db)) {
-		xasprintf(cause, "%s: read-only and unreadable: %s", db->path,
-		    sqlite3_errmsg(db->h));
-		buf_free(&uri);
-		return (-1);
-	}
-	buf_free(&uri);
-	return (0);
-}
-
-/*
- * Open (or create) the database.  A file we may not write is opened all
- * the same: what it holds is served, and every poll fails at the store
- * stage with SQLite's own words until it is writable again.
- */
-struct db *
-db_open(const char *path, char **cause)
-{
-	struct db	*db;
-
-	db = xcalloc(1, sizeof(*db));
-	db->path = xstrdup(path);
-	/* One thread at a time uses the connection: no mutexes needed. */
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", path, db->h != NULL ?
-		    sqlite3_errmsg(db->h) : "cannot open");
-		goto fail;
-	}
-	db->readonly = sqlite3_db_readonly(db->h, "main") == 1;
-	if (db->readonly) {
-		/*
-		 * Opened read-only because the file may not be written:
-		 * open it so on purpose, which lets SQLite read a WAL
-		 * database whose -shm file it cannot create.
-		 */
-		if (db_open_readonly(db, cause) != 0)
-			goto fail;
-		log_warnx("%s: read-only: serving what it holds; polls will "
-		    "not be stored", path);
-	}
-	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, 5000);
-	/*
-	 * The page cache holds the indexes that every stored entry touches;
-	 * SQLite's default (2 MB) makes a large store read and spill pages
-	 * for each batch.  Savepoint journals stay in memory.  Foreign keys
-	 * stay off (SQLite's default): the schema declares them, but their
-	 * checks and statement journals cost a third of storing an entry,
-	 * and the store deletes what depends on a row itself (db-prune.c).
-	 */
-	if (db_exec(db, "PRAGMA cache_size = -65536") != 0 ||
-	    db_exec(db, "PRAGMA temp_store = MEMORY") != 0 ||
-	    (!db->readonly && (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
-	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0))) {
-		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
-		goto fail;
-	}
-	/*
-	 * Statements are prepared against the newest schema, so migrate
-	 * first; the migrations' C parts prepare what they use themselves.
-	 */
-	if (db_migrate(db, cause) != 0 || db_prepare(db, cause) != 0)
-		goto fail;
-	return (db);
-
-fail:
-	db_close(db);
-	return (NULL);
 }
 
 /* Forget the tag map (db-tags.c makes it). */

@@ -6,8 +6,8 @@
  * writer.  db_backup_start is the exception: a backup runs on a thread
  * and connection of its own and reports back on the loop thread.
  *
- *   db.c         the connection: open, settings, statements, transactions
- *   db-schema.c  tables and migrations
+ *   db.c         the connection: settings, statements, transactions
+ *   db-schema.c  opening: tables and migrations
  *   db-keys.c    what an entry is known by: identity and article keys
  *   db-state.c   feed rows and their poll state
  *   db-item.c    an entry's row and lists, to and from struct item
@@ -41,7 +41,6 @@ struct store_counts {
 };
 
 /* db.c */
-struct db	*db_open(const char *, char **);
 void		 db_close(struct db *);
 void		 db_configure(struct db *, const struct conf *);
 int		 db_begin(struct db *);
@@ -51,6 +50,7 @@ const char	*db_last_error(struct db *);
 int64_t		 db_total_changes(struct db *);
 
 /* db-schema.c */
+struct db	*db_open(const char *, char **);
 int		 db_schema_version(struct db *);
 const char	*db_migration_sql(int);
 
