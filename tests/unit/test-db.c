@@ -14,13 +14,8 @@
 #include "db.h"
 #include "parse.h"
 #include "render.h"
+#include "store-fixture.h"
 
-struct fixture {
-	char		 dir[64];
-	char		 path[128];
-	struct conf	*conf;
-	struct db	*db;
-};
 
 static const char conf_text[] =
     "[daemon]\nclock_skew = 10m\nmax_backdate = 1d\n"
@@ -33,36 +28,21 @@ static const char conf_text[] =
 static int
 setup(void **state)
 {
-	struct fixture	*fx = xcalloc(1, sizeof(*fx));
-	char		*cause = NULL;
+	struct store_fixture	*fx = xcalloc(1, sizeof(*fx));
 
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/feedmux-db.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return (-1);
-	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
-	fx->conf = conf_load_string("t.conf", conf_text, &cause);
-	if (fx->conf == NULL || (fx->db = db_open(fx->path, &cause)) == NULL)
-		return (-1);
-	db_configure(fx->db, fx->conf);
-	if (db_sync_conf(fx->db, fx->conf) != 0)
-		return (-1);
 	*state = fx;
-	return (0);
+	return (store_fixture_open(fx, conf_text));
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*fx = *state;
-	char		 cmd[160];
+	struct store_fixture	*fx = *state;
+	int			 rv;
 
-	db_close(fx->db);
-	conf_unref(fx->conf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return (-1);
+	rv = store_fixture_close(fx);
 	free(fx);
-	return (0);
+	return (rv);
 }
 
 static struct doc *
@@ -82,7 +62,7 @@ doc_of(const char *xml)
 
 /* Store a document as a successful poll would; returns what it did. */
 static struct store_counts
-store_counts(struct fixture *fx, const char *feed, const char *xml)
+store_counts(struct store_fixture *fx, const char *feed, const char *xml)
 {
 	struct feed_state	 st;
 	struct store_counts	 c;
@@ -100,14 +80,14 @@ store_counts(struct fixture *fx, const char *feed, const char *xml)
 }
 
 static int
-store(struct fixture *fx, const char *feed, const char *xml)
+store(struct store_fixture *fx, const char *feed, const char *xml)
 {
 	return (store_counts(fx, feed, xml).added);
 }
 
 /* The titles of a tag's feed, newest first, joined with "|". */
 static char *
-titles(struct fixture *fx, const char *tag)
+titles(struct store_fixture *fx, const char *tag)
 {
 	struct items	 items;
 	struct item	*it;
@@ -126,7 +106,7 @@ titles(struct fixture *fx, const char *tag)
 }
 
 static void
-assert_titles(struct fixture *fx, const char *tag, const char *want)
+assert_titles(struct store_fixture *fx, const char *tag, const char *want)
 {
 	char	*got = titles(fx, tag);
 
@@ -137,7 +117,7 @@ assert_titles(struct fixture *fx, const char *tag, const char *want)
 
 /* One integer from SQL, on a connection of the test's own. */
 static long long
-sql_int(struct fixture *fx, const char *sql)
+sql_int(struct store_fixture *fx, const char *sql)
 {
 	sqlite3		*h;
 	sqlite3_stmt	*st;
@@ -214,7 +194,7 @@ static const char feed_b[] = RSS(
 static void
 test_schema(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 	struct db	*db2;
 	sqlite3		*h;
 	char		*cause = NULL;
@@ -278,7 +258,7 @@ static const char schema_v1[] =
 static void
 test_migrate_from_v1(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 	struct items	 items;
 	struct item	*it;
 	struct db	*db;
@@ -314,7 +294,7 @@ test_migrate_from_v1(void **state)
 static void
 test_migrate_every_version(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 	struct db	*db;
 	sqlite3		*h;
 	char		 path[128], sql[64], *cause = NULL;
@@ -374,7 +354,7 @@ test_migrate_every_version(void **state)
 static void
 test_dedup_within_feed(void **state)
 {
-	struct fixture		*fx = *state;
+	struct store_fixture		*fx = *state;
 	struct feed_state	 st;
 
 	struct store_counts	 c;
@@ -414,7 +394,7 @@ static const char feed_a_edited[] = RSS(
 static void
 test_update(void **state)
 {
-	struct fixture		*fx = *state;
+	struct store_fixture		*fx = *state;
 	struct store_counts	 c;
 	struct items		 items;
 	struct item		*it;
@@ -461,7 +441,7 @@ test_update(void **state)
 static void
 test_republish(void **state)
 {
-	struct fixture		*fx = *state;
+	struct store_fixture		*fx = *state;
 	struct feed_state	 st;
 	struct store_counts	 c;
 	char			 xml[4096], items[3000];
@@ -502,7 +482,7 @@ test_republish(void **state)
 static void
 test_local_ids(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 
 	assert_int_equal(store(fx, "a", RSS("<item><guid>1</guid>"
 	    "<title>a's first</title><link>http://a/1</link></item>")), 1);
@@ -514,7 +494,7 @@ test_local_ids(void **state)
 static void
 test_merge_across_feeds(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 	struct items	 items;
 	struct item	*it;
 	const char	*want[] = { "four", "three", "two", "one" };
@@ -569,7 +549,7 @@ test_merge_across_feeds(void **state)
 static void
 test_order(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 	char		 xml[1024], future[64], recent[64], old[64];
 	time_t		 now = time(NULL);
 
@@ -622,7 +602,7 @@ static const char lavrov_c[] = RSS(
 static void
 test_rules(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 	struct conf	*conf2;
 	char		*cause = NULL;
 
@@ -672,7 +652,7 @@ test_rules(void **state)
 static void
 test_retention(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 	struct store_counts c;
 	int64_t		 pruned, left;
 
@@ -710,7 +690,7 @@ test_retention(void **state)
 static void
 test_plan(void **state)
 {
-	struct fixture	*fx = *state;
+	struct store_fixture	*fx = *state;
 	char		*plan;
 
 	plan = db_tag_items_plan(fx->db);
@@ -724,7 +704,7 @@ test_plan(void **state)
 static void
 test_state_roundtrip(void **state)
 {
-	struct fixture		*fx = *state;
+	struct store_fixture		*fx = *state;
 	struct feed_state	 st, back;
 
 	memset(&st, 0, sizeof(st));

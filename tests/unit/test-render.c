@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <time.h>
-#include <unistd.h>
 
 #include <libxml/parser.h>
 
@@ -15,6 +14,7 @@
 #include "db.h"
 #include "parse.h"
 #include "render.h"
+#include "store-fixture.h"
 
 #define BASE	"http://127.0.0.1:8080"
 
@@ -254,56 +254,36 @@ test_cache(void **state)
 }
 
 /* A store to render from. */
-struct fixture {
-	char		 dir[64];
-	char		 path[128];
-	struct conf	*conf;
-	struct db	*db;
-};
-
 static int
 setup(void **state)
 {
-	struct fixture	*fx = xcalloc(1, sizeof(*fx));
-	char		*cause = NULL;
+	struct store_fixture	*fx = xcalloc(1, sizeof(*fx));
 
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/feedmux-render.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return (-1);
-	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
-	fx->conf = conf_load_string("t.conf", "[feed a]\nurl = http://a/\n"
-	    "tags = news, world\n[feed b]\nurl = http://b/\ntags = world\n",
-	    &cause);
-	if (fx->conf == NULL || (fx->db = db_open(fx->path, &cause)) == NULL)
-		return (-1);
-	db_configure(fx->db, fx->conf);
-	if (db_sync_conf(fx->db, fx->conf) != 0)
+	*state = fx;
+	if (store_fixture_open(fx, "[feed a]\nurl = http://a/\n"
+	    "tags = news, world\n[feed b]\nurl = http://b/\ntags = world\n")
+	    != 0)
 		return (-1);
 	render_tags_configure(conf_base_url(fx->conf));
 	render_tags_forget(fx->db);
-	*state = fx;
 	return (0);
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*fx = *state;
-	char		 cmd[160];
+	struct store_fixture	*fx = *state;
+	int			 rv;
 
 	render_tags_shutdown();
-	db_close(fx->db);
-	conf_unref(fx->conf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return (-1);
+	rv = store_fixture_close(fx);
 	free(fx);
-	return (0);
+	return (rv);
 }
 
 /* Store a document for a feed, as a successful poll would. */
 static void
-store(struct fixture *fx, const char *feed, const char *xml)
+store(struct store_fixture *fx, const char *feed, const char *xml)
 {
 	struct parse_opts	 opts;
 	struct feed_state	 fs;
@@ -337,7 +317,7 @@ free_bodies(struct body **v, size_t n)
 static void
 test_tags_from_store(void **state)
 {
-	struct fixture	 *fx = *state;
+	struct store_fixture	 *fx = *state;
 	struct body	**v;
 	char		 *tags[] = { "world", "nosuch" };
 	size_t		  n;
@@ -370,7 +350,7 @@ test_tags_from_store(void **state)
 static void
 test_tags_pacing(void **state)
 {
-	struct fixture	 *fx = *state;
+	struct store_fixture	 *fx = *state;
 	struct body	**v;
 	struct timespec	  when, now;
 	size_t		  n;

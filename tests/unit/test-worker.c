@@ -6,8 +6,6 @@
  */
 #include "config.h"
 
-#include <unistd.h>
-
 #include <event2/event.h>
 #include <event2/thread.h>
 
@@ -16,6 +14,7 @@
 #include "db.h"
 #include "job.h"
 #include "render.h"
+#include "store-fixture.h"
 #include "worker.h"
 
 static const char conf_text[] =
@@ -28,11 +27,8 @@ static const char conf_text[] =
 #define ITEM(id) "<item><guid>" id "</guid><title>" id "</title></item>"
 
 struct fixture {
-	char			 dir[64];
-	char			 path[128];
+	struct store_fixture	 store;
 	struct event_base	*base;
-	struct conf		*conf;
-	struct db		*db;
 	struct event		*timeout;
 
 	/* What came back, in order. */
@@ -101,26 +97,15 @@ static int
 setup_with(void **state, const char *text)
 {
 	struct fixture	*fx = xcalloc(1, sizeof(*fx));
-	char		*cause = NULL;
 
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/feedmux-worker.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return (-1);
-	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
-	if ((fx->conf = conf_load_string("t.conf", text, &cause)) == NULL ||
-	    (fx->db = db_open(fx->path, &cause)) == NULL ||
+	*state = fx;
+	if (store_fixture_open(&fx->store, text) != 0 ||
 	    (fx->base = event_base_new()) == NULL)
 		return (-1);
-	db_configure(fx->db, fx->conf);
-	if (db_sync_conf(fx->db, fx->conf) != 0)
-		return (-1);
 	fx->timeout = evtimer_new(fx->base, on_timeout, NULL);
-	job_configure(fx->conf);
+	job_configure(fx->store.conf);
 	fx_now = fx;
-	if (worker_start(fx->base, fx->db, on_rendered) != 0)
-		return (-1);
-	*state = fx;
-	return (0);
+	return (worker_start(fx->base, fx->store.db, on_rendered));
 }
 
 static int
@@ -133,8 +118,7 @@ static int
 teardown(void **state)
 {
 	struct fixture	*fx = *state;
-	char		 cmd[160];
-	int		 i;
+	int		 i, rv;
 
 	worker_stop();
 	for (i = 0; i < fx->ndone; i++) {
@@ -143,13 +127,9 @@ teardown(void **state)
 	}
 	event_free(fx->timeout);
 	event_base_free(fx->base);
-	db_close(fx->db);
-	conf_unref(fx->conf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return (-1);
+	rv = store_fixture_close(&fx->store);
 	free(fx);
-	return (0);
+	return (rv);
 }
 
 static struct job *
@@ -197,11 +177,11 @@ test_store(void **state)
 
 	worker_stop();		/* the database is ours again */
 	memset(&st, 0, sizeof(st));
-	assert_int_equal(db_state_load(fx->db, "b", &st), 0);
+	assert_int_equal(db_state_load(fx->store.db, "b", &st), 0);
 	assert_int_equal(st.last_poll, 12345);
 	assert_int_equal(st.http_status, 304);
 	feed_state_clear(&st);
-	assert_int_equal(db_state_load(fx->db, "a", &st), 0);
+	assert_int_equal(db_state_load(fx->store.db, "a", &st), 0);
 	assert_int_equal(st.entries, 2);
 	assert_string_equal(st.etag, "\"e1\"");
 	feed_state_clear(&st);
