@@ -42,9 +42,10 @@ static const char *db_sql[ST_MAX] = {
 	[ST_FEED_NAMES] = "SELECT name FROM feeds ORDER BY id",
 	/* What a store can skip: lookups in an empty feed, tombstones. */
 	[ST_FEED_STORE_INFO] =
-	    "SELECT id, EXISTS (SELECT 1 FROM entries WHERE feed_id = id), "
-	    "EXISTS (SELECT 1 FROM tombstones WHERE feed_id = id) "
-	    "FROM feeds WHERE name = ?1",
+	    "SELECT f.id, "
+	    "EXISTS (SELECT 1 FROM entries e WHERE e.feed_id = f.id), "
+	    "EXISTS (SELECT 1 FROM tombstones t WHERE t.feed_id = f.id) "
+	    "FROM feeds f WHERE f.name = ?1",
 	[ST_TAGS_CLEAR] = "DELETE FROM feed_tags",
 	[ST_TAG_ADD] =
 	    "INSERT OR IGNORE INTO feed_tags (tag, feed_id) "

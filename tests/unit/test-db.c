@@ -380,6 +380,34 @@ test_dedup_within_feed(void **state)
 	feed_state_clear(&st);
 }
 
+/*
+ * A re-poll finds a feed's entries whatever their ids.  The store looks
+ * up nothing for a feed with no entries; that test once compared each
+ * entry's id with its own feed_id (an unqualified "id" in a subquery),
+ * so a feed whose entries did not happen to include one with id equal
+ * to a feed id counted as empty: its re-poll inserted its entries again
+ * and failed on the unique (feed_id, uid) index.
+ */
+static const char feed_two[] = RSS(
+    "<item><guid>t1</guid><title>one</title></item>"
+    "<item><guid>t2</guid><title>two</title></item>");
+
+static void
+test_repoll_finds_entries(void **state)
+{
+	struct store_fixture	*fx = *state;
+	struct store_counts	 c;
+
+	/* Feed c (row 3) is stored first: its entries are rows 1 and 2. */
+	assert_int_equal(sql_int(fx, "SELECT id FROM feeds WHERE name = 'c'"),
+	    3);
+	assert_int_equal(store(fx, "c", feed_two), 2);
+	c = store_counts(fx, "c", feed_two);
+	assert_int_equal(c.added, 0);
+	assert_int_equal(c.unchanged, 2);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entries"), 2);
+}
+
 static const char feed_a_edited[] = RSS(
     "<item><guid>g1</guid><title>one, corrected</title>"
     "<link>http://x/1</link>"
@@ -745,6 +773,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedup_within_feed, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_repoll_finds_entries,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_across_feeds, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_update, setup, teardown),
