@@ -24,6 +24,6 @@ run() {
 }
 
 run fuzz-parse "$here/../data/corpus" -dict="$here/feed.dict" -max_len=65536
-run fuzz-date "$here/dates" -max_len=256
-run fuzz-conf "$here/confs" -max_len=4096
+run fuzz-date "$here/../data/fuzz/dates" -max_len=256
+run fuzz-conf "$here/../data/fuzz/confs" -max_len=4096
 echo "fuzz: all targets clean"
