@@ -63,6 +63,7 @@ struct ctl_later {
 	TAILQ_ENTRY(ctl_later)	 entry;
 };
 static TAILQ_HEAD(, ctl_later)	laters = TAILQ_HEAD_INITIALIZER(laters);
+static int			stopping;	/* no render will come */
 
 static enum cmd_retval	cmd_status(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_feeds(struct ctl_client *, json_t *);
@@ -447,7 +448,7 @@ ctl_reply_when_served(struct ctl_client *c, json_t *data, uint64_t seq)
 {
 	struct ctl_later	*l;
 
-	if (seq <= render_cache_seq()) {
+	if (seq <= render_cache_seq() || stopping) {
 		ctl_reply_ok(c, data);
 		return;
 	}
@@ -505,7 +506,7 @@ ctl_cmd_feed_done(struct feed *f)
 	}
 }
 
-/* Shutting down: no refresh will finish. */
+/* Shutting down: no refresh will finish, and no render will come. */
 void
 ctl_cmd_cancel_all(void)
 {
@@ -517,8 +518,11 @@ ctl_cmd_cancel_all(void)
 		ctl_reply_error(w->client, "refresh: feedmuxd is stopping");
 		ctl_wait_free(w);
 	}
+	/* What they did is stored; it is only not served yet. */
+	stopping = 1;
 	while ((l = TAILQ_FIRST(&laters)) != NULL) {
-		ctl_reply_error(l->client, "feedmuxd is stopping");
+		ctl_reply_ok(l->client, l->data);
+		l->data = NULL;
 		ctl_later_free(l);
 	}
 }

@@ -484,6 +484,13 @@ db_take_dirty(struct db *db, char ***names)
 	return (n);
 }
 
+/* How often tag membership changed since the store was opened. */
+uint64_t
+db_tag_changes(struct db *db)
+{
+	return (db->marks);
+}
+
 /* Note that a tag's membership changed (by its row id). */
 static void
 db_tag_mark(struct db *db, int64_t id)

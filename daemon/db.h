@@ -63,6 +63,7 @@ size_t		 db_feed_names(struct db *, char ***);
 /* db-tags.c */
 int		 db_sync_conf(struct db *, const struct conf *);
 size_t		 db_take_dirty(struct db *, char ***);
+uint64_t	 db_tag_changes(struct db *);
 
 /* db-store.c */
 int		 db_store(struct db *, const char *, struct doc *,

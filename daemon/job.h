@@ -54,8 +54,9 @@ struct job {
 
 	/*
 	 * Order of processing, set by the worker.  A render job's seq
-	 * covers every job processed before it; render_pending says that
-	 * tags wait to be rendered after this job, so such a render follows.
+	 * covers every job processed before it.  render_pending: this job
+	 * changed what tags hold, so a render that covers it follows (a
+	 * render job, or a sync job of its batch).
 	 */
 	uint64_t		 seq;
 	int			 render_pending;

@@ -141,14 +141,21 @@ static void
 worker_batch(struct jobs *batch)
 {
 	struct job	*job;
-	int		 n = 0, committed, pending;
+	uint64_t	 changes;
+	int		 n = 0, committed;
 
 	TAILQ_FOREACH(job, batch, entry)
 		n++;
 	committed = db_begin(worker.db) == 0;
 	TAILQ_FOREACH(job, batch, entry) {
+		changes = db_tag_changes(worker.db);
 		job_run(job, worker.db);
 		job->seq = ++worker.seq;
+		/*
+		 * Tags it changed are rendered after the batch: by a render
+		 * job, or by a sync job of this batch that renders them all.
+		 */
+		job->render_pending = db_tag_changes(worker.db) != changes;
 		if (committed && !db_in_transaction(worker.db))
 			worker_lost(batch, job);
 	}
@@ -158,11 +165,8 @@ worker_batch(struct jobs *batch)
 			job_lost(job, worker.db);
 	}
 	render_tags_collect(worker.db);
-	pending = render_tags_pending(NULL);
-	TAILQ_FOREACH(job, batch, entry) {
-		job->render_pending = pending;
+	TAILQ_FOREACH(job, batch, entry)
 		job_after(job, worker.db);
-	}
 	/* Answer only what is durable. */
 	while ((job = TAILQ_FIRST(batch)) != NULL) {
 		TAILQ_REMOVE(batch, job, entry);

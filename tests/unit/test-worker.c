@@ -50,6 +50,7 @@ on_done(struct job *job, void *arg)
 
 	keep->type = job->type;
 	keep->seq = job->seq;
+	keep->render_pending = job->render_pending;
 	keep->counts = job->counts;
 	keep->nbodies = job->nbodies;
 	keep->pruned = job->pruned;
@@ -81,16 +82,23 @@ on_timeout(evutil_socket_t fd, short events, void *arg)
 	fail_msg("jobs did not come back in time");
 }
 
-/* Run the loop until n jobs came back (a timeout fails the test). */
+/* Run the loop until *count reaches n (a timeout fails the test). */
 static void
-wait_done(struct fixture *fx, int n)
+wait_for(struct fixture *fx, int *count, int n)
 {
 	struct timeval	tv = { 20, 0 };
 
 	evtimer_add(fx->timeout, &tv);
-	while (fx->ndone < n)
+	while (*count < n)
 		event_base_loop(fx->base, EVLOOP_ONCE);
 	evtimer_del(fx->timeout);
+}
+
+/* Until n jobs came back. */
+static void
+wait_done(struct fixture *fx, int n)
+{
+	wait_for(fx, &fx->ndone, n);
 }
 
 static int
@@ -168,12 +176,14 @@ test_store(void **state)
 	assert_int_equal(fx->done[1]->counts.added, 1);
 	assert_true(fx->done[0]->seq < fx->done[1]->seq);
 	assert_true(fx->done[1]->seq < fx->done[2]->seq);
-	/* The tags whose entries changed are rendered, each once. */
-	while (fx->nrendered == 0)
-		event_base_loop(fx->base, EVLOOP_ONCE);
+	/* New entries changed tags, poll state alone did not. */
+	assert_true(fx->done[0]->render_pending);
+	assert_true(fx->done[1]->render_pending);
+	assert_false(fx->done[2]->render_pending);
+	/* The tags whose entries changed are rendered. */
+	wait_for(fx, &fx->nrendered, 1);
 	assert_non_null(strstr(fx->rendered, "news "));
 	assert_non_null(strstr(fx->rendered, "world "));
-	assert_null(strstr(strstr(fx->rendered, "world ") + 1, "world "));
 
 	worker_stop();		/* the database is ours again */
 	memset(&st, 0, sizeof(st));
@@ -238,6 +248,14 @@ test_prune(void **state)
 	assert_int_equal(fx->done[1]->type, JOB_PRUNE);
 	assert_int_equal(fx->done[1]->pruned, 2);
 	assert_int_equal(fx->done[1]->nnames, 1);
+	/* Its reply waits for the render that no longer shows them. */
+	assert_true(fx->done[1]->render_pending);
+
+	/* Nothing more to prune: nothing to wait for. */
+	worker_submit(job_new(JOB_PRUNE, "a", on_done, fx));
+	wait_done(fx, 3);
+	assert_int_equal(fx->done[2]->pruned, 0);
+	assert_false(fx->done[2]->render_pending);
 }
 
 static int
