@@ -164,10 +164,11 @@ render_tags_clear(void)
 	render_tags_state.ndirty = 0;
 }
 
+/* Forget everything: the tags waiting, the pause, the base URL. */
 void
 render_tags_shutdown(void)
 {
 	render_tags_clear();
 	free(render_tags_state.base_url);
-	render_tags_state.base_url = NULL;
+	memset(&render_tags_state, 0, sizeof(render_tags_state));
 }

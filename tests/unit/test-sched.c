@@ -120,6 +120,7 @@ test_interval(void **state)
 	fx->se[1].state->last_poll = now;
 	t2 = sched_next(&fx->se[1], now, &why);
 	assert_true(t2 >= now + HOUR && t2 <= now + HOUR + HOUR / 10);
+	assert_true(t2 != t);
 	/* Overdue (down for a day): now, not in the past. */
 	assert_int_equal(sched_next(se, now + DAY, &why), now + DAY);
 }
