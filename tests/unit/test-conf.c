@@ -310,16 +310,20 @@ slurp(const char *rel)
 }
 
 /*
- * The lines after the line holding from, up to the next that starts with
- * to (NULL: to the end).
+ * The lines after the line that starts with from, up to the next that
+ * starts with to (NULL: to the end).
  */
 static char *
 between(const char *text, const char *from, const char *to)
 {
 	const char	*p, *q;
 
-	if ((p = strstr(text, from)) == NULL)
-		fail_msg("no \"%s\"", from);
+	for (p = text; (p = strstr(p, from)) != NULL; p++) {
+		if (p == text || p[-1] == '\n')
+			break;
+	}
+	if (p == NULL)
+		fail_msg("no line \"%s\"", from);
 	p += strcspn(p, "\n");
 	p += *p != '\0';
 	for (q = p; *q != '\0'; q += strcspn(q, "\n"), q += *q != '\0') {
@@ -402,39 +406,62 @@ option_named(const char *name)
 	return (NULL);
 }
 
+/* Does text hold word then tok, tok ending there (blank, punctuation)? */
+static int
+has_phrase(const char *text, const char *word, const char *tok)
+{
+	const char	*p;
+	char		 pat[160];
+	size_t		 n;
+
+	snprintf(pat, sizeof(pat), "%s%s", word, tok);
+	n = strlen(pat);
+	for (p = text; (p = strstr(p, pat)) != NULL; p++) {
+		if (p[n] == '\0' || strchr(" .,;)\"", p[n]) != NULL)
+			return (1);
+	}
+	return (0);
+}
+
 /* Does the item say the option's bounds (and in [daemon] its default)? */
 static void
 man_check_item(const struct conf_option *o, int scope, const char *text)
 {
-	const char	*dflt;
+	const char	*v;
 	char		*lo, *hi, num[32];
+	int		 ok;
 
 	if (o->type == CONF_DURATION) {
 		lo = o->min == 0 ? xstrdup("0") : conf_format_duration(o->min);
 		hi = conf_format_duration(o->max);
-		if (strstr(text, lo) == NULL || strstr(text, hi) == NULL)
+		snprintf(num, sizeof(num), "%llds", o->max);
+		ok = has_phrase(text, "From ", lo) &&
+		    (has_phrase(text, " to ", hi) || has_phrase(text, " to ", num));
+		if (!ok)
 			fail_msg("feedmux.conf.5: %s: not \"From %s to %s\": %s",
 			    o->name, lo, hi, text);
 		free(lo);
 		free(hi);
 	} else if (o->type == CONF_INT || (o->type == CONF_SIZE &&
 	    o->max != INT64_MAX)) {
-		snprintf(num, sizeof(num), "From %lld", o->min);
-		if (strstr(text, num) == NULL)
-			fail_msg("feedmux.conf.5: %s: no \"%s\"", o->name, num);
-		snprintf(num, sizeof(num), " to %lld", o->max);
-		if (strstr(text, num) == NULL)
-			fail_msg("feedmux.conf.5: %s: no \"%s\"", o->name, num);
+		snprintf(num, sizeof(num), "%lld", o->min);
+		if (!has_phrase(text, "From ", num))
+			fail_msg("feedmux.conf.5: %s: no \"From %s\"", o->name, num);
+		snprintf(num, sizeof(num), "%lld", o->max);
+		if (!has_phrase(text, " to ", num))
+			fail_msg("feedmux.conf.5: %s: no \"to %s\"", o->name, num);
 	}
 	if (scope != CONF_DAEMON)
 		return;		/* a feed's default is the [daemon] value */
-	if ((dflt = strstr(text, "default is ")) == NULL)
+	if ((v = strstr(text, "default is ")) == NULL)
 		fail_msg("feedmux.conf.5: %s: no default", o->name);
-	dflt += strlen("default is ");
-	if (*o->def == '\0' ? strncmp(dflt, "empty", 5) != 0 :
-	    strstr(dflt, doc_default(o)) == NULL)
+	v += strlen("default is ");
+	v += *v == '"';
+	if (!has_phrase(v, "", *o->def == '\0' ? "empty" : doc_default(o)) ||
+	    strncmp(v, *o->def == '\0' ? "empty" : doc_default(o),
+	    strlen(*o->def == '\0' ? "empty" : doc_default(o))) != 0)
 		fail_msg("feedmux.conf.5: %s: default is not %s: %s", o->name,
-		    doc_default(o), dflt);
+		    doc_default(o), v);
 }
 
 /* The keys a man page subsection lists are the options of scope. */
@@ -514,24 +541,52 @@ conf_file_settings(const char *part, int scope, int check_default)
 	}
 }
 
-/* Every key of scope is named in a part of the file. */
+/*
+ * Every key of scope is shown in a part of the file, and nothing else: in
+ * [daemon] as "#key = default"; in the [feed NAME] and [tag NAME] notes
+ * as a line "#   key  what it does" (or "#   key, key").
+ */
 static void
 conf_file_names(const char *part, int scope, const char *what)
 {
 	const struct conf_option	*o;
-	char				 pat[80];
-	size_t				 n, i;
+	const char			*line;
+	struct buf			 names;
+	char				 pat[80], *word, *p;
+	size_t				 n, i, len;
 
+	buf_init(&names);
+	buf_addc(&names, ' ');
+	for (line = part; *line != '\0'; line += n + (line[n] != '\0')) {
+		n = strcspn(line, "\n");
+		if (scope == CONF_DAEMON || strncmp(line, "#   ", 4) != 0 ||
+		    line[4] < 'a' || line[4] > 'z')
+			continue;
+		len = strcspn(line + 4, "\n");
+		if ((p = memmem(line + 4, len, "  ", 2)) != NULL)
+			len = p - (line + 4);
+		snprintf(pat, sizeof(pat), "%.*s", (int)len, line + 4);
+		for (p = pat; (word = strsep(&p, ",")) != NULL; ) {
+			word += *word == ' ';
+			if ((o = option_named(word)) == NULL || !(o->scope & scope))
+				fail_msg("feedmux.conf: %s shows %s, no such key "
+				    "there", what, word);
+			buf_addstr(&names, word);
+			buf_addc(&names, ' ');
+		}
+	}
 	o = conf_options(&n);
 	for (i = 0; i < n; i++) {
 		if (!(o[i].scope & scope))
 			continue;
 		snprintf(pat, sizeof(pat), scope == CONF_DAEMON ? "\n#%s =" :
-		    " %s", o[i].name);
-		if (strstr(part, pat) == NULL)
+		    " %s ", o[i].name);
+		if (strstr(scope == CONF_DAEMON ? part : names.data, pat) ==
+		    NULL)
 			fail_msg("feedmux.conf: %s does not show %s", what,
 			    o[i].name);
 	}
+	buf_free(&names);
 }
 
 /* conf/feedmux.conf and feedmux.conf(5) say what the table says. */
