@@ -46,7 +46,7 @@ def fail(rule, msg):
 def nm(path):
     """(defined, undefined, data) symbols per module of an archive or
     object: defined maps symbol -> module, undefined module -> set,
-    data maps writable data symbols (in .data or .bss) -> module."""
+    data maps writable data symbols (.data, .bss, thread-local) -> module."""
     out = subprocess.run(["nm", "--format=sysv", "-A", path],
                          capture_output=True, text=True, check=True).stdout
     defined, undefined, data = {}, {}, {}
@@ -66,8 +66,8 @@ def nm(path):
             undefined[mod].add(sym)
         elif kind.isupper():
             defined[sym] = mod
-            if section.startswith((".data", ".bss")) and \
-                    not section.startswith(".data.rel.ro"):
+            if section.startswith((".data", ".bss", ".tdata", ".tbss")) \
+                    and not section.startswith(".data.rel.ro"):
                 data[sym] = mod
     return defined, undefined, data
 
@@ -148,7 +148,7 @@ def main():
     bad = deps.get(CLIENT, set()) - GENERIC
     if bad:
         fail("client", "feedmuxctl uses %s" % ", ".join(sorted(bad)))
-    client, _, _ = nm_binary(os.path.join(build, "feedmuxctl"))
+    client = nm_binary(os.path.join(build, "feedmuxctl"))
     daemon_only = {s for s, m in defined.items()
                    if m not in GENERIC and m not in (CLIENT, "feedmuxd")}
     linked = sorted(client & daemon_only)
@@ -158,7 +158,7 @@ def main():
 
     # 7. Headers: each file includes only headers it uses, and every
     #    function a header declares exists.
-    check_headers(daemon, defined)
+    check_headers(daemon, defined, layer)
 
     # 8. The README's architecture section names every file of daemon/.
     check_readme(src, daemon)
@@ -171,10 +171,11 @@ def main():
 
 
 def nm_binary(path):
+    """The global symbols a program defines."""
     out = subprocess.run(["nm", "--defined-only", path], capture_output=True,
                          text=True, check=True).stdout
-    return {l.split()[-1] for l in out.splitlines() if len(l.split()) == 3}, \
-        None, None
+    return {f[2] for f in (l.split() for l in out.splitlines())
+            if len(f) == 3 and f[1].isupper()}
 
 
 def find_cycle(deps):
@@ -209,13 +210,13 @@ def strip_comments(text):
 
 
 def header_names(text):
-    """What a header declares: (every identifier, the functions)."""
+    """What a header declares: (names used bare, struct and enum tags,
+    the functions)."""
     text = strip_comments(text)
-    names, funcs = set(), set()
+    names, tags, funcs = set(), set(), set()
     names.update(re.findall(r"^#define\s+(\w+)", text, re.M))
-    names.update(re.findall(r"\bstruct\s+(\w+)\s*\{", text))
-    names.update(re.findall(r"\benum\s+(\w+)\s*\{", text))
-    names.update(re.findall(r"TAILQ_HEAD\((\w+),", text))
+    tags.update(re.findall(r"\b(?:struct|enum)\s+(\w+)\s*\{", text))
+    tags.update(re.findall(r"TAILQ_HEAD\((\w+),", text))
     names.update(re.findall(r"typedef\b[^;]*?\(\s*\*\s*(\w+)\)", text))
     names.update(re.findall(r"typedef\b[^;(]*?\b(\w+)\s*;", text))
     for body in re.findall(r"\benum\s+\w*\s*\{(.*?)\}", text, re.S):
@@ -232,14 +233,19 @@ def header_names(text):
         if m and not line.startswith(("struct", "enum")) or \
                 m and "(" in line and ";" in line.split("(")[-1] + ";":
             funcs.add(m.group(1))
-    return names | funcs, funcs
+    return names | funcs, tags, funcs
 
 
 def includes(text):
     return re.findall(r'^#include "([\w.-]+\.h)"', text, re.M)
 
 
-def check_headers(daemon, defined):
+def header_module(header):
+    """The module a header belongs to: db-internal.h is the store's."""
+    return re.sub(r"-internal$", "", header[:-2])
+
+
+def check_headers(daemon, defined, layer):
     decl, incs = {}, {}
     for name in os.listdir(daemon):
         if name.endswith(".h"):
@@ -247,20 +253,23 @@ def check_headers(daemon, defined):
                 text = f.read()
             decl[name] = header_names(text)
             incs[name] = includes(text)
-    for header, (_, funcs) in sorted(decl.items()):
+    for header, (_, _, funcs) in sorted(decl.items()):
         for fn in sorted(funcs):
             if fn not in defined:
                 fail("headers", "%s declares %s, which nothing defines" %
                      (header, fn))
 
     def brings(h, seen):
-        """What including h brings: its names and its includes'."""
+        """What including h brings: its names and tags, and its
+        includes'."""
         seen.add(h)
-        names = set(decl[h][0])
+        names, tags = set(decl[h][0]), set(decl[h][1])
         for i in incs[h]:
             if i in decl and i not in seen:
-                names |= brings(i, seen)
-        return names
+                n, t = brings(i, seen)
+                names |= n
+                tags |= t
+        return names, tags
 
     for name in sorted(os.listdir(daemon)):
         if not name.endswith((".c", ".h")):
@@ -270,10 +279,27 @@ def check_headers(daemon, defined):
         body = strip_comments(re.sub(r"^#include .*$", "", text,
                                      flags=re.M))
         words = set(re.findall(r"\w+", body))
+        tagged = set(re.findall(r"\b(?:struct|enum)\s+(\w+)", body))
+        mod = header_module(name) if name.endswith(".h") else name[:-2]
         for inc in includes(text):
-            if inc not in decl or inc == name[:-2] + ".h":
+            if inc not in decl:
                 continue
-            if not brings(inc, set()) & words:
+            # Internal headers stay inside their package.
+            if inc.endswith("-internal.h") and \
+                    not name.startswith(header_module(inc)):
+                fail("headers", "%s includes %s, another module's insides"
+                     % (name, inc))
+            # Headers, too, only from the same layer or below.
+            m = header_module(inc)
+            if mod in layer and m in layer and layer[m] > layer[mod]:
+                fail("layers", "%s includes %s, of a higher layer (%s)" %
+                     (name, inc, LAYERS[layer[m]][0]))
+            if mod == CLIENT and m not in GENERIC:
+                fail("client", "feedmuxctl.c includes %s" % inc)
+            if inc == name[:-2] + ".h":
+                continue
+            names, tags = brings(inc, set())
+            if not (names & words or tags & tagged):
                 fail("headers", "%s includes %s and uses nothing of it" %
                      (name, inc))
 
