@@ -494,7 +494,7 @@ feed_stored(struct job *job, void *arg)
 		log_info("feed %s: %d new entries, %d updated", f->name,
 		    job->counts.added, job->counts.updated);
 	/* A refresh answers once what changed in tag feeds is served. */
-	if (job->counts.retagged > 0)
+	if (job->render_pending)
 		f->render_seq = job->seq;
 
 	f->busy = 0;
