@@ -36,67 +36,80 @@
 #define DAY		86400
 #define D(field)	offsetof(struct conf, field)
 #define F(field)	offsetof(struct conf_feed, field)
+#define T(field)	offsetof(struct conf_tag, field)
 #define DF		(CONF_DAEMON | CONF_FEED)
 #define USER_AGENT	"feedmux/" PACKAGE_VERSION " (+" PACKAGE_URL ")"
 
 /* Every key, sorted by name.  Keep feedmux.conf(5) and conf/ in step. */
 static const struct conf_option conf_table[] = {
-	{ "adaptive", DF, CONF_BOOL, D(adaptive), F(adaptive), 0, 1, "no" },
+	{ "adaptive", DF, CONF_BOOL, D(adaptive), F(adaptive), 0, 1, "no", 0 },
 	{ "allow_file_urls", CONF_DAEMON, CONF_BOOL, D(allow_file_urls), 0,
-	    0, 1, "no" },
-	{ "base_url", CONF_DAEMON, CONF_STRING, D(base_url), 0, 0, 0, "" },
+	    0, 1, "no", 0 },
+	{ "base_url", CONF_DAEMON, CONF_STRING, D(base_url), 0, 0, 0, "", 0 },
 	{ "block_private_addresses", CONF_DAEMON, CONF_BOOL,
-	    D(block_private_addresses), 0, 0, 1, "no" },
+	    D(block_private_addresses), 0, 0, 1, "no", 0 },
 	{ "clock_skew", CONF_DAEMON, CONF_DURATION, D(clock_skew), 0, 0, DAY,
-	    "10m" },
+	    "10m", 0 },
 	{ "connect_timeout", CONF_DAEMON, CONF_DURATION, D(connect_timeout),
-	    0, 1, 300, "15s" },
+	    0, 1, 300, "15s", 0 },
 	{ "control_socket", CONF_DAEMON, CONF_STRING, D(control_socket), 0, 1,
-	    0, "/run/feedmux/control.sock" },
+	    0, "/run/feedmux/control.sock", 0 },
 	{ "database", CONF_DAEMON, CONF_STRING, D(database), 0, 1, 0,
-	    "/var/lib/feedmux/feedmux.db" },
-	{ "exclude", CONF_TAG, CONF_RULE, 0, 0, 0, 0, NULL },
+	    "/var/lib/feedmux/feedmux.db", 0 },
+	{ "description", CONF_TAG, CONF_STRING, 0, 0, 0, 0, "",
+	    T(description) },
+	{ "entries", CONF_TAG, CONF_INT, 0, 0, 1, 1000, "50", T(entries) },
+	{ "exclude", CONF_TAG, CONF_RULE, 0, 0, 0, 0, NULL, 0 },
 	{ "fetch_timeout", CONF_DAEMON, CONF_DURATION, D(fetch_timeout), 0, 1,
-	    3600, "60s" },
+	    3600, "60s", 0 },
 	{ "host_delay", CONF_DAEMON, CONF_DURATION, D(host_delay), 0, 0, 3600,
-	    "1s" },
-	{ "include", CONF_TAG, CONF_RULE, 0, 0, 0, 0, NULL },
+	    "1s", 0 },
+	{ "http_threads", CONF_DAEMON, CONF_INT, D(http_threads), 0, 1, 64,
+	    "1", 0 },
+	{ "include", CONF_TAG, CONF_RULE, 0, 0, 0, 0, NULL, 0 },
 	{ "interval", DF, CONF_DURATION, D(interval), F(interval), 1, 30 * DAY,
-	    "60m" },
+	    "60m", 0 },
 	{ "keep_days", DF, CONF_INT, D(keep_days), F(keep_days), 0, 100 * 365,
-	    "0" },
+	    "0", 0 },
 	{ "keep_entries", DF, CONF_INT, D(keep_entries), F(keep_entries), 0,
-	    10000000, "1000" },
+	    10000000, "1000", 0 },
+	{ "keepalive_timeout", CONF_DAEMON, CONF_DURATION,
+	    D(keepalive_timeout), 0, 1, 3600, "15s", 0 },
 	{ "listen", CONF_DAEMON, CONF_LISTEN, D(listen), 0, 0, 0,
-	    "127.0.0.1:8080" },
+	    "127.0.0.1:8080", 0 },
 	{ "max_backdate", CONF_DAEMON, CONF_DURATION, D(max_backdate), 0, 0,
-	    365 * DAY, "1d" },
+	    365 * DAY, "1d", 0 },
 	{ "max_database_size", CONF_DAEMON, CONF_SIZE, D(max_database_size),
-	    0, 0, INT64_MAX, "0" },
+	    0, 0, INT64_MAX, "0", 0 },
+	{ "max_connections", CONF_DAEMON, CONF_INT, D(max_connections), 0,
+	    16, 1000000, "4096", 0 },
 	{ "max_entries", CONF_DAEMON, CONF_INT, D(max_entries), 0, 1, 1000000,
-	    "10000" },
+	    "10000", 0 },
 	{ "max_feed_size", CONF_DAEMON, CONF_SIZE, D(max_feed_size), 0, 1024,
-	    1024LL * 1024 * 1024, "16M" },
+	    1024LL * 1024 * 1024, "16M", 0 },
 	{ "max_field_size", CONF_DAEMON, CONF_SIZE, D(max_field_size), 0,
-	    1024, 64LL * 1024 * 1024, "1M" },
+	    1024, 64LL * 1024 * 1024, "1M", 0 },
 	{ "max_host_transfers", CONF_DAEMON, CONF_INT, D(max_host_transfers),
-	    0, 1, 64, "2" },
+	    0, 1, 64, "2", 0 },
 	{ "max_interval", CONF_DAEMON, CONF_DURATION, D(max_interval), 0, 1,
-	    30 * DAY, "1d" },
+	    30 * DAY, "1d", 0 },
 	{ "max_transfers", CONF_DAEMON, CONF_INT, D(max_transfers), 0, 1, 1024,
-	    "32" },
+	    "32", 0 },
 	{ "min_interval", CONF_DAEMON, CONF_DURATION, D(min_interval), 0, 1,
-	    30 * DAY, "15m" },
+	    30 * DAY, "15m", 0 },
 	{ "prune_interval", CONF_DAEMON, CONF_DURATION, D(prune_interval), 0,
-	    1, 7 * DAY, "1h" },
+	    1, 7 * DAY, "1h", 0 },
 	{ "redirect_window", CONF_DAEMON, CONF_DURATION, D(redirect_window), 0,
-	    0, 365 * DAY, "1d" },
+	    0, 365 * DAY, "1d", 0 },
 	{ "refetch_after", CONF_DAEMON, CONF_DURATION, D(refetch_after), 0, 1,
-	    365 * DAY, "1d" },
-	{ "tags", CONF_FEED, CONF_TAGS, 0, 0, 0, 0, NULL },
-	{ "url", CONF_FEED, CONF_URL, 0, F(url), 1, 0, NULL },
+	    365 * DAY, "1d", 0 },
+	{ "request_timeout", CONF_DAEMON, CONF_DURATION, D(request_timeout),
+	    0, 1, 300, "10s", 0 },
+	{ "tags", CONF_FEED, CONF_TAGS, 0, 0, 0, 0, NULL, 0 },
+	{ "title", CONF_TAG, CONF_STRING, 0, 0, 0, 0, "", T(title) },
+	{ "url", CONF_FEED, CONF_URL, 0, F(url), 1, 0, NULL, 0 },
 	{ "user_agent", CONF_DAEMON, CONF_STRING, D(user_agent), 0, 1, 0,
-	    USER_AGENT },
+	    USER_AGENT, 0 },
 };
 #define NOPTIONS	NELEM(conf_table)
 
@@ -127,6 +140,7 @@ struct conf_parse {
 	struct conf_tag		*tag;
 	int			 seen[NOPTIONS];	/* line, [daemon] */
 	int			 feed_seen[NOPTIONS];	/* ... this [feed] */
+	int			 tag_seen[NOPTIONS];	/* ... this [tag] */
 	struct strmap		 names;		/* feed name -> conf_feed */
 };
 
@@ -152,6 +166,7 @@ static int	 conf_check_url(const struct conf *, const char *, char **);
 static void	 conf_collect_tags(struct conf *);
 static void	 conf_feed_free(struct conf_feed *);
 static void	 conf_tag_free(struct conf_tag *);
+static void	 conf_tag_defaults(struct conf_tag *);
 static struct conf *conf_parse_source(struct conf_parse *, char **);
 
 /* The options table, for the test that checks the documentation. */
@@ -314,8 +329,10 @@ conf_tag_section(struct conf_parse *cp, char *name)
 	ct = xcalloc(1, sizeof(*ct));
 	ct->rules.name = xstrdup(name);
 	ct->line = cp->line;
+	conf_tag_defaults(ct);
 	TAILQ_INSERT_TAIL(&cp->conf->tag_sections, ct, entry);
 	cp->tag = ct;
+	memset(cp->tag_seen, 0, sizeof(cp->tag_seen));
 	cp->section = SECTION_TAG;
 }
 
@@ -347,7 +364,8 @@ conf_option_find(struct conf_parse *cp, const char *key, size_t *index)
 		break;
 	case SECTION_TAG:
 		conf_error(cp, "unknown key \"%s\" in [tag %s] (expected "
-		    "include or exclude)", key, cp->tag->rules.name);
+		    "include, exclude, title, description or entries)", key,
+		    cp->tag->rules.name);
 		break;
 	}
 	return (NULL);
@@ -366,7 +384,8 @@ conf_handler(void *arg, const char *section, const char *key,
 	if ((o = conf_option_find(cp, key, &i)) == NULL)
 		return (0);
 	/* Rules may be repeated; any other key is set once. */
-	seen = cp->section == SECTION_FEED ? &cp->feed_seen[i] : &cp->seen[i];
+	seen = cp->section == SECTION_FEED ? &cp->feed_seen[i] :
+	    cp->section == SECTION_TAG ? &cp->tag_seen[i] : &cp->seen[i];
 	if (o->type != CONF_RULE && *seen != 0) {
 		conf_error(cp, "duplicate key \"%s\" (first set at line %d)",
 		    key, *seen);
@@ -401,6 +420,9 @@ conf_set_option(struct conf_parse *cp, const struct conf_option *o,
 		return (conf_set_value((char *)cp->feed + o->feed_off, o,
 		    value, cause));
 	case SECTION_TAG:
+		if (o->type != CONF_RULE)
+			return (conf_set_value((char *)cp->tag + o->tag_off,
+			    o, value, cause));
 		return (tag_rules_add(&cp->tag->rules, *o->name == 'e', value,
 		    cause));
 	case SECTION_NONE:
@@ -716,7 +738,25 @@ conf_new(const char *path)
 		    &conf_table[i], conf_table[i].def, &cause)) != 0)
 			fatalx("default of %s: %s", conf_table[i].name, cause);
 	}
+	conf_tag_defaults(&conf->tag_defaults);
 	return (conf);
+}
+
+/* A tag's settings before its section sets any. */
+static void
+conf_tag_defaults(struct conf_tag *ct)
+{
+	char	*cause;
+	size_t	 i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if (conf_table[i].scope != CONF_TAG ||
+		    conf_table[i].type == CONF_RULE)
+			continue;
+		if (conf_set_value((char *)ct + conf_table[i].tag_off,
+		    &conf_table[i], conf_table[i].def, &cause) != 0)
+			fatalx("default of %s: %s", conf_table[i].name, cause);
+	}
 }
 
 static struct conf *
@@ -832,7 +872,22 @@ static void
 conf_tag_free(struct conf_tag *ct)
 {
 	tag_rules_clear(&ct->rules);
+	free(ct->title);
+	free(ct->description);
 	free(ct);
+}
+
+/* How a tag is served: its section, or the defaults when it has none. */
+const struct conf_tag *
+conf_tag_find(const struct conf *conf, const char *tag)
+{
+	struct conf_tag	*ct;
+
+	TAILQ_FOREACH(ct, &conf->tag_sections, entry) {
+		if (strcmp(ct->rules.name, tag) == 0)
+			return (ct);
+	}
+	return (&conf->tag_defaults);
 }
 
 /* The rules of a tag, or NULL when it has no [tag] section. */
@@ -874,6 +929,8 @@ conf_unref(struct conf *conf)
 	for (i = 0; i < conf->ntags; i++)
 		free(conf->tags[i]);
 	free(conf->tags);
+	free(conf->tag_defaults.title);
+	free(conf->tag_defaults.description);
 	free(conf->path);
 	free(conf->listen);
 	free(conf->listen_host);

@@ -36,9 +36,16 @@ struct conf_feed {
 };
 TAILQ_HEAD(conf_feeds, conf_feed);
 
-/* A [tag NAME] section: its include and exclude rules. */
+/*
+ * A [tag NAME] section: its include and exclude rules, and how its feeds
+ * are served.  conf->tag_defaults holds the defaults, for the tags that
+ * have no section.
+ */
 struct conf_tag {
 	struct tag_rules	 rules;		/* rules.name is the tag */
+	char			*title;		/* "": "feedmux: NAME" */
+	char			*description;
+	long			 entries;	/* per page */
 	int			 line;
 	TAILQ_ENTRY(conf_tag)	 entry;
 };
@@ -76,10 +83,15 @@ struct conf {
 	long			 clock_skew;
 	long			 max_backdate;
 	uint64_t		 max_database_size;	/* 0: no limit */
+	long			 http_threads;
+	long			 max_connections;
+	long			 request_timeout;
+	long			 keepalive_timeout;
 
 	struct conf_feeds	 feeds;
 	size_t			 nfeeds;
 	struct conf_tags	 tag_sections;
+	struct conf_tag		 tag_defaults;	/* rules empty, name NULL */
 	char			**tags;		/* sorted, unique, all */
 	size_t			 ntags;
 };
@@ -112,6 +124,7 @@ struct conf_option {
 	long long	 min;		/* strings: 1 if it must not be empty */
 	long long	 max;
 	const char	*def;		/* NULL: none (a feed's url, tags) */
+	size_t		 tag_off;	/* in struct conf_tag */
 };
 
 struct conf		*conf_load(const char *, char **);
@@ -125,6 +138,7 @@ void			 conf_unref(struct conf *);
 struct conf_feed	*conf_feed_find(const struct conf *, const char *);
 int			 conf_has_tag(const struct conf *, const char *);
 const struct tag_rules	*conf_tag_rules(const struct conf *, const char *);
+const struct conf_tag	*conf_tag_find(const struct conf *, const char *);
 
 /* Value parsers: on error -1, with *errstr saying why. */
 int	 conf_parse_duration(const char *, long *, const char **);

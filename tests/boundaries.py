@@ -19,7 +19,8 @@ import sys
 # below it, never one above.  main() (feedmuxd) is on top.
 LAYERS = [
     ("generic", ["log", "xmalloc", "util", "proto"]),
-    ("model", ["text", "date", "item", "feed-state", "rules", "conf"]),
+    ("model", ["text", "date", "item", "sanitize", "feed-state", "rules",
+               "conf"]),
     ("parse", ["parse", "parse-field", "parse-module", "parse-rss",
                "parse-atom", "parse-json", "parse-dump"]),
     ("fetch", ["fetch"]),

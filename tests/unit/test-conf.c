@@ -168,7 +168,13 @@ test_tag_sections(void **state)
 	free(e);
 	e = load_error("[tag x]\nmatch = title:x\n");
 	assert_string_equal(e, "t.conf:2: unknown key \"match\" in [tag x] "
-	    "(expected include or exclude)");
+	    "(expected include, exclude, title, description or entries)");
+	free(e);
+	e = load_error("[tag x]\nentries = 0\n");
+	assert_string_equal(e, "t.conf:2: entries: out of range (1 to 1000)");
+	free(e);
+	e = load_error("[tag x]\ntitle = a\ntitle = b\n");
+	assert_non_null(strstr(e, "t.conf:3: duplicate key \"title\""));
 	free(e);
 	e = load_error("[tag x]\n[feed a]\nurl = http://x/\n[tag X]\n");
 	assert_string_equal(e, "t.conf:4: duplicate [tag x] (first defined "
@@ -181,6 +187,33 @@ test_tag_sections(void **state)
 	assert_string_equal(e, "t.conf:3: keep_entries: out of range (0 to "
 	    "10000000)");
 	free(e);
+}
+
+/* How a tag is served: its section's settings, else the defaults. */
+static void
+test_tag_settings(void **state)
+{
+	const struct conf_tag	*ct;
+	struct conf		*c;
+	char			*cause = NULL;
+
+	c = conf_load_string("t.conf", "[tag a]\ntitle = All of A\n"
+	    "entries = 7\n[tag b]\ntitle = B & co\ndescription = Bees\n"
+	    "[feed f]\nurl = http://127.0.0.1/\ntags = c\n", &cause);
+	assert_non_null(c);
+	ct = conf_tag_find(c, "a");
+	assert_string_equal(ct->title, "All of A");
+	assert_string_equal(ct->description, "");
+	assert_int_equal(ct->entries, 7);
+	ct = conf_tag_find(c, "b");
+	assert_string_equal(ct->title, "B & co");
+	assert_string_equal(ct->description, "Bees");
+	assert_int_equal(ct->entries, 50);
+	ct = conf_tag_find(c, "c");	/* no section: the defaults */
+	assert_ptr_equal(ct, &c->tag_defaults);
+	assert_string_equal(ct->title, "");
+	assert_int_equal(ct->entries, 50);
+	conf_unref(c);
 }
 
 static void
@@ -625,6 +658,7 @@ main(void)
 		cmocka_unit_test(test_feeds_and_tags),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_tag_sections),
+		cmocka_unit_test(test_tag_settings),
 		cmocka_unit_test(test_refcount),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_format_duration),
