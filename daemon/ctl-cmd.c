@@ -338,13 +338,14 @@ cmd_tags(struct ctl_client *c, json_t *args)
 					    json_string(f->name));
 			}
 		}
-		b = render_cache_get(tag);
+		b = render_cache_get(tag, RENDER_ATOM);
 		xasprintf(&url, "%s/tags/%s.atom", conf_base_url(conf), tag);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, "
 		    "s:o, s:o}", "name", tag, "url", url,
 		    "feeds", names, "entries", b != NULL ? b->nitems : 0,
 		    "updated", json_time(b != NULL ? b->updated : 0),
 		    "rules", tag_rules_json(conf_tag_rules(conf, tag))));
+		render_body_unref(b);
 		free(url);
 	}
 	ctl_reply_ok(c, json_pack("{s:o}", "tags", a));

@@ -34,6 +34,7 @@
 #include "render.h"
 #include "sched.h"
 #include "sd.h"
+#include "site.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -185,6 +186,7 @@ on_rendered(struct job *job, void *arg)
 {
 	render_cache_update(job->bodies, job->nbodies, job->seq, cfg);
 	ctl_cmd_feed_done(NULL);
+	site_changed();
 }
 
 /* A poll ended or a feed went (f), or counts changed (NULL). */
@@ -193,6 +195,7 @@ on_feed_changed(struct feed *f)
 {
 	ctl_cmd_feed_done(f);
 	status_update();
+	site_changed();
 }
 
 /*
@@ -231,6 +234,7 @@ reload(char **cause)
 	feed_apply_conf(cfg, NULL);
 	render_cache_retain(cfg);
 	http_configure(cfg);
+	site_configure(cfg);
 	ctl_cmd_configure(cfg);
 	sync_submit(cfg);
 	prune_arm();
@@ -382,9 +386,12 @@ main(int argc, char *argv[])
 	job_configure(cfg);
 	feed_init(ev_base, cfg, on_feed_changed);
 	feed_apply_conf(cfg, db);
+	render_cache_retain(cfg);
 	render_all(db, cfg);
+	site_init(ev_base);
+	site_configure(cfg);
 
-	if (http_start(ev_base, cfg) != 0)
+	if (http_listen(cfg) != 0)
 		return (1);
 	ctl_cmd_init(ev_base, start_time, reload);
 	ctl_cmd_configure(cfg);
@@ -397,6 +404,8 @@ main(int argc, char *argv[])
 		if (event_reinit(ev_base) != 0)
 			fatalx("event_reinit failed");
 	}
+	if (http_start(cfg) != 0)
+		return (1);
 	if (fetch_init(ev_base, cfg) != 0)
 		return (1);
 	if (worker_start(ev_base, db, on_rendered) != 0)
@@ -422,6 +431,7 @@ main(int argc, char *argv[])
 		event_free(sigs[i]);
 	event_free(prune_ev);
 	http_stop();
+	site_shutdown();
 	db_backup_stop();
 	ctl_cmd_cancel_all();
 	ctl_stop();

@@ -1,213 +1,295 @@
 /*
- * http.c: the HTTP front end (libevent's evhttp) for rendered output.
+ * http.c: the HTTP server's listener and serving threads.
  *
- * Tag feeds are answered from cache.c only: no database, no rendering on
- * the request path.  Bodies are sent by reference, not copied.  Strong
- * ETags make conditional requests cheap (304).
+ * Serving runs on threads of its own (http_threads), each with its own
+ * libevent loop accepting from the one listening socket, so that polling,
+ * parsing and the store never delay a response: a request is answered
+ * from the render cache alone (http-route.c).  The door is held: a cap on
+ * connections (max_connections), the soft fd limit raised to the hard one,
+ * and when the cap or the fd limit is reached the threads stop accepting
+ * for a moment (no spinning), with one log line per episode.
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
 
 #include "conf.h"
 #include "http.h"
+#include "http-internal.h"
 #include "log.h"
-#include "render.h"
 #include "xmalloc.h"
 
-static struct evhttp	*http;
-static struct conf	*http_conf;	/* which tags exist */
+/* How long accepting pauses at the cap or the fd limit. */
+#define HTTP_PAUSE_MS		100
+/* Most connections one wake-up accepts, so that threads share them. */
+#define HTTP_ACCEPT_BATCH	32
 
-static void	http_request(struct evhttp_request *, void *);
-static void	http_tag(struct evhttp_request *, const char *);
-static void	http_index(struct evhttp_request *);
-static void	http_error(struct evhttp_request *, int, const char *);
+struct http_thread {
+	pthread_t		 thread;
+	struct event_base	*base;
+	struct event		*accept_ev;
+	struct event		*pause_ev;
+	struct event		*stop_ev;
+	void			*conns;		/* http-conn.c's list */
+	int			 started;
+};
 
-/* Serve conf's tags on its listen address (a reference is kept). */
-int
-http_start(struct event_base *base, struct conf *conf)
+static struct {
+	int			 fd;		/* listening, -1: none */
+	struct http_thread	*threads;
+	size_t			 nthreads;
+	int			 paused;	/* an episode is logged, atomic */
+} http = { -1, NULL, 0, 0 };
+
+static void	*http_thread_main(void *);
+static void	 http_accept_cb(evutil_socket_t, short, void *);
+static void	 http_pause(struct http_thread *, const char *);
+static void	 http_resume_cb(evutil_socket_t, short, void *);
+static void	 http_stop_cb(evutil_socket_t, short, void *);
+static void	 http_raise_fd_limit(void);
+
+/* Answers by status class so far (class 1 to 5), for /metrics. */
+unsigned long
+http_answered(int class)
 {
-	struct evhttp_bound_socket	*bound;
-	evutil_socket_t			 fd;
-	int				 one = 1;
+	return (http_conn_answered(class));
+}
 
-	if ((http = evhttp_new(base)) == NULL) {
-		log_warnx("%s: evhttp_new failed", __func__);
+/* Connections open now. */
+long
+http_open_connections(void)
+{
+	return (http_conn_open());
+}
+
+/* Raise the soft limit on open files to the hard one: connections. */
+static void
+http_raise_fd_limit(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("cannot raise the open files limit");
+	else
+		log_debug("open files limit raised to %llu",
+		    (unsigned long long)rl.rlim_cur);
+}
+
+/*
+ * Bind conf's listen address (before daemon(): errors reach the terminal)
+ * and take its limits.  The threads start with http_start.
+ */
+int
+http_listen(const struct conf *conf)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 port[16];
+	int		 fd = -1, one = 1, error;
+
+	http_raise_fd_limit();
+	http_configure(conf);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%d", conf->listen_port);
+	if ((error = getaddrinfo(conf->listen_host, port, &hints, &res)) != 0) {
+		log_warnx("cannot listen on %s: %s", conf->listen,
+		    gai_strerror(error));
 		return (-1);
 	}
-	/* Let every method through so that we can answer 405, not 501. */
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
-	    EVHTTP_REQ_PATCH);
-	evhttp_set_max_headers_size(http, 16384);
-	evhttp_set_max_body_size(http, 0);
-	evhttp_set_timeout(http, 30);
-	evhttp_set_gencb(http, http_request, NULL);
-	if ((bound = evhttp_bind_socket_with_handle(http, conf->listen_host,
-	    (ev_uint16_t)conf->listen_port)) == NULL) {
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 1024) == 0)
+			break;
+		error = errno;
+		close(fd);
+		fd = -1;
+		errno = error;
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
 		log_warn("cannot listen on %s", conf->listen);
-		evhttp_free(http);
-		http = NULL;
 		return (-1);
 	}
 	/*
-	 * evhttp writes headers and body separately; without TCP_NODELAY
-	 * (inherited by accepted sockets on Linux) Nagle and delayed ACKs
-	 * hold each keep-alive response for 40 ms.
+	 * Head and body go out in one writev, but a keep-alive answer that
+	 * fills the socket buffer would meet Nagle and delayed ACKs (40 ms).
+	 * Accepted sockets inherit this on Linux.
 	 */
-	fd = evhttp_bound_socket_get_fd(bound);
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
 		log_warn("%s: TCP_NODELAY", conf->listen);
+	http.fd = fd;
 	log_info("serving HTTP on %s", conf->listen);
-	http_configure(conf);
 	return (0);
 }
 
-/* The configuration whose tags are served (a reference is kept). */
-void
-http_configure(struct conf *conf)
+/* Start the serving threads (after daemon(): threads do not survive it). */
+int
+http_start(const struct conf *conf)
 {
-	conf_ref(conf);
-	conf_unref(http_conf);
-	http_conf = conf;
+	struct http_thread	*t;
+	size_t			 i;
+
+	http.nthreads = (size_t)conf->http_threads;
+	http.threads = xcalloc(http.nthreads, sizeof(*http.threads));
+	for (i = 0; i < http.nthreads; i++) {
+		t = &http.threads[i];
+		if ((t->base = event_base_new()) == NULL)
+			fatalx("%s: event_base_new", __func__);
+		t->conns = http_conn_list_new();
+		t->accept_ev = event_new(t->base, http.fd, EV_READ | EV_PERSIST,
+		    http_accept_cb, t);
+		t->pause_ev = evtimer_new(t->base, http_resume_cb, t);
+		t->stop_ev = event_new(t->base, -1, 0, http_stop_cb, t);
+		if (t->accept_ev == NULL || t->pause_ev == NULL ||
+		    t->stop_ev == NULL)
+			fatalx("%s: event_new", __func__);
+		event_add(t->accept_ev, NULL);
+		if ((errno = pthread_create(&t->thread, NULL, http_thread_main,
+		    t)) != 0) {
+			log_warn("%s: pthread_create", __func__);
+			return (-1);
+		}
+		t->started = 1;
+	}
+	return (0);
 }
 
+static void *
+http_thread_main(void *arg)
+{
+	struct http_thread	*t = arg;
+
+	event_base_dispatch(t->base);
+	return (NULL);
+}
+
+/* Take the limits of a (re)loaded configuration. */
+void
+http_configure(const struct conf *conf)
+{
+	struct http_limits	l;
+
+	l.max_connections = conf->max_connections;
+	l.request_timeout = conf->request_timeout;
+	l.keepalive_timeout = conf->keepalive_timeout;
+	http_conn_configure(&l);
+}
+
+static void
+http_accept_cb(evutil_socket_t lfd, short events, void *arg)
+{
+	struct http_thread	*t = arg;
+	int			 fd, i;
+
+	for (i = 0; i < HTTP_ACCEPT_BATCH; i++) {
+		if (!http_conn_room()) {
+			http_pause(t, "the connection limit (max_connections)");
+			return;
+		}
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			switch (errno) {
+			case EAGAIN:
+			case EINTR:
+			case ECONNABORTED:
+			case EPROTO:
+				return;
+			case EMFILE:
+			case ENFILE:
+			case ENOBUFS:
+			case ENOMEM:
+				http_pause(t, strerror(errno));
+				return;
+			default:
+				log_warn("accept");
+				http_pause(t, strerror(errno));
+				return;
+			}
+		}
+		if (__atomic_exchange_n(&http.paused, 0, __ATOMIC_RELAXED))
+			log_info("HTTP: accepting connections again");
+		http_conn_accept(t->base, fd, t->conns);
+	}
+}
+
+/*
+ * Stop accepting for a moment: the clients wait in the listen queue
+ * instead of making the loop spin on an accept that cannot succeed.
+ */
+static void
+http_pause(struct http_thread *t, const char *why)
+{
+	struct timeval	tv = { 0, HTTP_PAUSE_MS * 1000 };
+
+	if (!__atomic_exchange_n(&http.paused, 1, __ATOMIC_RELAXED))
+		log_warnx("HTTP: not accepting connections for now: %s "
+		    "(%ld open)", why, http_conn_open());
+	event_del(t->accept_ev);
+	evtimer_add(t->pause_ev, &tv);
+}
+
+static void
+http_resume_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_thread	*t = arg;
+
+	event_add(t->accept_ev, NULL);
+}
+
+static void
+http_stop_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_thread	*t = arg;
+
+	event_base_loopbreak(t->base);
+}
+
+/* Stop the threads, close every connection and the listener. */
 void
 http_stop(void)
 {
-	if (http != NULL)
-		evhttp_free(http);
-	http = NULL;
-	conf_unref(http_conf);
-	http_conf = NULL;
-}
+	struct http_thread	*t;
+	size_t			 i;
 
-static void
-http_error(struct evhttp_request *req, int code, const char *reason)
-{
-	struct evbuffer	*out = evhttp_request_get_output_buffer(req);
-
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "text/plain; charset=utf-8");
-	evbuffer_add_printf(out, "%d %s\n", code, reason);
-	evhttp_send_reply(req, code, reason, NULL);
-}
-
-static void
-http_request(struct evhttp_request *req, void *arg)
-{
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
-	const char		*path = evhttp_uri_get_path(uri);
-	size_t			 len;
-	char			*tag;
-
-	switch (evhttp_request_get_command(req)) {
-	case EVHTTP_REQ_GET:
-	case EVHTTP_REQ_HEAD:
-		break;
-	default:
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", "GET, HEAD");
-		http_error(req, 405, "Method Not Allowed");
-		return;
+	for (i = 0; i < http.nthreads; i++) {
+		t = &http.threads[i];
+		if (t->started) {
+			event_active(t->stop_ev, 0, 0);
+			pthread_join(t->thread, NULL);
+		}
+		http_conn_close_all(t->conns);
+		event_free(t->accept_ev);
+		event_free(t->pause_ev);
+		event_free(t->stop_ev);
+		event_base_free(t->base);
 	}
-	if (path == NULL || *path == '\0')
-		path = "/";
-	if (strcmp(path, "/") == 0) {
-		http_index(req);
-		return;
-	}
-	len = strlen(path);
-	if (strncmp(path, "/tags/", 6) == 0 && len > 11 &&
-	    strcmp(path + len - 5, ".atom") == 0) {
-		tag = xstrndup(path + 6, len - 11);
-		http_tag(req, tag);
-		free(tag);
-		return;
-	}
-	http_error(req, HTTP_NOTFOUND, "Not Found");
-}
-
-static void
-http_body_done(const void *data, size_t len, void *arg)
-{
-	render_body_unref(arg);
-}
-
-/* Does an If-None-Match header list this ETag (or "*")? */
-static int
-http_etag_matches(const char *header, const char *etag)
-{
-	const char	*p;
-	size_t		 n = strlen(etag);
-
-	if (header == NULL)
-		return (0);
-	if (strcmp(header, "*") == 0)
-		return (1);
-	for (p = header; (p = strstr(p, etag)) != NULL; p += n) {
-		if ((p == header || p[-1] == ' ' || p[-1] == ',' ||
-		    p[-1] == '/') && (p[n] == '\0' || p[n] == ',' ||
-		    p[n] == ' '))
-			return (1);
-	}
-	return (0);
-}
-
-static void
-http_tag(struct evhttp_request *req, const char *tag)
-{
-	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
-	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	struct body		*b;
-	char			 date[64];
-	struct tm		 tm;
-
-	if (!conf_has_tag(http_conf, tag)) {
-		http_error(req, HTTP_NOTFOUND, "Not Found");
-		return;
-	}
-	if ((b = render_cache_get(tag)) == NULL) {
-		/* Configured, not rendered yet (just added on reload). */
-		evhttp_add_header(out, "Retry-After", "5");
-		http_error(req, 503, "Service Unavailable");
-		return;
-	}
-	evhttp_add_header(out, "ETag", b->etag);
-	evhttp_add_header(out, "Cache-Control", "no-cache");
-	if (b->updated != 0 && gmtime_r(&b->updated, &tm) != NULL &&
-	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm))
-		evhttp_add_header(out, "Last-Modified", date);
-	if (http_etag_matches(evhttp_find_header(in, "If-None-Match"),
-	    b->etag)) {
-		evhttp_send_reply(req, HTTP_NOTMODIFIED, "Not Modified", NULL);
-		return;
-	}
-	evhttp_add_header(out, "Content-Type",
-	    "application/atom+xml; charset=utf-8");
-	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-	render_body_ref(b);
-	evbuffer_add_reference(evhttp_request_get_output_buffer(req),
-	    b->data, b->len, http_body_done, b);
-	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
-}
-
-static void
-http_index(struct evhttp_request *req)
-{
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "text/html; charset=utf-8");
-	render_html_index(evhttp_request_get_output_buffer(req), http_conf);
-	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+	free(http.threads);
+	http.threads = NULL;
+	http.nthreads = 0;
+	if (http.fd != -1)
+		close(http.fd);
+	http.fd = -1;
 }

@@ -1,15 +1,17 @@
 /*
- * http.h: the HTTP front end (libevent's evhttp), answering from the
- * render cache only: no store, no rendering on the request path.
+ * http.h: the HTTP server: serving threads answering from the render
+ * cache only (no store, no rendering on the request path).
  */
 #ifndef HTTP_H
 #define HTTP_H
 
 struct conf;
-struct event_base;
 
-int	http_start(struct event_base *, struct conf *);
-void	http_configure(struct conf *);
-void	http_stop(void);
+int		 http_listen(const struct conf *);
+int		 http_start(const struct conf *);
+void		 http_configure(const struct conf *);
+void		 http_stop(void);
+unsigned long	 http_answered(int);
+long		 http_open_connections(void);
 
 #endif

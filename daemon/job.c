@@ -96,7 +96,7 @@ job_free(struct job *job)
 static void
 job_settings_apply(const struct conf *conf)
 {
-	render_tags_configure(conf_base_url(conf));
+	render_tags_configure(conf);
 	job_settings.max_field = conf->max_field_size;
 	job_settings.max_items = conf->max_entries;
 }

@@ -1,8 +1,8 @@
 /*
- * render-atom.c: a tag's entries to an Atom 1.0 document (RFC 4287).
+ * render-atom.c: a page of a tag's entries as an Atom 1.0 document
+ * (RFC 4287), with RFC 5005 paging links.
  *
- * Runs on the worker thread; the result is a struct body that the loop
- * thread caches and serves as is.  Written by hand into one buffer
+ * Runs on the worker thread.  Written by hand into one buffer
  * (xmlTextWriter cost a millisecond per 50-entry feed; this is a fifth of
  * that), with text.c's XML escaper doing all escaping.  Each entry keeps
  * its original id and carries a <source> naming its feed, so that readers
@@ -15,71 +15,16 @@
 #include <string.h>
 
 #include "render.h"
-#include "text.h"
+#include "render-internal.h"
 #include "util.h"
-#include "xmalloc.h"
 
 #define NS_ATOM		"http://www.w3.org/2005/Atom"
 
-static void	atom_escape(struct buf *, const char *, int);
-static void	atom_indent(struct buf *, int);
-static void	atom_element(struct buf *, int, const char *, const char *);
-static void	atom_time(struct buf *, int, const char *, time_t);
-static void	atom_attr(struct buf *, const char *, const char *);
 static void	atom_link(struct buf *, int, const char *, const char *,
 		    const char *);
+static void	atom_html(struct buf *, const char *, const char *);
+static void	atom_enclosure(struct buf *, const struct enclosure *);
 static void	atom_entry(struct buf *, struct item *);
-
-/* Text for XML (attr: an attribute value in double quotes). */
-static void
-atom_escape(struct buf *b, const char *s, int attr)
-{
-	text_escape(b, s, strlen(s), attr ? TEXT_XML_ATTR : TEXT_XML);
-}
-
-/* Two spaces a level (the document is at most five deep). */
-static void
-atom_indent(struct buf *b, int depth)
-{
-	buf_add(b, "          ", depth * 2 < 10 ? depth * 2 : 10);
-}
-
-/* Indentation, then <name>text</name> and a newline. */
-static void
-atom_element(struct buf *b, int depth, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	atom_indent(b, depth);
-	buf_addc(b, '<');
-	buf_addstr(b, name);
-	buf_addc(b, '>');
-	atom_escape(b, value, 0);
-	buf_addstr(b, "</");
-	buf_addstr(b, name);
-	buf_addstr(b, ">\n");
-}
-
-static void
-atom_time(struct buf *b, int depth, const char *name, time_t t)
-{
-	char	tbuf[UTIL_TIMEBUF];
-
-	atom_element(b, depth, name, util_format_time(t, tbuf, sizeof(tbuf)));
-}
-
-/* name="value", with a leading space; nothing when value is NULL. */
-static void
-atom_attr(struct buf *b, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	buf_addc(b, ' ');
-	buf_addstr(b, name);
-	buf_addstr(b, "=\"");
-	atom_escape(b, value, 1);
-	buf_addc(b, '"');
-}
 
 static void
 atom_link(struct buf *b, int depth, const char *rel, const char *type,
@@ -87,11 +32,11 @@ atom_link(struct buf *b, int depth, const char *rel, const char *type,
 {
 	if (href == NULL)
 		return;
-	atom_indent(b, depth);
+	rw_indent(b, depth);
 	buf_addstr(b, "<link");
-	atom_attr(b, "rel", rel);
-	atom_attr(b, "type", type);
-	atom_attr(b, "href", href);
+	rw_attr(b, "rel", rel);
+	rw_attr(b, "type", type);
+	rw_attr(b, "href", href);
 	buf_addstr(b, "/>\n");
 }
 
@@ -103,7 +48,7 @@ atom_html(struct buf *b, const char *name, const char *html)
 	buf_addstr(b, "    <");
 	buf_addstr(b, name);
 	buf_addstr(b, " type=\"html\">");
-	atom_escape(b, html, 0);
+	rw_escape(b, html, 0);
 	buf_addstr(b, "</");
 	buf_addstr(b, name);
 	buf_addstr(b, ">\n");
@@ -115,12 +60,12 @@ atom_enclosure(struct buf *b, const struct enclosure *e)
 	char	len[32];
 
 	buf_addstr(b, "    <link");
-	atom_attr(b, "rel", "enclosure");
-	atom_attr(b, "href", e->url);
-	atom_attr(b, "type", e->type);
+	rw_attr(b, "rel", "enclosure");
+	rw_attr(b, "href", e->url);
+	rw_attr(b, "type", e->type);
 	if (e->length >= 0) {
 		snprintf(len, sizeof(len), "%lld", (long long)e->length);
-		atom_attr(b, "length", len);
+		rw_attr(b, "length", len);
 	}
 	buf_addstr(b, "/>\n");
 }
@@ -128,90 +73,84 @@ atom_enclosure(struct buf *b, const struct enclosure *e)
 static void
 atom_entry(struct buf *b, struct item *it)
 {
-	const char	*source_title;
+	const char	*source = rw_item_source(it);
 	size_t		 i;
 
-	source_title = it->source_title != NULL ? it->source_title :
-	    it->source_name;
 	buf_addstr(b, "  <entry>\n");
-	atom_element(b, 2, "id", it->id != NULL ? it->id : it->uid);
-	atom_element(b, 2, "title", it->title != NULL ? it->title : "");
+	rw_element(b, 2, "id", it->id != NULL ? it->id : it->uid);
+	rw_element(b, 2, "title", it->title != NULL ? it->title : "");
 	atom_link(b, 2, "alternate", "text/html", it->link);
-	atom_time(b, 2, "updated", it->updated ? it->updated : it->sort_time);
+	rw_rfc3339(b, 2, "updated", rw_item_updated(it));
 	if (it->published != 0)
-		atom_time(b, 2, "published", it->published);
+		rw_rfc3339(b, 2, "published", it->published);
 	/* Atom wants an author; the publishing feed is the honest fallback. */
 	for (i = 0; i < it->nauthors || (i == 0 && it->nauthors == 0); i++) {
 		buf_addstr(b, "    <author>\n");
-		atom_element(b, 3, "name", it->nauthors > 0 ?
-		    it->authors[i] : source_title != NULL ? source_title : "");
+		rw_element(b, 3, "name", it->nauthors > 0 ? it->authors[i] :
+		    source);
 		buf_addstr(b, "    </author>\n");
 	}
 	for (i = 0; i < it->nenclosures; i++)
 		atom_enclosure(b, &it->enclosures[i]);
 	for (i = 0; i < it->ncategories; i++) {
 		buf_addstr(b, "    <category");
-		atom_attr(b, "term", it->categories[i]);
+		rw_attr(b, "term", it->categories[i]);
 		buf_addstr(b, "/>\n");
 	}
 	atom_html(b, "summary", it->summary);
 	atom_html(b, "content", it->content);
 
 	buf_addstr(b, "    <source>\n");
-	atom_element(b, 3, "id", it->source_url);
-	atom_element(b, 3, "title", source_title);
+	rw_element(b, 3, "id", it->source_url);
+	rw_element(b, 3, "title", source);
 	atom_link(b, 3, "alternate", "text/html", it->source_link);
-	atom_link(b, 3, "self", NULL, it->source_url);
+	if (rw_url_ok(it->source_url))
+		atom_link(b, 3, "self", NULL, it->source_url);
 	buf_addstr(b, "    </source>\n");
 	buf_addstr(b, "  </entry>\n");
 }
 
-/*
- * Render the Atom feed of one tag.  base is the public URL prefix of this
- * daemon ("http://host:port"), used for the feed's id and self link.
- */
+/* Render a page of one tag's entries (made safe by sanitize_item). */
 struct body *
-render_atom(const char *tag, struct items *items, const char *base)
+render_atom(const struct render_page *p, struct items *items)
 {
 	struct item	*it;
-	struct body	*b;
 	struct buf	 out;
-	char		*self, *home, *title;
+	char		*self, *first, *next, *html;
 	size_t		 len;
-	time_t		 updated = 0, t;
-	int		 n = 0;
 
-	TAILQ_FOREACH(it, items, entry) {
-		t = it->updated ? it->updated : it->sort_time;
-		if (t > updated)
-			updated = t;
-		n++;
-	}
-	xasprintf(&self, "%s/tags/%s.atom", base, tag);
-	xasprintf(&home, "%s/", base);
-	xasprintf(&title, "feedmux: %s", tag);
+	self = rw_page_url(p, "atom", p->query);
+	first = rw_page_url(p, "atom", NULL);
+	next = p->next != NULL ? rw_page_url(p, "atom", p->next) : NULL;
+	html = rw_page_url(p, "html", NULL);
 
 	buf_init(&out);
-	buf_grow(&out, 4096 + (size_t)n * 2048);
-	buf_addstr(&out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	    "<feed xmlns=\"" NS_ATOM "\">\n");
-	atom_element(&out, 1, "id", self);
-	atom_element(&out, 1, "title", title);
-	atom_time(&out, 1, "updated", updated ? updated : time(NULL));
+	buf_grow(&out, 4096 + (size_t)p->nitems * 2048);
+	buf_addstr(&out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+	rw_stylesheet(&out, p);
+	buf_addstr(&out, "<feed xmlns=\"" NS_ATOM "\">\n");
+	rw_element(&out, 1, "id", self);
+	rw_element(&out, 1, "title", p->title);
+	if (p->description != NULL && *p->description != '\0')
+		rw_element(&out, 1, "subtitle", p->description);
+	rw_rfc3339(&out, 1, "updated", p->updated ? p->updated : 0);
 	atom_link(&out, 1, "self", "application/atom+xml", self);
-	atom_link(&out, 1, "alternate", "text/html", home);
+	atom_link(&out, 1, "first", "application/atom+xml", first);
+	atom_link(&out, 1, "next", "application/atom+xml", next);
+	atom_link(&out, 1, "alternate", "text/html", html);
 	buf_addstr(&out, "  <generator");
-	atom_attr(&out, "uri", PACKAGE_URL);
-	atom_attr(&out, "version", PACKAGE_VERSION);
+	rw_attr(&out, "uri", PACKAGE_URL);
+	rw_attr(&out, "version", PACKAGE_VERSION);
 	buf_addstr(&out, ">feedmux</generator>\n");
 	TAILQ_FOREACH(it, items, entry)
 		atom_entry(&out, it);
 	buf_addstr(&out, "</feed>\n");
 
-	len = out.len;
-	b = render_body_new(tag, buf_steal(&out), len, updated, n);
 	free(self);
-	free(home);
-	free(title);
-	return (b);
+	free(first);
+	free(next);
+	free(html);
+	len = out.len;
+	return (render_body_new(p->tag, RENDER_ATOM, buf_steal(&out), len,
+	    p->updated, p->nitems));
 }

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf.h"
 #include "db.h"
 #include "render.h"
+#include "sanitize.h"
 #include "xmalloc.h"
 
 /* The pause after a render: nine times its cost, within these bounds. */
@@ -22,7 +24,7 @@
 #define RENDER_PAUSE_MAX	5000000000LL
 
 static struct {
-	char		*base_url;	/* the public prefix of the feeds */
+	const struct conf *conf;	/* tags' settings (job.c's reference) */
 	char		**dirty;	/* tags waiting to be rendered */
 	size_t		 ndirty;
 	struct timespec	 flush_after;	/* CLOCK_MONOTONIC */
@@ -30,31 +32,69 @@ static struct {
 
 static void	render_tags_clear(void);
 
-/* Where the feeds say they live ("http://host:port"), from the conf. */
+/*
+ * The configuration whose tags are rendered: where the feeds say they live
+ * and each tag's title, description and page size.  Borrowed: the caller
+ * keeps it alive until the next call or render_tags_shutdown.
+ */
 void
-render_tags_configure(const char *base_url)
+render_tags_configure(const struct conf *conf)
 {
-	free(render_tags_state.base_url);
-	render_tags_state.base_url = xstrdup(base_url);
+	render_tags_state.conf = conf;
+}
+
+/* Render one tag's first page in every format into out. */
+static size_t
+render_tag(const char *tag, struct items *items, struct body **out)
+{
+	const struct conf	*conf = render_tags_state.conf;
+	const struct conf_tag	*ct = conf_tag_find(conf, tag);
+	struct render_page	 page;
+	struct item		*it;
+	char			*title = NULL;
+	time_t			 t;
+
+	memset(&page, 0, sizeof(page));
+	page.tag = tag;
+	page.base = conf_base_url(conf);
+	if (*ct->title == '\0')
+		xasprintf(&title, "feedmux: %s", tag);
+	page.title = title != NULL ? title : ct->title;
+	page.description = ct->description;
+	TAILQ_FOREACH(it, items, entry) {
+		sanitize_item(it);
+		t = it->updated ? it->updated : it->sort_time;
+		if (t > page.updated)
+			page.updated = t;
+		page.nitems++;
+	}
+	out[RENDER_ATOM] = render_atom(&page, items);
+	out[RENDER_RSS] = render_rss(&page, items);
+	out[RENDER_JSON] = render_json(&page, items);
+	out[RENDER_HTML] = render_river(&page, items);
+	free(title);
+	return (RENDER_NFORMATS);
 }
 
 /*
- * Render each tag into a body; *out gets the bodies (those whose entries
- * could be read), the return value their number.
+ * Render each tag into a body per format; *out gets the bodies (of the
+ * tags whose entries could be read), the return value their number.
  */
 size_t
 render_tags(struct db *db, char **tags, size_t ntags, struct body ***out)
 {
-	struct items	items;
-	size_t		i, n = 0;
+	const struct conf_tag	*ct;
+	struct items		 items;
+	size_t			 i, n = 0;
 
-	*out = ntags > 0 ? xreallocarray(NULL, ntags, sizeof(**out)) : NULL;
+	*out = ntags > 0 ? xreallocarray(NULL, ntags * RENDER_NFORMATS,
+	    sizeof(**out)) : NULL;
 	for (i = 0; i < ntags; i++) {
+		ct = conf_tag_find(render_tags_state.conf, tags[i]);
 		TAILQ_INIT(&items);
-		if (db_tag_items(db, tags[i], RENDER_ENTRIES, &items) != 0)
+		if (db_tag_items(db, tags[i], (int)ct->entries, &items) != 0)
 			continue;
-		(*out)[n++] = render_atom(tags[i], &items,
-		    render_tags_state.base_url);
+		n += render_tag(tags[i], &items, *out + n);
 		items_free(&items);
 	}
 	return (n);
@@ -164,11 +204,10 @@ render_tags_clear(void)
 	render_tags_state.ndirty = 0;
 }
 
-/* Forget everything: the tags waiting, the pause, the base URL. */
+/* Forget everything: the tags waiting, the pause, the configuration. */
 void
 render_tags_shutdown(void)
 {
 	render_tags_clear();
-	free(render_tags_state.base_url);
 	memset(&render_tags_state, 0, sizeof(render_tags_state));
 }

@@ -1,93 +1,232 @@
 /*
  * render.c: served bodies and the cache that keeps each tag's newest.
  *
- * A body is made once by a renderer (on the worker thread) and then lives
- * on the loop thread: the cache holds a reference, and so does each HTTP
- * response that sends it, by reference, until it is sent.  A new render
- * replaces a tag's body in the cache; the old one goes when its last
- * response is done with it.
+ * A body is made once by a renderer on the worker thread, gzipped there
+ * once (never per request), and then handed to the cache.  The cache is
+ * written on the loop thread and read by the serving threads under one
+ * mutex, held only to find a body and take a reference: responses send
+ * the body by reference, and the last one to let go of a replaced body
+ * frees it.  References are atomic for that reason.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "conf.h"
 #include "render.h"
 #include "util.h"
 #include "xmalloc.h"
 
-static struct bodies	cache = TAILQ_HEAD_INITIALIZER(cache);
+/* A configured tag as the cache holds it. */
+struct served_tag {
+	char		*name;
+	struct body	*bodies[RENDER_NFORMATS];
+	time_t		 next_poll;
+};
+
+static const struct {
+	const char	*ext;
+	const char	*type;
+} render_formats[RENDER_NFORMATS] = {
+	[RENDER_ATOM] = { "atom", "application/atom+xml; charset=utf-8" },
+	[RENDER_RSS] = { "rss", "application/rss+xml; charset=utf-8" },
+	[RENDER_JSON] = { "json", "application/feed+json; charset=utf-8" },
+	[RENDER_HTML] = { "html", "text/html; charset=utf-8" },
+};
+
+static pthread_mutex_t	cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct strmap	cache = { 0, 0, NULL };	/* name -> served_tag */
+static struct strmap	pages = { 0, 0, NULL };	/* path -> body */
 static uint64_t		rendered_seq;	/* worker jobs rendered up to */
 
+static void	render_gzip(struct body *);
+static void	served_tag_free(struct served_tag *);
+
+/* "atom", "rss", "json", "html". */
+const char *
+render_format_ext(enum render_format f)
+{
+	return (render_formats[f].ext);
+}
+
+/* The Content-Type of a format. */
+const char *
+render_format_type(enum render_format f)
+{
+	return (render_formats[f].type);
+}
+
+/* The format an extension names; -1 if none. */
+int
+render_format_find(const char *ext, enum render_format *f)
+{
+	int	i;
+
+	for (i = 0; i < RENDER_NFORMATS; i++) {
+		if (strcmp(ext, render_formats[i].ext) == 0) {
+			*f = i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
 /*
- * A body of data (taken), with a strong ETag from its bytes: the same
- * content always gets the same validator, across restarts too.
+ * A body of data (taken), with strong ETags from its bytes: the same
+ * content always gets the same validators, across restarts too.  The
+ * gzipped form is made here, once.
  */
 struct body *
-render_body_new(const char *tag, char *data, size_t len, time_t updated,
-    int nitems)
+render_body_new(const char *tag, enum render_format format, char *data,
+    size_t len, time_t updated, int nitems)
 {
 	struct body	*b;
+	uint64_t	 h;
 
 	b = xcalloc(1, sizeof(*b));
 	b->refs = 1;
 	b->tag = xstrdup(tag);
+	b->format = format;
 	b->data = data;
 	b->len = len;
 	b->updated = updated;
 	b->nitems = nitems;
+	h = util_hash64(data, len, 0);
 	snprintf(b->etag, sizeof(b->etag), "\"%016llx\"",
-	    (unsigned long long)util_hash64(data, len, 0));
+	    (unsigned long long)h);
+	snprintf(b->gzetag, sizeof(b->gzetag), "\"%016llx-gz\"",
+	    (unsigned long long)h);
+	render_gzip(b);
 	return (b);
+}
+
+/* gzip the body (level 6, as nginx's gzip_static files usually are). */
+static void
+render_gzip(struct body *b)
+{
+	z_stream	z;
+	uLong		bound;
+
+	memset(&z, 0, sizeof(z));
+	if (b->len < 256 || b->len > UINT32_MAX ||
+	    deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	bound = deflateBound(&z, b->len);
+	b->gz = xmalloc(bound);
+	z.next_in = (Bytef *)b->data;
+	z.avail_in = (uInt)b->len;
+	z.next_out = (Bytef *)b->gz;
+	z.avail_out = (uInt)bound;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= b->len) {
+		free(b->gz);
+		b->gz = NULL;
+	} else
+		b->gzlen = z.total_out;
+	deflateEnd(&z);
 }
 
 void
 render_body_ref(struct body *b)
 {
-	b->refs++;
+	__atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
 }
 
 void
 render_body_unref(struct body *b)
 {
-	if (b == NULL || --b->refs > 0)
+	if (b == NULL || __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	free(b->tag);
 	free(b->data);
+	free(b->gz);
 	free(b);
 }
 
-struct body *
-render_cache_get(const char *tag)
+/*
+ * What the cache has for a tag in a format: 0 if the tag is not served
+ * (not configured), else 1 with *out filled; its body, if any, is a new
+ * reference for the caller.  Any thread.
+ */
+int
+render_cache_lookup(const char *tag, enum render_format f,
+    struct render_served *out)
 {
-	struct body	*b;
+	struct served_tag	*st;
 
-	TAILQ_FOREACH(b, &cache, entry) {
-		if (strcmp(b->tag, tag) == 0)
-			return (b);
+	pthread_mutex_lock(&cache_lock);
+	if ((st = strmap_get(&cache, tag)) == NULL) {
+		pthread_mutex_unlock(&cache_lock);
+		return (0);
 	}
-	return (NULL);
+	if ((out->body = st->bodies[f]) != NULL)
+		render_body_ref(out->body);
+	out->next_poll = st->next_poll;
+	pthread_mutex_unlock(&cache_lock);
+	return (1);
+}
+
+/* A tag's body in a format, referenced (unref it), or NULL. */
+struct body *
+render_cache_get(const char *tag, enum render_format f)
+{
+	struct render_served	s;
+
+	if (!render_cache_lookup(tag, f, &s))
+		return (NULL);
+	return (s.body);
+}
+
+/* The cache's entry for a tag, made if need be (cache_lock held). */
+static struct served_tag *
+served_tag_get(const char *tag)
+{
+	struct served_tag	*st;
+
+	if ((st = strmap_get(&cache, tag)) == NULL) {
+		st = xcalloc(1, sizeof(*st));
+		st->name = xstrdup(tag);
+		strmap_put(&cache, st->name, st);
+	}
+	return (st);
+}
+
+static void
+served_tag_free(struct served_tag *st)
+{
+	int	i;
+
+	for (i = 0; i < RENDER_NFORMATS; i++)
+		render_body_unref(st->bodies[i]);
+	free(st->name);
+	free(st);
 }
 
 /* Add or replace a tag's body; the cache takes its own reference. */
 void
 render_cache_put(struct body *b)
 {
-	struct body	*old;
+	struct served_tag	*st;
+	struct body		*old;
 
 	render_body_ref(b);
-	if ((old = render_cache_get(b->tag)) != NULL) {
-		TAILQ_REMOVE(&cache, old, entry);
-		render_body_unref(old);
-	}
-	TAILQ_INSERT_TAIL(&cache, b, entry);
+	pthread_mutex_lock(&cache_lock);
+	st = served_tag_get(b->tag);
+	old = st->bodies[b->format];
+	st->bodies[b->format] = b;
+	pthread_mutex_unlock(&cache_lock);
+	render_body_unref(old);
 }
 
 /*
  * Take the bodies of a render that covers the worker's jobs up to seq;
- * those of tags conf no longer has (gone meanwhile) are skipped.
+ * those of tags conf no longer has (gone meanwhile) are skipped.  Loop
+ * thread.
  */
 void
 render_cache_update(struct body **bodies, size_t n, uint64_t seq,
@@ -110,27 +249,93 @@ render_cache_seq(void)
 	return (rendered_seq);
 }
 
-/* Drop the bodies of tags that the configuration no longer has. */
+/* When the next poll of any of the tag's feeds is due (for max-age). */
+void
+render_cache_next_poll(const char *tag, time_t when)
+{
+	struct served_tag	*st;
+
+	pthread_mutex_lock(&cache_lock);
+	if ((st = strmap_get(&cache, tag)) != NULL)
+		st->next_poll = when;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/*
+ * Serve exactly conf's tags: drop the others, and add the new ones without
+ * bodies (answered 503 until their first render).  Loop thread.
+ */
 void
 render_cache_retain(const struct conf *conf)
 {
-	struct body	*b, *next;
+	struct served_tag	**gone = NULL, *st;
+	size_t			  ngone = 0, i;
 
-	TAILQ_FOREACH_SAFE(b, &cache, entry, next) {
-		if (!conf_has_tag(conf, b->tag)) {
-			TAILQ_REMOVE(&cache, b, entry);
-			render_body_unref(b);
-		}
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < cache.cap; i++) {
+		if (cache.slots[i].key == NULL)
+			continue;
+		st = cache.slots[i].val;
+		if (conf_has_tag(conf, st->name))
+			continue;
+		gone = xreallocarray(gone, ngone + 1, sizeof(*gone));
+		gone[ngone++] = st;
 	}
+	for (i = 0; i < ngone; i++)
+		strmap_del(&cache, gone[i]->name);
+	for (i = 0; i < conf->ntags; i++)
+		served_tag_get(conf->tags[i]);
+	pthread_mutex_unlock(&cache_lock);
+	for (i = 0; i < ngone; i++)
+		served_tag_free(gone[i]);
+	free(gone);
+}
+
+/* Serve body (a reference is taken) at path ("/", "/opml"). */
+void
+render_cache_page_put(const char *path, struct body *b)
+{
+	struct body	*old;
+
+	render_body_ref(b);
+	pthread_mutex_lock(&cache_lock);
+	old = strmap_get(&pages, path);
+	strmap_del(&pages, path);
+	free(b->tag);
+	b->tag = xstrdup(path);		/* the map's key */
+	strmap_put(&pages, b->tag, b);
+	pthread_mutex_unlock(&cache_lock);
+	render_body_unref(old);
+}
+
+/* The body served at path, referenced (unref it), or NULL. */
+struct body *
+render_cache_page_get(const char *path)
+{
+	struct body	*b;
+
+	pthread_mutex_lock(&cache_lock);
+	if ((b = strmap_get(&pages, path)) != NULL)
+		render_body_ref(b);
+	pthread_mutex_unlock(&cache_lock);
+	return (b);
 }
 
 void
 render_cache_clear(void)
 {
-	struct body	*b;
+	size_t	i;
 
-	while ((b = TAILQ_FIRST(&cache)) != NULL) {
-		TAILQ_REMOVE(&cache, b, entry);
-		render_body_unref(b);
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < cache.cap; i++) {
+		if (cache.slots[i].key != NULL)
+			served_tag_free(cache.slots[i].val);
 	}
+	strmap_free(&cache);
+	for (i = 0; i < pages.cap; i++) {
+		if (pages.slots[i].key != NULL)
+			render_body_unref(pages.slots[i].val);
+	}
+	strmap_free(&pages);
+	pthread_mutex_unlock(&cache_lock);
 }

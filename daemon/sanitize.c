@@ -305,20 +305,21 @@ sanitize_html(const char *html, size_t max, const char *base)
 	htmlDocPtr	 doc;
 	xmlNode		*root, *n;
 	struct buf	 out;
-	size_t		 len = strlen(html);
+	char		*clean;
+	size_t		 len;
 	int		 opts = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_NONET | HTML_PARSE_RECOVER;
 
 	buf_init(&out);
 	buf_addstr(&out, "");
-	if (len > max) {
-		len = max;
-		while (len > 0 && ((unsigned char)html[len] & 0xc0) == 0x80)
-			len--;
-	}
-	if (len == 0 || len > INT32_MAX)
+	/* Valid UTF-8 without controls in, so the same comes out. */
+	clean = text_clean(html);
+	text_cap(clean, max);
+	if ((len = strlen(clean)) == 0 || len > INT32_MAX) {
+		free(clean);
 		return (buf_steal(&out));
-	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8", opts);
+	}
+	doc = htmlReadMemory(clean, (int)len, NULL, "UTF-8", opts);
 	if (doc != NULL && (root = xmlDocGetRootElement(doc)) != NULL) {
 		/* The implied <html>: walk its body, never its head. */
 		for (n = root->children; n != NULL; n = n->next) {
@@ -328,6 +329,7 @@ sanitize_html(const char *html, size_t max, const char *base)
 		}
 	}
 	xmlFreeDoc(doc);
+	free(clean);
 	return (buf_steal(&out));
 }
 

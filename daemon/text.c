@@ -499,12 +499,13 @@ text_escape_html(const char *s)
 static const unsigned char text_json_escape[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	['"'] = 1, ['\\'] = 1,
+	['"'] = 1, ['\\'] = 1, ['<'] = 1,
 };
 
 /*
  * A JSON string, escaped by hand: jansson's per-character escaping and
- * UTF-8 checks are slow, and our strings are valid UTF-8 already.
+ * UTF-8 checks are slow, and our strings are valid UTF-8 already.  '<' is
+ * escaped too, so that no served JSON holds a tag a browser might sniff.
  */
 void
 text_json_string(struct buf *b, const char *s)
@@ -522,7 +523,8 @@ text_json_string(struct buf *b, const char *s)
 	for (start = s; s < end; s++) {
 		/* Skip eight plain bytes at a time. */
 		while (end - s >= 8 && (x = swar_load(s), SWAR_LESS(x, 0x20) ==
-		    0 && SWAR_HAS(x, '"') == 0 && SWAR_HAS(x, '\\') == 0))
+		    0 && SWAR_HAS(x, '"') == 0 && SWAR_HAS(x, '\\') == 0 &&
+		    SWAR_HAS(x, '<') == 0))
 			s += 8;
 		if (s == end)
 			break;

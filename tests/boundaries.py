@@ -26,9 +26,10 @@ LAYERS = [
     ("fetch", ["fetch"]),
     ("store", ["db", "db-schema", "db-keys", "db-state", "db-item",
                "db-tags", "db-store", "db-prune", "db-read", "db-backup"]),
-    ("render", ["render", "render-atom", "render-html", "render-tags"]),
-    ("serve", ["http", "sd"]),
-    ("orchestrate", ["job", "worker", "sched", "feed"]),
+    ("render", ["render", "render-write", "render-atom", "render-rss",
+                "render-json", "render-html", "render-tags"]),
+    ("serve", ["http", "http-conn", "http-route", "http-request", "sd"]),
+    ("orchestrate", ["job", "worker", "sched", "feed", "site"]),
     ("control", ["ctl", "ctl-cmd"]),
     ("main", ["feedmuxd"]),
 ]

@@ -426,13 +426,15 @@ test_update(void **state)
 	struct store_counts	 c;
 	struct items		 items;
 	struct item		*it;
+	struct render_page	 page = { .tag = "t", .title = "t",
+	    .base = "http://127.0.0.1:8080" };
 	struct body		*b1, *b2;
 	long long		 first_seen;
 
 	assert_int_equal(store(fx, "a", feed_a), 3);
 	TAILQ_INIT(&items);
 	assert_int_equal(db_tag_items(fx->db, "t", 50, &items), 0);
-	b1 = render_atom("t", &items, "http://127.0.0.1:8080");
+	b1 = render_atom(&page, &items);
 	items_free(&items);
 	first_seen = sql_int(fx, "SELECT first_seen FROM entries "
 	    "WHERE uid = 'g1'");
@@ -455,7 +457,7 @@ test_update(void **state)
 	assert_string_equal(it->categories[0], "C2");
 	/* Seen to change now, so updated now, whatever the feed says. */
 	assert_true(it->updated >= time(NULL) - 5);
-	b2 = render_atom("t", &items, "http://127.0.0.1:8080");
+	b2 = render_atom(&page, &items);
 	items_free(&items);
 	assert_string_not_equal(b1->etag, b2->etag);
 	render_body_unref(b1);

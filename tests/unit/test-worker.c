@@ -232,7 +232,7 @@ test_sync(void **state)
 	wait_done(fx, 1);
 	assert_int_equal(fx->done[0]->type, JOB_SYNC);
 	assert_null(fx->done[0]->state.error);
-	assert_int_equal(fx->done[0]->nbodies, 3);
+	assert_int_equal(fx->done[0]->nbodies, 3 * RENDER_NFORMATS);
 }
 
 /* A prune job applies each feed's retention. */

@@ -1,0 +1,364 @@
+/*
+ * http-conn.c: one HTTP connection on a serving thread.
+ *
+ * A connection reads a request head into its buffer, answers it (a head
+ * and a body sent by reference with writev), and then waits for the next
+ * one.  Two clocks, neither restarted by a byte: a request must arrive
+ * whole within request_timeout of its first byte (or of the connection),
+ * and a response be taken within request_timeout too; an idle
+ * connection goes after keepalive_timeout.  Pipelined requests are
+ * answered in order.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "http-internal.h"
+#include "log.h"
+#include "render.h"
+#include "xmalloc.h"
+
+#define CONN_INBUF_MIN	2048
+
+enum conn_state {
+	CONN_IDLE,		/* between requests */
+	CONN_READING,		/* a request has begun */
+	CONN_WRITING
+};
+
+struct conn {
+	int			 fd;
+	enum conn_state		 state;
+	struct event		*ev;		/* read or write, as state says */
+	struct event		*timer;
+	struct conn_list	*list;
+
+	char			*in;		/* the request bytes read */
+	size_t			 inlen;
+	size_t			 insize;
+	size_t			 consumed;	/* by the request answered */
+
+	struct buf		 head;		/* the response head (reused) */
+	size_t			 head_off;
+	struct http_response	 res;
+	size_t			 body_off;
+	TAILQ_ENTRY(conn)	 entry;
+};
+TAILQ_HEAD(conns, conn);
+
+/* A serving thread's connections. */
+struct conn_list {
+	struct conns		 all;
+};
+
+/* Shared by the serving threads: atomic reads and writes only. */
+static struct http_limits	conn_limits;
+static long			conn_count;
+static unsigned long		conn_answers[6];	/* by status class */
+
+static void	conn_read_cb(evutil_socket_t, short, void *);
+static void	conn_write_cb(evutil_socket_t, short, void *);
+static void	conn_timer_cb(evutil_socket_t, short, void *);
+static void	conn_watch(struct conn *, short, long);
+static void	conn_process(struct conn *);
+static int	conn_flush(struct conn *);
+static void	conn_done(struct conn *);
+static void	conn_free(struct conn *);
+static void	http_limits_get(struct http_limits *);
+static void	conn_count_answer(int);
+
+/* The limits of a (re)loaded configuration (any thread). */
+void
+http_conn_configure(const struct http_limits *l)
+{
+	__atomic_store_n(&conn_limits.max_connections, l->max_connections,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&conn_limits.request_timeout, l->request_timeout,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&conn_limits.keepalive_timeout, l->keepalive_timeout,
+	    __ATOMIC_RELAXED);
+}
+
+static void
+http_limits_get(struct http_limits *l)
+{
+	l->max_connections = __atomic_load_n(&conn_limits.max_connections,
+	    __ATOMIC_RELAXED);
+	l->request_timeout = __atomic_load_n(&conn_limits.request_timeout,
+	    __ATOMIC_RELAXED);
+	l->keepalive_timeout = __atomic_load_n(&conn_limits.keepalive_timeout,
+	    __ATOMIC_RELAXED);
+}
+
+/* Is there room for one more connection under max_connections? */
+int
+http_conn_room(void)
+{
+	return (__atomic_load_n(&conn_count, __ATOMIC_RELAXED) <
+	    __atomic_load_n(&conn_limits.max_connections, __ATOMIC_RELAXED));
+}
+
+/* Connections open now. */
+long
+http_conn_open(void)
+{
+	return (__atomic_load_n(&conn_count, __ATOMIC_RELAXED));
+}
+
+/* Answers so far with a status of class (1 to 5). */
+unsigned long
+http_conn_answered(int class)
+{
+	if (class < 1 || class > 5)
+		return (0);
+	return (__atomic_load_n(&conn_answers[class], __ATOMIC_RELAXED));
+}
+
+static void
+conn_count_answer(int status)
+{
+	int	class = status / 100;
+
+	if (class >= 1 && class <= 5)
+		__atomic_add_fetch(&conn_answers[class], 1, __ATOMIC_RELAXED);
+}
+
+void *
+http_conn_list_new(void)
+{
+	struct conn_list	*l = xcalloc(1, sizeof(*l));
+
+	TAILQ_INIT(&l->all);
+	return (l);
+}
+
+/* Take a new connection on this thread (its fd is non-blocking). */
+void
+http_conn_accept(struct event_base *base, int fd, void *list)
+{
+	struct http_limits	 lim;
+	struct conn		*c;
+
+	http_limits_get(&lim);
+	__atomic_add_fetch(&conn_count, 1, __ATOMIC_RELAXED);
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->list = list;
+	buf_init(&c->head);
+	c->res.head = &c->head;
+	c->ev = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+	c->timer = evtimer_new(base, conn_timer_cb, c);
+	if (c->ev == NULL || c->timer == NULL)
+		fatalx("%s: event_new", __func__);
+	TAILQ_INSERT_TAIL(&c->list->all, c, entry);
+	/* A new connection has request_timeout to send its request. */
+	c->state = CONN_READING;
+	conn_watch(c, EV_READ, lim.request_timeout);
+}
+
+/* Wait for what (EV_READ or EV_WRITE), and arm the clock if secs > 0. */
+static void
+conn_watch(struct conn *c, short what, long secs)
+{
+	struct timeval	tv = { secs, 0 };
+
+	event_del(c->ev);
+	event_assign(c->ev, event_get_base(c->ev), c->fd, what | EV_PERSIST,
+	    what == EV_READ ? conn_read_cb : conn_write_cb, c);
+	event_add(c->ev, NULL);
+	if (secs > 0)
+		evtimer_add(c->timer, &tv);
+}
+
+static void
+conn_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	conn_free(arg);
+}
+
+static void
+conn_read_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn		*c = arg;
+	struct http_limits	 lim;
+	ssize_t			 n;
+
+	if (c->inlen == c->insize) {
+		c->insize = c->insize == 0 ? CONN_INBUF_MIN : c->insize * 2;
+		if (c->insize > HTTP_MAX_HEAD)
+			c->insize = HTTP_MAX_HEAD;
+		c->in = xreallocarray(c->in, c->insize + 1, 1);
+	}
+	n = read(fd, c->in + c->inlen, c->insize - c->inlen);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_free(c);
+		return;
+	}
+	if (c->state == CONN_IDLE) {
+		/* The first byte of a request starts its clock. */
+		http_limits_get(&lim);
+		c->state = CONN_READING;
+		conn_watch(c, EV_READ, lim.request_timeout);
+	}
+	c->inlen += n;
+	conn_process(c);
+}
+
+/* Answer the request in the buffer, if it is whole. */
+static void
+conn_process(struct conn *c)
+{
+	struct http_request	req;
+	int			n, status;
+
+	c->in[c->inlen] = '\0';
+	memset(&c->res, 0, sizeof(c->res));
+	c->res.head = &c->head;
+	n = http_request_parse(c->in, c->inlen, &req, &status);
+	if (n == 0) {
+		if (c->inlen == HTTP_MAX_HEAD) {
+			http_error(&c->res, 431, time(NULL));
+			goto send;
+		}
+		return;
+	}
+	if (n < 0) {
+		http_error(&c->res, status, time(NULL));
+		goto send;
+	}
+	c->consumed = n;
+	http_route(&req, &c->res, time(NULL));
+send:
+	conn_count_answer(c->res.status);
+	c->head_off = c->body_off = 0;
+	c->state = CONN_WRITING;
+	if (conn_flush(c) == 0)
+		conn_done(c);
+}
+
+/*
+ * Send what is left of the response: 0 when all is sent, 1 when the
+ * socket is full (we then wait for it), -1 when the connection is gone.
+ */
+static int
+conn_flush(struct conn *c)
+{
+	struct http_limits	lim;
+	struct iovec		iov[2];
+	ssize_t			n;
+	int			niov;
+
+	for (;;) {
+		niov = 0;
+		if (c->head_off < c->head.len) {
+			iov[niov].iov_base = c->head.data + c->head_off;
+			iov[niov++].iov_len = c->head.len - c->head_off;
+		}
+		if (c->body_off < c->res.len) {
+			iov[niov].iov_base = (char *)c->res.data + c->body_off;
+			iov[niov++].iov_len = c->res.len - c->body_off;
+		}
+		if (niov == 0)
+			return (0);
+		n = writev(c->fd, iov, niov);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			if (event_get_events(c->ev) & EV_READ) {
+				http_limits_get(&lim);
+				conn_watch(c, EV_WRITE, lim.request_timeout);
+			}
+			return (1);
+		}
+		if (n <= 0) {
+			conn_free(c);
+			return (-1);
+		}
+		if ((size_t)n <= c->head.len - c->head_off)
+			c->head_off += n;
+		else {
+			c->body_off += n - (c->head.len - c->head_off);
+			c->head_off = c->head.len;
+		}
+	}
+}
+
+static void
+conn_write_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (conn_flush(c) == 0)
+		conn_done(c);
+}
+
+/* A response is sent: close, answer a pipelined request, or wait. */
+static void
+conn_done(struct conn *c)
+{
+	struct http_limits	lim;
+
+	render_body_unref(c->res.body);
+	c->res.body = NULL;
+	c->res.data = NULL;
+	c->res.len = 0;
+	if (c->res.close) {
+		/* Let the client read the answer before the FIN. */
+		shutdown(c->fd, SHUT_WR);
+		conn_free(c);
+		return;
+	}
+	memmove(c->in, c->in + c->consumed, c->inlen - c->consumed);
+	c->inlen -= c->consumed;
+	c->consumed = 0;
+	http_limits_get(&lim);
+	evtimer_del(c->timer);
+	if (c->inlen > 0) {
+		c->state = CONN_READING;
+		conn_watch(c, EV_READ, lim.request_timeout);
+		conn_process(c);
+		return;
+	}
+	c->state = CONN_IDLE;
+	/* An idle connection keeps no buffer beyond its head's. */
+	free(c->in);
+	c->in = NULL;
+	c->insize = 0;
+	conn_watch(c, EV_READ, lim.keepalive_timeout);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	TAILQ_REMOVE(&c->list->all, c, entry);
+	event_free(c->ev);
+	event_free(c->timer);
+	close(c->fd);
+	render_body_unref(c->res.body);
+	buf_free(&c->head);
+	free(c->in);
+	free(c);
+	__atomic_sub_fetch(&conn_count, 1, __ATOMIC_RELAXED);
+}
+
+/* Close every connection of a thread (at shutdown, its loop stopped). */
+void
+http_conn_close_all(void *arg)
+{
+	struct conn_list	*l = arg;
+	struct conn		*c;
+
+	while ((c = TAILQ_FIRST(&l->all)) != NULL)
+		conn_free(c);
+	free(l);
+}

@@ -1,0 +1,26 @@
+/*
+ * render-internal.h: what the renderers share (render-write.c): XML
+ * writing, times in the formats feeds use, and the addresses of pages.
+ */
+#ifndef RENDER_INTERNAL_H
+#define RENDER_INTERNAL_H
+
+#include <time.h>
+
+struct buf;
+struct item;
+struct render_page;
+
+void	 rw_indent(struct buf *, int);
+void	 rw_escape(struct buf *, const char *, int);
+void	 rw_element(struct buf *, int, const char *, const char *);
+void	 rw_attr(struct buf *, const char *, const char *);
+void	 rw_rfc3339(struct buf *, int, const char *, time_t);
+char	*rw_rfc822(time_t, char *, size_t);
+char	*rw_page_url(const struct render_page *, const char *, const char *);
+void	 rw_stylesheet(struct buf *, const struct render_page *);
+int	 rw_url_ok(const char *);
+time_t	 rw_item_updated(const struct item *);
+const char *rw_item_source(const struct item *);
+
+#endif

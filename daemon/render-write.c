@@ -1,0 +1,127 @@
+/*
+ * render-write.c: what the Atom, RSS, JSON Feed and HTML renderers share:
+ * XML elements and attributes (escaped by text.c), times, page addresses.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "item.h"
+#include "render.h"
+#include "render-internal.h"
+#include "text.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* Two spaces a level (documents are at most five deep). */
+void
+rw_indent(struct buf *b, int depth)
+{
+	buf_add(b, "          ", depth * 2 < 10 ? depth * 2 : 10);
+}
+
+/* Text for XML (attr: an attribute value in double quotes). */
+void
+rw_escape(struct buf *b, const char *s, int attr)
+{
+	text_escape(b, s, strlen(s), attr ? TEXT_XML_ATTR : TEXT_XML);
+}
+
+/* Indentation, then <name>text</name> and a newline; nothing if NULL. */
+void
+rw_element(struct buf *b, int depth, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	rw_indent(b, depth);
+	buf_addc(b, '<');
+	buf_addstr(b, name);
+	buf_addc(b, '>');
+	rw_escape(b, value, 0);
+	buf_addstr(b, "</");
+	buf_addstr(b, name);
+	buf_addstr(b, ">\n");
+}
+
+/* name="value", with a leading space; nothing when value is NULL. */
+void
+rw_attr(struct buf *b, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	buf_addc(b, ' ');
+	buf_addstr(b, name);
+	buf_addstr(b, "=\"");
+	rw_escape(b, value, 1);
+	buf_addc(b, '"');
+}
+
+/* An element holding an RFC 3339 time (Atom). */
+void
+rw_rfc3339(struct buf *b, int depth, const char *name, time_t t)
+{
+	char	tbuf[UTIL_TIMEBUF];
+
+	rw_element(b, depth, name, util_format_time(t, tbuf, sizeof(tbuf)));
+}
+
+/* An RFC 822 time (RSS, HTTP), in English whatever the locale. */
+char *
+rw_rfc822(time_t t, char *out, size_t len)
+{
+	static const char	days[] = "SunMonTueWedThuFriSat";
+	static const char	months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm		tm;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	snprintf(out, len, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT",
+	    days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return (out);
+}
+
+/* The address of a page of the tag in format ext, with query or none. */
+char *
+rw_page_url(const struct render_page *p, const char *ext, const char *query)
+{
+	char	*url;
+
+	xasprintf(&url, "%s/tags/%s.%s%s%s", p->base, p->tag, ext,
+	    query != NULL ? "?" : "", query != NULL ? query : "");
+	return (url);
+}
+
+/* The stylesheet that makes a feed readable in a browser. */
+void
+rw_stylesheet(struct buf *b, const struct render_page *p)
+{
+	buf_addstr(b, "<?xml-stylesheet type=\"text/xsl\" href=\"");
+	rw_escape(b, p->base, 1);
+	buf_addstr(b, "/feed.xsl\"?>\n");
+}
+
+/* May a document link to url?  (Ids may be any IRI; links only http(s).) */
+int
+rw_url_ok(const char *url)
+{
+	return (url != NULL && (strncasecmp(url, "http://", 7) == 0 ||
+	    strncasecmp(url, "https://", 8) == 0));
+}
+
+/* When an entry last changed, as far as we know. */
+time_t
+rw_item_updated(const struct item *it)
+{
+	return (it->updated ? it->updated : it->sort_time);
+}
+
+/* The name of the feed an entry came from. */
+const char *
+rw_item_source(const struct item *it)
+{
+	return (it->source_title != NULL ? it->source_title :
+	    it->source_name != NULL ? it->source_name : "");
+}
