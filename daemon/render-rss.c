@@ -16,6 +16,7 @@
 
 #include "render.h"
 #include "render-internal.h"
+#include "text.h"
 #include "util.h"
 
 static void	rss_atom_link(struct buf *, const char *, const char *,
@@ -100,7 +101,7 @@ render_rss(const struct render_page *p, struct items *items)
 {
 	struct item	*it;
 	struct buf	 out;
-	char		*self, *first, *next, *html;
+	char		*self, *first, *next, *html, *desc;
 	size_t		 len;
 
 	self = rw_page_url(p, "rss", p->query);
@@ -119,8 +120,11 @@ render_rss(const struct render_page *p, struct items *items)
 	    "  <channel>\n");
 	rw_element(&out, 2, "title", p->title);
 	rw_element(&out, 2, "link", html);
-	rw_element(&out, 2, "description", p->description != NULL &&
+	/* The channel's description is HTML to readers; ours is text. */
+	desc = text_escape_html(p->description != NULL &&
 	    *p->description != '\0' ? p->description : p->title);
+	rw_element(&out, 2, "description", desc);
+	free(desc);
 	rss_atom_link(&out, "self", "application/rss+xml", self);
 	rss_atom_link(&out, "first", "application/rss+xml", first);
 	rss_atom_link(&out, "next", "application/rss+xml", next);
