@@ -164,16 +164,23 @@ http_conn_accept(struct event_base *base, int fd, void *list)
 	conn_watch(c, EV_READ, lim.request_timeout);
 }
 
-/* Wait for what (EV_READ or EV_WRITE), and arm the clock if secs > 0. */
+/*
+ * Wait for what (EV_READ or EV_WRITE), and arm the clock if secs > 0.  The
+ * event is changed only when it must be: each change is a system call.
+ */
 static void
 conn_watch(struct conn *c, short what, long secs)
 {
 	struct timeval	tv = { secs, 0 };
 
-	event_del(c->ev);
-	event_assign(c->ev, event_get_base(c->ev), c->fd, what | EV_PERSIST,
-	    what == EV_READ ? conn_read_cb : conn_write_cb, c);
-	event_add(c->ev, NULL);
+	if (!(event_get_events(c->ev) & what) ||
+	    !event_pending(c->ev, what, NULL)) {
+		event_del(c->ev);
+		event_assign(c->ev, event_get_base(c->ev), c->fd,
+		    what | EV_PERSIST, what == EV_READ ? conn_read_cb :
+		    conn_write_cb, c);
+		event_add(c->ev, NULL);
+	}
 	if (secs > 0)
 		evtimer_add(c->timer, &tv);
 }
@@ -322,7 +329,6 @@ conn_done(struct conn *c)
 	c->inlen -= c->consumed;
 	c->consumed = 0;
 	http_limits_get(&lim);
-	evtimer_del(c->timer);
 	if (c->inlen > 0) {
 		c->state = CONN_READING;
 		conn_watch(c, EV_READ, lim.request_timeout);
@@ -330,10 +336,6 @@ conn_done(struct conn *c)
 		return;
 	}
 	c->state = CONN_IDLE;
-	/* An idle connection keeps no buffer beyond its head's. */
-	free(c->in);
-	c->in = NULL;
-	c->insize = 0;
 	conn_watch(c, EV_READ, lim.keepalive_timeout);
 }
 

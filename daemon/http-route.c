@@ -83,9 +83,15 @@ http_head_start(struct http_response *res, int status, time_t now)
 
 	res->status = status;
 	buf_reset(res->head);
-	snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", status,
-	    http_reason(status));
-	buf_addstr(res->head, line);
+	if (status == 200)
+		buf_addstr(res->head, "HTTP/1.1 200 OK\r\n");
+	else if (status == 304)
+		buf_addstr(res->head, "HTTP/1.1 304 Not Modified\r\n");
+	else {
+		snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", status,
+		    http_reason(status));
+		buf_addstr(res->head, line);
+	}
 	http_header(res, "Server", "feedmux/" PACKAGE_VERSION);
 	http_header(res, "Date", http_date(now));
 }
@@ -156,19 +162,14 @@ http_send_body(const struct http_request *req, struct http_response *res,
 {
 	int		 gzip = req->gzip && b->gz != NULL;
 	const char	*etag = gzip ? b->gzetag : b->etag;
-	char		 cache[48], modified[40];
+	char		 cache[48];
 	time_t		 since;
-	struct tm	 tm;
 	int		 fresh;
 
 	if (max_age >= 0)
 		snprintf(cache, sizeof(cache), "max-age=%ld", max_age);
 	else
 		snprintf(cache, sizeof(cache), "no-cache");
-	*modified = '\0';
-	if (b->updated > 0 && gmtime_r(&b->updated, &tm) != NULL)
-		strftime(modified, sizeof(modified),
-		    "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	if (req->if_none_match != NULL)
 		fresh = http_etag_matches(req->if_none_match, etag);
 	else
@@ -178,8 +179,8 @@ http_send_body(const struct http_request *req, struct http_response *res,
 
 	http_head_start(res, fresh ? 304 : 200, now);
 	http_header(res, "ETag", etag);
-	if (*modified != '\0')
-		http_header(res, "Last-Modified", modified);
+	if (*b->modified != '\0')
+		http_header(res, "Last-Modified", b->modified);
 	http_header(res, "Cache-Control", cache);
 	if (b->gz != NULL)
 		http_header(res, "Vary", "Accept-Encoding");

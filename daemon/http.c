@@ -5,9 +5,11 @@
  * libevent loop accepting from the one listening socket, so that polling,
  * parsing and the store never delay a response: a request is answered
  * from the render cache alone (http-route.c).  The door is held: a cap on
- * connections (max_connections), the soft fd limit raised to the hard one,
- * and when the cap or the fd limit is reached the threads stop accepting
- * for a moment (no spinning), with one log line per episode.
+ * connections (max_connections, and no more than the fd limit leaves room
+ * for), the soft fd limit raised to the hard one, and when the cap or the
+ * fd limit is reached the threads stop accepting for a moment (no
+ * spinning), with one log line per episode: pauses less than
+ * HTTP_EPISODE_CALM apart are one episode.
  */
 #include "config.h"
 
@@ -17,10 +19,12 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -34,6 +38,10 @@
 
 /* How long accepting pauses at the cap or the fd limit. */
 #define HTTP_PAUSE_MS		100
+/* An episode at the limit ends after this long without a pause (s). */
+#define HTTP_EPISODE_CALM	10
+/* Descriptors kept from connections, beside two per transfer. */
+#define HTTP_FD_RESERVE		64
 /* Most connections one wake-up accepts, so that threads share them. */
 #define HTTP_ACCEPT_BATCH	32
 
@@ -52,14 +60,16 @@ static struct {
 	struct http_thread	*threads;
 	size_t			 nthreads;
 	int			 paused;	/* an episode is logged, atomic */
-} http = { -1, NULL, 0, 0 };
+	time_t			 last_pause;	/* atomic */
+	long			 fd_budget;	/* connections the fd limit allows */
+} http = { -1, NULL, 0, 0, 0, 0 };
 
 static void	*http_thread_main(void *);
 static void	 http_accept_cb(evutil_socket_t, short, void *);
 static void	 http_pause(struct http_thread *, const char *);
 static void	 http_resume_cb(evutil_socket_t, short, void *);
 static void	 http_stop_cb(evutil_socket_t, short, void *);
-static void	 http_raise_fd_limit(void);
+static void	 http_raise_fd_limit(const struct conf *);
 
 /* Answers by status class so far (class 1 to 5), for /metrics. */
 unsigned long
@@ -75,20 +85,37 @@ http_open_connections(void)
 	return (http_conn_open());
 }
 
-/* Raise the soft limit on open files to the hard one: connections. */
+/*
+ * Raise the soft limit on open files to the hard one: connections.  What
+ * the limit allows, less what the rest of the daemon needs (transfers,
+ * the store, the control socket), caps the connections, so that they can
+ * never take the descriptors polling and feedmuxctl need.
+ */
 static void
-http_raise_fd_limit(void)
+http_raise_fd_limit(const struct conf *conf)
 {
 	struct rlimit	rl;
+	long		reserve = HTTP_FD_RESERVE + 2 * conf->max_transfers;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == rl.rlim_max)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		http.fd_budget = LONG_MAX;
 		return;
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		log_warn("cannot raise the open files limit");
+	}
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn("cannot raise the open files limit");
+			getrlimit(RLIMIT_NOFILE, &rl);
+		} else
+			log_debug("open files limit raised to %llu",
+			    (unsigned long long)rl.rlim_cur);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LONG_MAX / 2)
+		http.fd_budget = LONG_MAX;
+	else if ((long)rl.rlim_cur - reserve < 16)
+		http.fd_budget = 16;
 	else
-		log_debug("open files limit raised to %llu",
-		    (unsigned long long)rl.rlim_cur);
+		http.fd_budget = (long)rl.rlim_cur - reserve;
 }
 
 /*
@@ -102,7 +129,7 @@ http_listen(const struct conf *conf)
 	char		 port[16];
 	int		 fd = -1, one = 1, error;
 
-	http_raise_fd_limit();
+	http_raise_fd_limit(conf);
 	http_configure(conf);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -190,9 +217,18 @@ http_thread_main(void *arg)
 void
 http_configure(const struct conf *conf)
 {
+	static long		clamped;
 	struct http_limits	l;
 
 	l.max_connections = conf->max_connections;
+	if (l.max_connections > http.fd_budget) {
+		l.max_connections = http.fd_budget;
+		if (clamped != l.max_connections)
+			log_warnx("max_connections %ld is more than the open "
+			    "files limit allows: at most %ld connections",
+			    conf->max_connections, l.max_connections);
+	}
+	clamped = l.max_connections;
 	l.request_timeout = conf->request_timeout;
 	l.keepalive_timeout = conf->keepalive_timeout;
 	http_conn_configure(&l);
@@ -229,7 +265,10 @@ http_accept_cb(evutil_socket_t lfd, short events, void *arg)
 				return;
 			}
 		}
-		if (__atomic_exchange_n(&http.paused, 0, __ATOMIC_RELAXED))
+		if (__atomic_load_n(&http.paused, __ATOMIC_RELAXED) &&
+		    time(NULL) - __atomic_load_n(&http.last_pause,
+		    __ATOMIC_RELAXED) >= HTTP_EPISODE_CALM &&
+		    __atomic_exchange_n(&http.paused, 0, __ATOMIC_RELAXED))
 			log_info("HTTP: accepting connections again");
 		http_conn_accept(t->base, fd, t->conns);
 	}
@@ -244,6 +283,7 @@ http_pause(struct http_thread *t, const char *why)
 {
 	struct timeval	tv = { 0, HTTP_PAUSE_MS * 1000 };
 
+	__atomic_store_n(&http.last_pause, time(NULL), __ATOMIC_RELAXED);
 	if (!__atomic_exchange_n(&http.paused, 1, __ATOMIC_RELAXED))
 		log_warnx("HTTP: not accepting connections for now: %s "
 		    "(%ld open)", why, http_conn_open());

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zlib.h>
 
@@ -86,6 +87,7 @@ render_body_new(const char *tag, enum render_format format, char *data,
     size_t len, time_t updated, int nitems)
 {
 	struct body	*b;
+	struct tm	 tm;
 	uint64_t	 h;
 
 	b = xcalloc(1, sizeof(*b));
@@ -101,6 +103,9 @@ render_body_new(const char *tag, enum render_format format, char *data,
 	    (unsigned long long)h);
 	snprintf(b->gzetag, sizeof(b->gzetag), "\"%016llx-gz\"",
 	    (unsigned long long)h);
+	if (updated > 0 && gmtime_r(&updated, &tm) != NULL)
+		strftime(b->modified, sizeof(b->modified),
+		    "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	render_gzip(b);
 	return (b);
 }

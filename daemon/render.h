@@ -45,6 +45,7 @@ struct body {
 	char			 etag[24];	/* quoted strong validators */
 	char			 gzetag[28];
 	time_t			 updated;	/* newest entry change */
+	char			 modified[32];	/* updated as an HTTP date */
 	int			 nitems;
 };
 
