@@ -10,22 +10,17 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* Read the newest entries of a tag, with their source feeds. */
-int
-db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
+/* Read the rows of a tag query (st, bound) into out. */
+static int
+db_read_items(struct db *db, sqlite3_stmt *st, struct items *out)
 {
-	sqlite3_stmt	*st = db->st[ST_TAG_ITEMS];
-	struct db_tag	*t;
 	struct item	*it;
 	time_t		 changed;
 	int		 rc;
 
-	if ((t = db_tag_by_name(db, tag)) == NULL || t->id == 0)
-		return (0);
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_int(st, 2, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		it = item_new();
+		it->key = sqlite3_column_int64(st, 0);
 		it->id = db_column_text(st, 1);
 		it->uid = db_column_text(st, 2);
 		it->title = db_column_text(st, 3);
@@ -60,6 +55,72 @@ db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
 		return (-1);
 	}
 	return (0);
+}
+
+/* Read the newest entries of a tag, with their source feeds. */
+int
+db_tag_items(struct db *db, const char *tag, int limit, struct items *out)
+{
+	sqlite3_stmt	*st = db->st[ST_TAG_ITEMS];
+	struct db_tag	*t;
+
+	if ((t = db_tag_by_name(db, tag)) == NULL || t->id == 0)
+		return (0);
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_int(st, 2, limit);
+	return (db_read_items(db, st, out));
+}
+
+/*
+ * Read a page of a tag: at most limit entries older than the cursor
+ * (before_time, before_key), newest first.  The cursor is where the last
+ * page ended, so pages never overlap or leave gaps while entries arrive.
+ * On any connection (the pager's reads without the tag list loaded).
+ */
+int
+db_tag_page(struct db *db, const char *tag, time_t before_time,
+    int64_t before_key, int limit, struct items *out)
+{
+	sqlite3_stmt	*st = db->st[ST_TAG_PAGE];
+
+	sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int64(st, 3, before_time);
+	sqlite3_bind_int64(st, 4, before_key);
+	return (db_read_items(db, st, out));
+}
+
+/*
+ * A connection that only reads, for a thread of its own (the pager): it
+ * sees each commit of the writer's (WAL) and never blocks it.
+ */
+struct db *
+db_open_reader(const char *path, char **cause)
+{
+	struct db	*db;
+
+	*cause = NULL;
+	db = xcalloc(1, sizeof(*db));
+	db->path = xstrdup(path);
+	db->readonly = 1;
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, db->h != NULL ?
+		    sqlite3_errmsg(db->h) : "cannot open");
+		db_close(db);
+		return (NULL);
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	if (db_exec(db, "PRAGMA cache_size = -8192") != 0 ||
+	    db_prepare(db, cause) != 0) {
+		if (*cause == NULL)
+			xasprintf(cause, "%s: %s", path,
+			    sqlite3_errmsg(db->h));
+		db_close(db);
+		return (NULL);
+	}
+	return (db);
 }
 
 /* How SQLite runs the tag query, one plan line per row (for tests). */

@@ -149,6 +149,17 @@ static const char *db_sql[ST_MAX] = {
 	    "JOIN feeds f ON f.id = e.feed_id "
 	    "WHERE te.tag_id = ?1 "
 	    "ORDER BY te.sort_time DESC, te.entry_id DESC LIMIT ?2",
+	/* A page of a tag's entries older than the cursor (?3, ?4). */
+	[ST_TAG_PAGE] =
+	    "SELECT e.id, e.guid, e.uid, e.title, e.link, e.authors, "
+	    "e.summary, e.content, e.published, e.updated, te.sort_time, "
+	    "f.name, f.title, f.link, f.url, e.enclosures, e.image, "
+	    "e.changed, e.categories "
+	    "FROM tag_entries te JOIN entries e ON e.id = te.entry_id "
+	    "JOIN feeds f ON f.id = e.feed_id "
+	    "WHERE te.tag_id = (SELECT id FROM tags WHERE name = ?1) "
+	    "AND (te.sort_time, te.entry_id) < (?3, ?4) "
+	    "ORDER BY te.sort_time DESC, te.entry_id DESC LIMIT ?2",
 	[ST_WEEKLY] =
 	    "SELECT count(*) FROM entries WHERE feed_id = ?1 AND "
 	    "sort_time > ?2",

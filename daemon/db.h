@@ -76,6 +76,9 @@ int64_t		 db_prune_tombstones(struct db *);
 
 /* db-read.c */
 int		 db_tag_items(struct db *, const char *, int, struct items *);
+int		 db_tag_page(struct db *, const char *, time_t, int64_t, int,
+		    struct items *);
+struct db	*db_open_reader(const char *, char **);
 char		*db_tag_items_plan(struct db *);
 
 /*

@@ -233,6 +233,7 @@ reload(char **cause)
 	fetch_configure(cfg);
 	feed_apply_conf(cfg, NULL);
 	render_cache_retain(cfg);
+	render_pager_configure(cfg);
 	http_configure(cfg);
 	site_configure(cfg);
 	ctl_cmd_configure(cfg);
@@ -404,6 +405,9 @@ main(int argc, char *argv[])
 		if (event_reinit(ev_base) != 0)
 			fatalx("event_reinit failed");
 	}
+	render_pager_configure(cfg);
+	if (render_pager_start(cfg->database, &cause) != 0)
+		fatalx("pager: %s", cause);
 	if (http_start(cfg) != 0)
 		return (1);
 	if (fetch_init(ev_base, cfg) != 0)
@@ -430,6 +434,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(prune_ev);
+	render_pager_stop();	/* first: it answers the serving threads */
 	http_stop();
 	site_shutdown();
 	db_backup_stop();

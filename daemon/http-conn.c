@@ -1,6 +1,10 @@
 /*
  * http-conn.c: one HTTP connection on a serving thread.
  *
+ * (A page other than a tag's cached first one is rendered by the pager,
+ * render-pager.c; the connection waits for it without reading, and its
+ * request clock keeps running.)
+ *
  * A connection reads a request head into its buffer, answers it (a head
  * and a body sent by reference with writev), and then waits for the next
  * one.  Two clocks, neither restarted by a byte: a request must arrive
@@ -15,6 +19,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,8 +36,22 @@
 enum conn_state {
 	CONN_IDLE,		/* between requests */
 	CONN_READING,		/* a request has begun */
+	CONN_WAITING,		/* for the pager to render its page */
 	CONN_WRITING
 };
+
+/*
+ * A page asked of the pager for a connection.  Owned by the pager until
+ * its callback queues it on the connection's thread, then by that thread;
+ * a connection that goes meanwhile only forgets it (conn = NULL).
+ */
+struct conn_ticket {
+	struct conn		*conn;
+	struct conn_list	*list;
+	struct body		*body;
+	TAILQ_ENTRY(conn_ticket) entry;
+};
+TAILQ_HEAD(conn_tickets, conn_ticket);
 
 struct conn {
 	int			 fd;
@@ -48,15 +67,20 @@ struct conn {
 
 	struct buf		 head;		/* the response head (reused) */
 	size_t			 head_off;
+	struct http_request	 req;		/* the request being answered */
 	struct http_response	 res;
 	size_t			 body_off;
+	struct conn_ticket	*ticket;	/* while CONN_WAITING */
 	TAILQ_ENTRY(conn)	 entry;
 };
 TAILQ_HEAD(conns, conn);
 
-/* A serving thread's connections. */
+/* A serving thread's connections, and the pages rendered for them. */
 struct conn_list {
 	struct conns		 all;
+	pthread_mutex_t		 lock;		/* done */
+	struct conn_tickets	 done;
+	struct event		*notify;
 };
 
 /* Shared by the serving threads: atomic reads and writes only. */
@@ -69,6 +93,10 @@ static void	conn_write_cb(evutil_socket_t, short, void *);
 static void	conn_timer_cb(evutil_socket_t, short, void *);
 static void	conn_watch(struct conn *, short, long);
 static void	conn_process(struct conn *);
+static void	conn_send(struct conn *);
+static void	conn_defer(struct conn *);
+static void	conn_page_ready(struct body *, void *);
+static void	conn_pages_cb(evutil_socket_t, short, void *);
 static int	conn_flush(struct conn *);
 static void	conn_done(struct conn *);
 static void	conn_free(struct conn *);
@@ -132,12 +160,79 @@ conn_count_answer(int status)
 }
 
 void *
-http_conn_list_new(void)
+http_conn_list_new(struct event_base *base)
 {
 	struct conn_list	*l = xcalloc(1, sizeof(*l));
 
 	TAILQ_INIT(&l->all);
+	TAILQ_INIT(&l->done);
+	pthread_mutex_init(&l->lock, NULL);
+	if ((l->notify = event_new(base, -1, 0, conn_pages_cb, l)) == NULL)
+		fatalx("%s: event_new", __func__);
 	return (l);
+}
+
+/* The pager rendered a page (on its thread): queue it for the conn's. */
+static void
+conn_page_ready(struct body *b, void *arg)
+{
+	struct conn_ticket	*t = arg;
+	struct conn_list	*l = t->list;
+
+	t->body = b;
+	pthread_mutex_lock(&l->lock);
+	TAILQ_INSERT_TAIL(&l->done, t, entry);
+	pthread_mutex_unlock(&l->lock);
+	event_active(l->notify, 0, 0);
+}
+
+/* Pages are ready: answer the connections still waiting for them. */
+static void
+conn_pages_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn_list	*l = arg;
+	struct conn_tickets	 ready;
+	struct conn_ticket	*t;
+	struct conn		*c;
+
+	TAILQ_INIT(&ready);
+	pthread_mutex_lock(&l->lock);
+	TAILQ_CONCAT(&ready, &l->done, entry);
+	pthread_mutex_unlock(&l->lock);
+	while ((t = TAILQ_FIRST(&ready)) != NULL) {
+		TAILQ_REMOVE(&ready, t, entry);
+		if ((c = t->conn) == NULL) {
+			render_body_unref(t->body);
+			free(t);
+			continue;
+		}
+		c->ticket = NULL;
+		http_route_page(&c->req, &c->res, t->body, time(NULL));
+		free(t);
+		conn_send(c);
+	}
+}
+
+/* Ask the pager for the page the response waits for. */
+static void
+conn_defer(struct conn *c)
+{
+	struct http_deferred	*p = &c->res.page;
+	struct conn_ticket	*t;
+
+	t = xcalloc(1, sizeof(*t));
+	t->conn = c;
+	t->list = c->list;
+	if (render_pager_request(p->tag, p->format, p->has_cursor ?
+	    &p->cursor : NULL, p->limit, conn_page_ready, t) != 0) {
+		free(t);
+		http_route_page(&c->req, &c->res, NULL, time(NULL));
+		conn_send(c);
+		return;
+	}
+	c->ticket = t;
+	c->state = CONN_WAITING;
+	event_del(c->ev);	/* nothing is read meanwhile */
 }
 
 /* Take a new connection on this thread (its fd is non-blocking). */
@@ -244,8 +339,20 @@ conn_process(struct conn *c)
 		goto send;
 	}
 	c->consumed = n;
-	http_route(&req, &c->res, time(NULL));
+	c->req = req;
+	http_route(&c->req, &c->res, time(NULL));
+	if (c->res.deferred) {
+		conn_defer(c);
+		return;
+	}
 send:
+	conn_send(c);
+}
+
+/* Send the response made for the request. */
+static void
+conn_send(struct conn *c)
+{
 	conn_count_answer(c->res.status);
 	c->head_off = c->body_off = 0;
 	c->state = CONN_WRITING;
@@ -281,7 +388,8 @@ conn_flush(struct conn *c)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN) {
-			if (event_get_events(c->ev) & EV_READ) {
+			if (!(event_get_events(c->ev) & EV_WRITE) ||
+			    !event_pending(c->ev, EV_WRITE, NULL)) {
 				http_limits_get(&lim);
 				conn_watch(c, EV_WRITE, lim.request_timeout);
 			}
@@ -342,6 +450,8 @@ conn_done(struct conn *c)
 static void
 conn_free(struct conn *c)
 {
+	if (c->ticket != NULL)
+		c->ticket->conn = NULL;	/* the pager's answer is dropped */
 	TAILQ_REMOVE(&c->list->all, c, entry);
 	event_free(c->ev);
 	event_free(c->timer);
@@ -360,7 +470,17 @@ http_conn_close_all(void *arg)
 	struct conn_list	*l = arg;
 	struct conn		*c;
 
+	struct conn_ticket	*t;
+
 	while ((c = TAILQ_FIRST(&l->all)) != NULL)
 		conn_free(c);
+	/* The pager has stopped: every ticket is here by now. */
+	while ((t = TAILQ_FIRST(&l->done)) != NULL) {
+		TAILQ_REMOVE(&l->done, t, entry);
+		render_body_unref(t->body);
+		free(t);
+	}
+	event_free(l->notify);
+	pthread_mutex_destroy(&l->lock);
 	free(l);
 }

@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "render.h"
 #include "util.h"
 
-struct body;
 struct event_base;
 
 /* Longest request head (request line and headers) read. */
@@ -38,6 +38,16 @@ struct http_request {
 	int			 has_body;	/* Content-Length or chunked */
 };
 
+/* A page the pager is to render before the answer can be sent. */
+struct http_deferred {
+	char			 tag[128];
+	enum render_format	 format;
+	struct render_cursor	 cursor;
+	int			 has_cursor;
+	int			 limit;
+	long			 max_age;
+};
+
 /* What to send: a head, then a body by reference, a page, or neither. */
 struct http_response {
 	int			 status;
@@ -46,6 +56,8 @@ struct http_response {
 	const char		*data;		/* what of it to send */
 	size_t			 len;
 	int			 close;		/* close once sent */
+	int			 deferred;	/* wait for the pager: page */
+	struct http_deferred	 page;
 };
 
 /* What every thread reads of the configuration (set atomically). */
@@ -66,6 +78,8 @@ const char *http_query_param(const char *, const char *, char *, size_t);
 /* http-route.c */
 void	http_route(const struct http_request *, struct http_response *,
 	    time_t);
+void	http_route_page(const struct http_request *, struct http_response *,
+	    struct body *, time_t);
 void	http_error(struct http_response *, int, time_t);
 const char *http_reason(int);
 
@@ -76,6 +90,6 @@ long	http_conn_open(void);
 unsigned long http_conn_answered(int);
 void	http_conn_accept(struct event_base *, int, void *);
 void	http_conn_close_all(void *);
-void	*http_conn_list_new(void);
+void	*http_conn_list_new(struct event_base *);
 
 #endif

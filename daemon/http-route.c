@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http-internal.h"
@@ -19,6 +20,8 @@
 /* The most a tag feed may be cached; a guess when no poll is scheduled. */
 #define HTTP_MAX_AGE_MAX	86400
 #define HTTP_MAX_AGE_UNKNOWN	60
+/* The largest page a reader may ask for (?limit=). */
+#define HTTP_LIMIT_MAX		1000
 
 static void	http_head_start(struct http_response *, int, time_t);
 static void	http_header(struct http_response *, const char *,
@@ -202,6 +205,38 @@ http_send_body(const struct http_request *req, struct http_response *res,
 	res->len = gzip ? b->gzlen : b->len;
 }
 
+/*
+ * The page a query asks for: 0 for the cached one, 1 for another one
+ * (res->page says which), -1 for a bad query.
+ */
+static int
+http_page_query(const struct http_request *req, struct http_response *res,
+    int entries)
+{
+	struct http_deferred	*p = &res->page;
+	char			 v[64], *end;
+	long			 l;
+
+	p->limit = entries;
+	if (req->query == NULL)
+		return (0);
+	if (http_query_param(req->query, "limit", v, sizeof(v)) != NULL) {
+		l = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || l < 1 ||
+		    l > HTTP_LIMIT_MAX)
+			return (-1);
+		p->limit = (int)l;
+	} else if (strstr(req->query, "limit=") != NULL)
+		return (-1);
+	if (http_query_param(req->query, "before", v, sizeof(v)) != NULL) {
+		if (render_cursor_parse(v, &p->cursor) != 0)
+			return (-1);
+		p->has_cursor = 1;
+	} else if (strstr(req->query, "before=") != NULL)
+		return (-1);
+	return (p->has_cursor || p->limit != entries);
+}
+
 /* /tags/NAME.EXT */
 static void
 http_tag(const struct http_request *req, struct http_response *res,
@@ -211,6 +246,7 @@ http_tag(const struct http_request *req, struct http_response *res,
 	enum render_format	 f;
 	char			 tag[128], *dot;
 	long			 max_age;
+	int			 other;
 
 	if (strlen(req->path + 6) >= sizeof(tag) ||
 	    (dot = strrchr(req->path + 6, '.')) == NULL ||
@@ -226,6 +262,12 @@ http_tag(const struct http_request *req, struct http_response *res,
 		    now);
 		return;
 	}
+	if ((other = http_page_query(req, res, s.entries)) == -1) {
+		render_body_unref(s.body);
+		http_text(req, res, 400, "400 Bad Request: limit is 1 to 1000, "
+		    "before a cursor from a next link\n", NULL, "no-store", now);
+		return;
+	}
 	if (s.body == NULL) {
 		/* Configured, not rendered yet (just added on reload). */
 		http_text(req, res, 503, "503 Service Unavailable\n", NULL,
@@ -238,7 +280,31 @@ http_tag(const struct http_request *req, struct http_response *res,
 		max_age = s.next_poll > now ? (long)(s.next_poll - now) : 0;
 	if (max_age > HTTP_MAX_AGE_MAX)
 		max_age = HTTP_MAX_AGE_MAX;
+	if (other) {
+		/* Not the cached page: the pager renders it. */
+		render_body_unref(s.body);
+		res->deferred = 1;
+		memcpy(res->page.tag, tag, sizeof(tag));
+		res->page.format = f;
+		res->page.max_age = max_age;
+		return;
+	}
 	http_send_body(req, res, s.body, render_format_type(f), max_age, now);
+}
+
+/* The answer with a page the pager rendered (NULL: it could not). */
+void
+http_route_page(const struct http_request *req, struct http_response *res,
+    struct body *b, time_t now)
+{
+	res->deferred = 0;
+	if (b == NULL) {
+		http_text(req, res, 503, "503 Service Unavailable\n", NULL,
+		    "no-store", now);
+		return;
+	}
+	http_send_body(req, res, b, render_format_type(res->page.format),
+	    res->page.max_age, now);
 }
 
 /* A page made on the loop thread ("/", "/opml"). */

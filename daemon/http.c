@@ -185,7 +185,7 @@ http_start(const struct conf *conf)
 		t = &http.threads[i];
 		if ((t->base = event_base_new()) == NULL)
 			fatalx("%s: event_base_new", __func__);
-		t->conns = http_conn_list_new();
+		t->conns = http_conn_list_new(t->base);
 		t->accept_ev = event_new(t->base, http.fd, EV_READ | EV_PERSIST,
 		    http_accept_cb, t);
 		t->pause_ev = evtimer_new(t->base, http_resume_cb, t);

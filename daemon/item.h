@@ -58,6 +58,7 @@ struct item {
 	time_t			 updated;
 
 	/* Filled when read back from the store for rendering. */
+	int64_t			 key;		/* the store's id: page cursors */
 	time_t			 sort_time;
 	char			*source_name;
 	char			*source_title;

@@ -43,15 +43,18 @@ render_tags_configure(const struct conf *conf)
 	render_tags_state.conf = conf;
 }
 
-/* Render one tag's first page in every format into out. */
+/*
+ * Render one tag's first page in every format into out.  items holds one
+ * more entry than the page when there is a next page.
+ */
 static size_t
 render_tag(const char *tag, struct items *items, struct body **out)
 {
 	const struct conf	*conf = render_tags_state.conf;
 	const struct conf_tag	*ct = conf_tag_find(conf, tag);
 	struct render_page	 page;
-	struct item		*it;
-	char			*title = NULL;
+	struct item		*it, *last = NULL;
+	char			*title = NULL, *next = NULL;
 	time_t			 t;
 
 	memset(&page, 0, sizeof(page));
@@ -62,17 +65,27 @@ render_tag(const char *tag, struct items *items, struct body **out)
 	page.title = title != NULL ? title : ct->title;
 	page.description = ct->description;
 	TAILQ_FOREACH(it, items, entry) {
+		if (page.nitems == ct->entries) {
+			TAILQ_REMOVE(items, it, entry);
+			item_free(it);
+			next = render_cursor_query(last, (int)ct->entries,
+			    (int)ct->entries);
+			break;
+		}
 		sanitize_item(it);
 		t = it->updated ? it->updated : it->sort_time;
 		if (t > page.updated)
 			page.updated = t;
 		page.nitems++;
+		last = it;
 	}
+	page.next = next;
 	out[RENDER_ATOM] = render_atom(&page, items);
 	out[RENDER_RSS] = render_rss(&page, items);
 	out[RENDER_JSON] = render_json(&page, items);
 	out[RENDER_HTML] = render_river(&page, items);
 	free(title);
+	free(next);
 	return (RENDER_NFORMATS);
 }
 
@@ -92,7 +105,8 @@ render_tags(struct db *db, char **tags, size_t ntags, struct body ***out)
 	for (i = 0; i < ntags; i++) {
 		ct = conf_tag_find(render_tags_state.conf, tags[i]);
 		TAILQ_INIT(&items);
-		if (db_tag_items(db, tags[i], (int)ct->entries, &items) != 0)
+		if (db_tag_items(db, tags[i], (int)ct->entries + 1,
+		    &items) != 0)
 			continue;
 		n += render_tag(tags[i], &items, *out + n);
 		items_free(&items);

@@ -28,6 +28,7 @@ struct served_tag {
 	char		*name;
 	struct body	*bodies[RENDER_NFORMATS];
 	time_t		 next_poll;
+	int		 entries;	/* per page */
 };
 
 static const struct {
@@ -172,6 +173,7 @@ render_cache_lookup(const char *tag, enum render_format f,
 	if ((out->body = st->bodies[f]) != NULL)
 		render_body_ref(out->body);
 	out->next_poll = st->next_poll;
+	out->entries = st->entries;
 	pthread_mutex_unlock(&cache_lock);
 	return (1);
 }
@@ -288,8 +290,10 @@ render_cache_retain(const struct conf *conf)
 	}
 	for (i = 0; i < ngone; i++)
 		strmap_del(&cache, gone[i]->name);
-	for (i = 0; i < conf->ntags; i++)
-		served_tag_get(conf->tags[i]);
+	for (i = 0; i < conf->ntags; i++) {
+		st = served_tag_get(conf->tags[i]);
+		st->entries = (int)conf_tag_find(conf, conf->tags[i])->entries;
+	}
 	pthread_mutex_unlock(&cache_lock);
 	for (i = 0; i < ngone; i++)
 		served_tag_free(gone[i]);

@@ -67,10 +67,20 @@ struct render_feed {
 	const struct feed_state	*state;
 };
 
+/* Where a page of a tag starts: after this entry (sort time, store id). */
+struct render_cursor {
+	int64_t			 time;
+	int64_t			 key;
+};
+
+/* A page rendered by the pager, or NULL; on the pager's thread. */
+typedef void (*render_pager_cb)(struct body *, void *);
+
 /* What the cache knows of a tag, for one format. */
 struct render_served {
 	struct body		*body;		/* referenced; NULL: not yet */
 	time_t			 next_poll;	/* 0: unknown */
+	int			 entries;	/* per page */
 };
 
 /* render.c: bodies, and the cache that serving threads read. */
@@ -103,6 +113,17 @@ struct body	*render_index(const struct conf *, const struct render_feed *,
 		    size_t);
 struct body	*render_opml(const struct conf *);
 struct body	*render_xsl(void);
+
+/* render-pager.c: pages beyond the cached one, on a thread of its own. */
+int		 render_pager_start(const char *, char **);
+void		 render_pager_configure(const struct conf *);
+int		 render_pager_request(const char *, enum render_format,
+		    const struct render_cursor *, int, render_pager_cb, void *);
+void		 render_pager_stop(void);
+struct body	*render_page_format(const struct render_page *, struct items *,
+		    enum render_format);
+int		 render_cursor_parse(const char *, struct render_cursor *);
+char		*render_cursor_query(const struct item *, int, int);
 
 /* render-tags.c: on the thread that owns the store. */
 void		 render_tags_configure(const struct conf *);

@@ -568,6 +568,36 @@ test_gzip(void **state)
 	render_body_unref(small);
 }
 
+/* Page cursors: "TIME-KEY", read back exactly, junk refused. */
+static void
+test_cursor(void **state)
+{
+	struct render_cursor	 c;
+	struct item		*it = item_new();
+	char			*q;
+
+	assert_int_equal(render_cursor_parse("1394515560-5", &c), 0);
+	assert_int_equal(c.time, 1394515560);
+	assert_int_equal(c.key, 5);
+	assert_int_equal(render_cursor_parse("-5-7", &c), 0);	/* pre-1970 */
+	assert_int_equal(c.time, -5);
+	assert_int_equal(render_cursor_parse("5", &c), -1);
+	assert_int_equal(render_cursor_parse("5-", &c), -1);
+	assert_int_equal(render_cursor_parse("5-x", &c), -1);
+	assert_int_equal(render_cursor_parse("5--1", &c), -1);
+	assert_int_equal(render_cursor_parse("99999999999999999999-1", &c),
+	    -1);
+	it->sort_time = 1394515560;
+	it->key = 42;
+	q = render_cursor_query(it, 50, 50);
+	assert_string_equal(q, "before=1394515560-42");
+	free(q);
+	q = render_cursor_query(it, 7, 50);
+	assert_string_equal(q, "before=1394515560-42&limit=7");
+	free(q);
+	item_free(it);
+}
+
 /* A store to render from. */
 static int
 setup(void **state)
@@ -727,6 +757,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_cursor),
 		cmocka_unit_test_setup_teardown(test_tags_from_store, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tags_pacing, setup,
