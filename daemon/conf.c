@@ -107,6 +107,8 @@ static const struct conf_option conf_table[] = {
 	    0, 1, 300, "10s", 0 },
 	{ "tags", CONF_FEED, CONF_TAGS, 0, 0, 0, 0, NULL, 0 },
 	{ "title", CONF_TAG, CONF_STRING, 0, 0, 0, 0, "", T(title) },
+	{ "token_file", CONF_TAG, CONF_STRING, 0, 0, 0, 0, "",
+	    T(token_file) },
 	{ "url", CONF_FEED, CONF_URL, 0, F(url), 1, 0, NULL, 0 },
 	{ "user_agent", CONF_DAEMON, CONF_STRING, D(user_agent), 0, 1, 0,
 	    USER_AGENT, 0 },
@@ -167,6 +169,7 @@ static void	 conf_collect_tags(struct conf *);
 static void	 conf_feed_free(struct conf_feed *);
 static void	 conf_tag_free(struct conf_tag *);
 static void	 conf_tag_defaults(struct conf_tag *);
+static int	 conf_set_token(struct conf_tag *, const char *, char **);
 static struct conf *conf_parse_source(struct conf_parse *, char **);
 
 /* The options table, for the test that checks the documentation. */
@@ -364,8 +367,8 @@ conf_option_find(struct conf_parse *cp, const char *key, size_t *index)
 		break;
 	case SECTION_TAG:
 		conf_error(cp, "unknown key \"%s\" in [tag %s] (expected "
-		    "include, exclude, title, description or entries)", key,
-		    cp->tag->rules.name);
+		    "include, exclude, title, description, entries or "
+		    "token_file)", key, cp->tag->rules.name);
 		break;
 	}
 	return (NULL);
@@ -420,6 +423,8 @@ conf_set_option(struct conf_parse *cp, const struct conf_option *o,
 		return (conf_set_value((char *)cp->feed + o->feed_off, o,
 		    value, cause));
 	case SECTION_TAG:
+		if (strcmp(o->name, "token_file") == 0)
+			return (conf_set_token(cp->tag, value, cause));
 		if (o->type != CONF_RULE)
 			return (conf_set_value((char *)cp->tag + o->tag_off,
 			    o, value, cause));
@@ -742,6 +747,39 @@ conf_new(const char *path)
 	return (conf);
 }
 
+/*
+ * A private tag's token, read from its file now (so that -t checks it):
+ * the first line, blanks around it dropped; at least 16 characters.
+ */
+static int
+conf_set_token(struct conf_tag *ct, const char *path, char **cause)
+{
+	FILE	*fp;
+	char	 line[1024], *t;
+
+	conf_set_string(&ct->token_file, path);
+	if (*path == '\0')
+		return (0);
+	if ((fp = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fgets(line, sizeof(line), fp) == NULL)
+		line[0] = '\0';
+	fclose(fp);
+	t = util_trim(line);
+	if (strlen(t) < 16 || strlen(t) > 512) {
+		xasprintf(cause, "%s: the token must be one line of 16 to 512 "
+		    "characters", path);
+		explicit_bzero(line, sizeof(line));
+		return (-1);
+	}
+	free(ct->token);
+	ct->token = xstrdup(t);
+	explicit_bzero(line, sizeof(line));
+	return (0);
+}
+
 /* A tag's settings before its section sets any. */
 static void
 conf_tag_defaults(struct conf_tag *ct)
@@ -874,6 +912,10 @@ conf_tag_free(struct conf_tag *ct)
 	tag_rules_clear(&ct->rules);
 	free(ct->title);
 	free(ct->description);
+	free(ct->token_file);
+	if (ct->token != NULL)
+		explicit_bzero(ct->token, strlen(ct->token));
+	free(ct->token);
 	free(ct);
 }
 
@@ -931,6 +973,7 @@ conf_unref(struct conf *conf)
 	free(conf->tags);
 	free(conf->tag_defaults.title);
 	free(conf->tag_defaults.description);
+	free(conf->tag_defaults.token_file);
 	free(conf->path);
 	free(conf->listen);
 	free(conf->listen_host);

@@ -46,6 +46,8 @@ struct conf_tag {
 	char			*title;		/* "": "feedmux: NAME" */
 	char			*description;
 	long			 entries;	/* per page */
+	char			*token_file;	/* "": a public tag */
+	char			*token;		/* its contents: never logged */
 	int			 line;
 	TAILQ_ENTRY(conf_tag)	 entry;
 };

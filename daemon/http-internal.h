@@ -56,6 +56,7 @@ struct http_response {
 	const char		*data;		/* what of it to send */
 	size_t			 len;
 	int			 close;		/* close once sent */
+	int			 private;	/* a private tag's answer */
 	int			 deferred;	/* wait for the pager: page */
 	struct http_deferred	 page;
 };

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http-internal.h"
 #include "render.h"
@@ -169,8 +170,10 @@ http_send_body(const struct http_request *req, struct http_response *res,
 	time_t		 since;
 	int		 fresh;
 
+	/* A private tag's answers are for its reader, not shared caches. */
 	if (max_age >= 0)
-		snprintf(cache, sizeof(cache), "max-age=%ld", max_age);
+		snprintf(cache, sizeof(cache), "%smax-age=%ld", res->private ?
+		    "private, " : "", max_age);
 	else
 		snprintf(cache, sizeof(cache), "no-cache");
 	if (req->if_none_match != NULL)
@@ -244,7 +247,8 @@ http_tag(const struct http_request *req, struct http_response *res,
 {
 	struct render_served	 s;
 	enum render_format	 f;
-	char			 tag[128], *dot;
+	char			 tag[128], *dot, token[600];
+	const char		*tok = NULL, *a = req->authorization;
 	long			 max_age;
 	int			 other;
 
@@ -257,7 +261,13 @@ http_tag(const struct http_request *req, struct http_response *res,
 	}
 	memcpy(tag, req->path + 6, dot - (req->path + 6));
 	tag[dot - (req->path + 6)] = '\0';
-	if (!render_cache_lookup(tag, f, &s)) {
+	/* A private tag's token: ?token= or Authorization: Bearer. */
+	if (req->query != NULL)
+		tok = http_query_param(req->query, "token", token,
+		    sizeof(token));
+	if (tok == NULL && a != NULL && strncasecmp(a, "Bearer ", 7) == 0)
+		tok = a + 7 + strspn(a + 7, " ");
+	if (!render_cache_lookup(tag, f, tok, &s)) {
 		http_text(req, res, 404, "404 Not Found\n", NULL, "no-store",
 		    now);
 		return;
@@ -284,11 +294,13 @@ http_tag(const struct http_request *req, struct http_response *res,
 		/* Not the cached page: the pager renders it. */
 		render_body_unref(s.body);
 		res->deferred = 1;
+		res->private = s.private;
 		memcpy(res->page.tag, tag, sizeof(tag));
 		res->page.format = f;
 		res->page.max_age = max_age;
 		return;
 	}
+	res->private = s.private;
 	http_send_body(req, res, s.body, render_format_type(f), max_age, now);
 }
 

@@ -34,8 +34,10 @@
 
 static void	html_text(struct buf *, const char *);
 static void	html_head(struct buf *, const char *, const char *);
-static void	html_formats(struct buf *, const char *, const char *);
+static void	html_formats(struct buf *, const struct render_page *);
+static void	html_discovery(struct buf *, const struct render_page *);
 static void	html_entry(struct buf *, const struct item *);
+static int	html_private(const struct conf *, const char *);
 
 /* Text, escaped for HTML text and attribute values alike. */
 static void
@@ -76,9 +78,9 @@ html_head(struct buf *b, const char *title, const char *head)
 	buf_addstr(b, "</head>\n<body>\n");
 }
 
-/* Links to a tag's feeds, and their discovery links when head is set. */
+/* Links to a tag's feeds in every format. */
 static void
-html_formats(struct buf *b, const char *base, const char *tag)
+html_formats(struct buf *b, const struct render_page *p)
 {
 	static const struct {
 		enum render_format	 f;
@@ -88,44 +90,41 @@ html_formats(struct buf *b, const char *base, const char *tag)
 		{ RENDER_RSS, "RSS" },
 		{ RENDER_JSON, "JSON Feed" },
 	};
-	size_t	i;
+	size_t	 i;
+	char	*url;
 
 	for (i = 0; i < NELEM(feeds); i++) {
+		url = rw_page_url(p, render_format_ext(feeds[i].f), NULL);
 		buf_addstr(b, i > 0 ? " · <a href=\"" : "<a href=\"");
-		html_text(b, base);
-		buf_addstr(b, "/tags/");
-		html_text(b, tag);
-		buf_addc(b, '.');
-		buf_addstr(b, render_format_ext(feeds[i].f));
+		html_text(b, url);
 		buf_addstr(b, "\">");
 		buf_addstr(b, feeds[i].label);
 		buf_addstr(b, "</a>");
+		free(url);
 	}
 }
 
 /* <link rel="alternate"> for each feed format of a tag. */
 static void
-html_discovery(struct buf *b, const char *base, const char *tag,
-    const char *title)
+html_discovery(struct buf *b, const struct render_page *p)
 {
 	static const enum render_format	feeds[] = { RENDER_ATOM, RENDER_RSS,
 	    RENDER_JSON };
 	size_t				i;
 	const char			*type;
+	char				*url;
 
 	for (i = 0; i < NELEM(feeds); i++) {
 		type = render_format_type(feeds[i]);
+		url = rw_page_url(p, render_format_ext(feeds[i]), NULL);
 		buf_addstr(b, "<link rel=\"alternate\" type=\"");
 		buf_add(b, type, strcspn(type, ";"));
 		buf_addstr(b, "\" title=\"");
-		html_text(b, title);
+		html_text(b, p->title);
 		buf_addstr(b, "\" href=\"");
-		html_text(b, base);
-		buf_addstr(b, "/tags/");
-		html_text(b, tag);
-		buf_addc(b, '.');
-		buf_addstr(b, render_format_ext(feeds[i]));
+		html_text(b, url);
 		buf_addstr(b, "\">\n");
+		free(url);
 	}
 }
 
@@ -179,6 +178,13 @@ html_entry(struct buf *b, const struct item *it)
 	buf_addstr(b, "</article>\n");
 }
 
+/* Is the tag private (listed nowhere)? */
+static int
+html_private(const struct conf *conf, const char *tag)
+{
+	return (conf_tag_find(conf, tag)->token != NULL);
+}
+
 /* A page of a tag's entries for people (made safe by sanitize_item). */
 struct body *
 render_river(const struct render_page *p, struct items *items)
@@ -190,7 +196,7 @@ render_river(const struct render_page *p, struct items *items)
 
 	buf_init(&head);
 	buf_addstr(&head, "");
-	html_discovery(&head, p->base, p->tag, p->title);
+	html_discovery(&head, p);
 	buf_init(&out);
 	buf_grow(&out, 4096 + (size_t)p->nitems * 2048);
 	html_head(&out, p->title, head.data);
@@ -204,7 +210,7 @@ render_river(const struct render_page *p, struct items *items)
 		buf_addstr(&out, "</p>\n");
 	}
 	buf_addstr(&out, "<p>Subscribe: ");
-	html_formats(&out, p->base, p->tag);
+	html_formats(&out, p);
 	buf_addstr(&out, " · <a href=\"");
 	html_text(&out, p->base);
 	buf_addstr(&out, "/\">All tags</a></p>\n</header>\n<main>\n");
@@ -237,27 +243,38 @@ render_index(const struct conf *conf, const struct render_feed *feeds,
     size_t nfeeds)
 {
 	const char	*base = conf_base_url(conf);
+	struct render_page p;
 	struct body	*t;
 	struct buf	 out, head;
 	const struct feed_state *st;
-	size_t		 i, len;
+	size_t		 i, len, ntags = 0;
 	char		 num[16];
 
+	memset(&p, 0, sizeof(p));
+	p.base = base;
 	buf_init(&head);
 	buf_addstr(&head, "");
-	for (i = 0; i < conf->ntags; i++)
-		html_discovery(&head, base, conf->tags[i], conf->tags[i]);
+	for (i = 0; i < conf->ntags; i++) {
+		if (html_private(conf, conf->tags[i]))
+			continue;
+		p.tag = p.title = conf->tags[i];
+		html_discovery(&head, &p);
+		ntags++;
+	}
 	buf_init(&out);
 	html_head(&out, "feedmux", head.data);
 	buf_free(&head);
 	buf_addstr(&out, "<header><h1>feedmux</h1></header>\n<main>\n"
 	    "<h2>Tags</h2>\n");
-	if (conf->ntags == 0)
+	if (ntags == 0)
 		buf_addstr(&out, "<p>No tags are configured.</p>\n");
 	else
 		buf_addstr(&out, "<table>\n<tr><th>Tag</th><th>Entries</th>"
 		    "<th>Updated</th><th>Feeds</th></tr>\n");
 	for (i = 0; i < conf->ntags; i++) {
+		if (html_private(conf, conf->tags[i]))
+			continue;
+		p.tag = p.title = conf->tags[i];
 		t = render_cache_get(conf->tags[i], RENDER_ATOM);
 		buf_addstr(&out, "<tr><td><a href=\"");
 		html_text(&out, base);
@@ -271,11 +288,11 @@ render_index(const struct conf *conf, const struct render_feed *feeds,
 		buf_addstr(&out, "</td><td>");
 		html_time(&out, t != NULL ? t->updated : 0);
 		buf_addstr(&out, "</td><td>");
-		html_formats(&out, base, conf->tags[i]);
+		html_formats(&out, &p);
 		buf_addstr(&out, "</td></tr>\n");
 		render_body_unref(t);
 	}
-	if (conf->ntags > 0)
+	if (ntags > 0)
 		buf_addstr(&out, "</table>\n");
 	buf_addstr(&out, "<h2>Feeds</h2>\n");
 	if (nfeeds == 0)
@@ -312,7 +329,7 @@ render_index(const struct conf *conf, const struct render_feed *feeds,
 	    PACKAGE_VERSION "</small></p></footer>\n</body>\n</html>\n");
 	len = out.len;
 	return (render_body_new("", RENDER_HTML, buf_steal(&out), len, 0,
-	    (int)conf->ntags));
+	    (int)ntags));
 }
 
 /* OPML 2.0 listing every tag's Atom feed: one file subscribes to all. */
@@ -329,6 +346,8 @@ render_opml(const struct conf *conf)
 	    "<opml version=\"2.0\">\n  <head>\n    <title>feedmux tag feeds"
 	    "</title>\n  </head>\n  <body>\n");
 	for (i = 0; i < conf->ntags; i++) {
+		if (html_private(conf, conf->tags[i]))
+			continue;
 		buf_addstr(&out, "    <outline type=\"rss\" version=\"ATOM1\"");
 		rw_attr(&out, "text", conf->tags[i]);
 		rw_attr(&out, "title", conf->tags[i]);

@@ -50,6 +50,7 @@ TAILQ_HEAD(pager_reqs, pager_req);
 struct pager_tag {
 	char			*title;
 	char			*description;
+	char			*token;		/* a private tag's, or NULL */
 	int			 entries;
 };
 
@@ -147,6 +148,7 @@ render_pager_configure(const struct conf *conf)
 		else
 			xasprintf(&pt->title, "feedmux: %s", conf->tags[i]);
 		pt->description = xstrdup(ct->description);
+		pt->token = ct->token != NULL ? xstrdup(ct->token) : NULL;
 		pt->entries = (int)ct->entries;
 		strmap_put(&pager.tags, xstrdup(conf->tags[i]), pt);
 	}
@@ -166,6 +168,9 @@ pager_tags_clear(void)
 		free((char *)pager.tags.slots[i].key);
 		free(pt->title);
 		free(pt->description);
+		if (pt->token != NULL)
+			explicit_bzero(pt->token, strlen(pt->token));
+		free(pt->token);
 		free(pt);
 	}
 	strmap_free(&pager.tags);
@@ -281,6 +286,7 @@ pager_run(struct pager_req *r)
 	page.tag = r->tag;
 	page.title = pt->title;
 	page.description = pt->description;
+	page.token = pt->token;
 	page.base = pager.base;
 	page.query = query;
 	page.next = next;

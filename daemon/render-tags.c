@@ -64,6 +64,7 @@ render_tag(const char *tag, struct items *items, struct body **out)
 		xasprintf(&title, "feedmux: %s", tag);
 	page.title = title != NULL ? title : ct->title;
 	page.description = ct->description;
+	page.token = ct->token;
 	TAILQ_FOREACH(it, items, entry) {
 		if (page.nitems == ct->entries) {
 			TAILQ_REMOVE(items, it, entry);

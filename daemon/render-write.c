@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,7 +14,6 @@
 #include "render-internal.h"
 #include "text.h"
 #include "util.h"
-#include "xmalloc.h"
 
 /* Two spaces a level (documents are at most five deep). */
 void
@@ -83,15 +83,40 @@ rw_rfc822(time_t t, char *out, size_t len)
 	return (out);
 }
 
-/* The address of a page of the tag in format ext, with query or none. */
+/*
+ * The address of a page of the tag in format ext, with query or none; a
+ * private tag's carry its token, percent-encoded, so that they open.
+ */
 char *
 rw_page_url(const struct render_page *p, const char *ext, const char *query)
 {
-	char	*url;
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct buf		 b;
+	const char		*t;
 
-	xasprintf(&url, "%s/tags/%s.%s%s%s", p->base, p->tag, ext,
-	    query != NULL ? "?" : "", query != NULL ? query : "");
-	return (url);
+	buf_init(&b);
+	buf_addstr(&b, p->base);
+	buf_addstr(&b, "/tags/");
+	buf_addstr(&b, p->tag);
+	buf_addc(&b, '.');
+	buf_addstr(&b, ext);
+	if (query != NULL) {
+		buf_addc(&b, '?');
+		buf_addstr(&b, query);
+	}
+	if (p->token != NULL) {
+		buf_addstr(&b, query != NULL ? "&token=" : "?token=");
+		for (t = p->token; *t != '\0'; t++) {
+			if (isalnum((unsigned char)*t) || strchr("-._~", *t))
+				buf_addc(&b, *t);
+			else {
+				buf_addc(&b, '%');
+				buf_addc(&b, hex[(unsigned char)*t >> 4]);
+				buf_addc(&b, hex[*t & 15]);
+			}
+		}
+	}
+	return (buf_steal(&b));
 }
 
 /* The stylesheet that makes a feed readable in a browser. */

@@ -29,6 +29,7 @@ struct served_tag {
 	struct body	*bodies[RENDER_NFORMATS];
 	time_t		 next_poll;
 	int		 entries;	/* per page */
+	char		*token;		/* a private tag's, or NULL */
 };
 
 static const struct {
@@ -48,6 +49,7 @@ static uint64_t		rendered_seq;	/* worker jobs rendered up to */
 
 static void	render_gzip(struct body *);
 static void	served_tag_free(struct served_tag *);
+static void	served_tag_token(struct served_tag *, const char *);
 
 /* "atom", "rss", "json", "html". */
 const char *
@@ -155,18 +157,40 @@ render_body_unref(struct body *b)
 }
 
 /*
+ * Does token (NULL: none) open a private tag's secret?  In constant time:
+ * every byte of the secret is looked at, whatever the token.
+ */
+static int
+render_token_ok(const char *secret, const char *token)
+{
+	size_t		 n = strlen(secret), m, i;
+	unsigned char	 diff;
+
+	if (token == NULL)
+		token = "";
+	m = strlen(token);
+	diff = (unsigned char)(n != m);
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)secret[i] ^ (unsigned char)(m > 0 ?
+		    token[i % m] : 0);
+	return (diff == 0);
+}
+
+/*
  * What the cache has for a tag in a format: 0 if the tag is not served
- * (not configured), else 1 with *out filled; its body, if any, is a new
- * reference for the caller.  Any thread.
+ * (not configured, or private and token does not open it), else 1 with
+ * *out filled; its body, if any, is a new reference for the caller.  Any
+ * thread.
  */
 int
-render_cache_lookup(const char *tag, enum render_format f,
+render_cache_lookup(const char *tag, enum render_format f, const char *token,
     struct render_served *out)
 {
 	struct served_tag	*st;
 
 	pthread_mutex_lock(&cache_lock);
-	if ((st = strmap_get(&cache, tag)) == NULL) {
+	if ((st = strmap_get(&cache, tag)) == NULL ||
+	    (st->token != NULL && !render_token_ok(st->token, token))) {
 		pthread_mutex_unlock(&cache_lock);
 		return (0);
 	}
@@ -174,6 +198,7 @@ render_cache_lookup(const char *tag, enum render_format f,
 		render_body_ref(out->body);
 	out->next_poll = st->next_poll;
 	out->entries = st->entries;
+	out->private = st->token != NULL;
 	pthread_mutex_unlock(&cache_lock);
 	return (1);
 }
@@ -182,11 +207,16 @@ render_cache_lookup(const char *tag, enum render_format f,
 struct body *
 render_cache_get(const char *tag, enum render_format f)
 {
-	struct render_served	s;
+	struct served_tag	*st;
+	struct body		*b = NULL;
 
-	if (!render_cache_lookup(tag, f, &s))
-		return (NULL);
-	return (s.body);
+	/* The daemon's own look (index, feedmuxctl), past any token. */
+	pthread_mutex_lock(&cache_lock);
+	if ((st = strmap_get(&cache, tag)) != NULL &&
+	    (b = st->bodies[f]) != NULL)
+		render_body_ref(b);
+	pthread_mutex_unlock(&cache_lock);
+	return (b);
 }
 
 /* The cache's entry for a tag, made if need be (cache_lock held). */
@@ -203,6 +233,17 @@ served_tag_get(const char *tag)
 	return (st);
 }
 
+/* Set (NULL: clear) a tag's token; the old one is wiped. */
+static void
+served_tag_token(struct served_tag *st, const char *token)
+{
+	if (st->token != NULL) {
+		explicit_bzero(st->token, strlen(st->token));
+		free(st->token);
+	}
+	st->token = token != NULL ? xstrdup(token) : NULL;
+}
+
 static void
 served_tag_free(struct served_tag *st)
 {
@@ -210,6 +251,7 @@ served_tag_free(struct served_tag *st)
 
 	for (i = 0; i < RENDER_NFORMATS; i++)
 		render_body_unref(st->bodies[i]);
+	served_tag_token(st, NULL);
 	free(st->name);
 	free(st);
 }
@@ -275,6 +317,7 @@ render_cache_next_poll(const char *tag, time_t when)
 void
 render_cache_retain(const struct conf *conf)
 {
+	const struct conf_tag	 *ct;
 	struct served_tag	**gone = NULL, *st;
 	size_t			  ngone = 0, i;
 
@@ -291,8 +334,10 @@ render_cache_retain(const struct conf *conf)
 	for (i = 0; i < ngone; i++)
 		strmap_del(&cache, gone[i]->name);
 	for (i = 0; i < conf->ntags; i++) {
+		ct = conf_tag_find(conf, conf->tags[i]);
 		st = served_tag_get(conf->tags[i]);
-		st->entries = (int)conf_tag_find(conf, conf->tags[i])->entries;
+		st->entries = (int)ct->entries;
+		served_tag_token(st, ct->token);
 	}
 	pthread_mutex_unlock(&cache_lock);
 	for (i = 0; i < ngone; i++)

@@ -57,6 +57,7 @@ struct render_page {
 	const char		*base;		/* "http://host:port" */
 	const char		*query;		/* this page's; NULL: the first */
 	const char		*next;		/* the next page's; NULL: last */
+	const char		*token;		/* a private tag's, for links */
 	time_t			 updated;
 	int			 nitems;
 };
@@ -81,6 +82,7 @@ struct render_served {
 	struct body		*body;		/* referenced; NULL: not yet */
 	time_t			 next_poll;	/* 0: unknown */
 	int			 entries;	/* per page */
+	int			 private;	/* token_file: private caching */
 };
 
 /* render.c: bodies, and the cache that serving threads read. */
@@ -92,7 +94,7 @@ const char	*render_format_ext(enum render_format);
 const char	*render_format_type(enum render_format);
 int		 render_format_find(const char *, enum render_format *);
 int		 render_cache_lookup(const char *, enum render_format,
-		    struct render_served *);
+		    const char *, struct render_served *);
 struct body	*render_cache_get(const char *, enum render_format);
 void		 render_cache_put(struct body *);
 void		 render_cache_update(struct body **, size_t, uint64_t,

@@ -2,8 +2,8 @@
 # What feedmux serves, read back by independent tools: every format of a
 # tag (xmllint, python3-feedparser, json, our own parser, xsltproc), the
 # pages (HTML checked for structure), /opml and /health; HTTP caching
-# (ETag and date 304s, gzip, HEAD, max-age); hostile feed content in every
-# output; request errors.
+# (ETag and date 304s, gzip, HEAD, max-age); a private tag; hostile feed
+# content in every output; request errors.
 . "$top_srcdir/tests/lib.sh"
 
 mkdir "$T/www"
@@ -40,6 +40,8 @@ with open(sys.argv[1], "w") as f:
 EOF2
 start_server "$T/www"
 B="http://127.0.0.1:$PORT"
+TOKEN='s3cret+token/0123456789'
+echo "$TOKEN" > "$T/secret.token"
 
 write_conf <<EOF2
 [feed security-clearance]
@@ -48,11 +50,15 @@ tags = russia
 
 [feed diplomacy-wire]
 url = $B/diplomacy-wire.atom
-tags = russia, wire
+tags = russia, wire, secret
 
 [feed hostile]
 url = $B/hostile.xml
 tags = hostile
+
+[tag secret]
+token_file = $T/secret.token
+entries = 3
 
 [tag russia]
 title = Russia & Co
@@ -141,7 +147,7 @@ grep -q 'rel="alternate" type="application/rss+xml"' "$T/index.html" ||
 [ "$(http_get /opml "$T/all.opml")" = 200 ] || fail "GET /opml"
 xmllint --noout "$T/all.opml" || fail "opml not well-formed"
 [ "$(grep -c 'xmlUrl="http://127.0.0.1:[0-9]*/tags/' "$T/all.opml")" = 3 ] ||
-    fail "opml does not list the 3 tags"
+    fail "opml does not list the 3 public tags"
 [ "$(http_get /health "$T/health")" = 200 ] || fail "GET /health"
 ok "the index lists tags and feed health; /opml and /health answer"
 
@@ -220,6 +226,45 @@ r = ask(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
 assert r.count(b"HTTP/1.1 ") == 2 and r.index(b" 200 ") < r.index(b" 404 "), r
 EOF2
 ok "400 without Host or with bad escapes, decoded paths, 405, pipelining"
+
+# --- a private tag -----------------------------------------------------------
+"$PY" - "$HTTP_PORT" "$TOKEN" <<'EOF2' || fail "private tag"
+import sys, urllib.error, urllib.parse, urllib.request
+import feedparser
+port, token = sys.argv[1:]
+base = "http://127.0.0.1:%s" % port
+def get(path, headers={}):
+    try:
+        r = urllib.request.urlopen(urllib.request.Request(base + path,
+                                                          headers=headers))
+        return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+q = urllib.parse.quote(token, safe="")
+for path, h in (("/tags/secret.atom", {}),
+                ("/tags/secret.atom?token=wrong-token-0123456789", {}),
+                ("/tags/secret.atom?token=" + q[:-1], {}),
+                ("/tags/secret.atom", {"Authorization": "Bearer nope"})):
+    code, _, body = get(path, h)
+    assert code == 404 and body == b"404 Not Found\n", (path, code, body)
+code, hdr, body = get("/tags/secret.atom?token=" + q)
+assert code == 200 and "private" in hdr["Cache-Control"], (code, hdr)
+code, _, _ = get("/tags/secret.json", {"Authorization": "Bearer " + token})
+assert code == 200, code
+# Its pages link onwards with the token, so a reader can walk them.
+d = feedparser.parse(body)
+assert len(d.entries) == 3
+nxt = [l.href for l in d.feed.links if l.rel == "next"][0]
+assert "token=" + q in nxt, nxt
+code, _, body = get(nxt[len(base):])
+assert code == 200 and len(feedparser.parse(body).entries) == 3, code
+# Nowhere listed.
+for path in ("/", "/opml"):
+    assert b"secret" not in get(path)[2], path
+EOF2
+grep -q "s3cret" "$T/daemon.log" && fail "the token is in the log"
+ctl --json tags | grep -q "s3cret" && fail "feedmuxctl shows the token"
+ok "a private tag opens with its token only, pages with it, is listed nowhere"
 
 # --- hostile content, in every output ---------------------------------------
 for f in atom rss json html; do

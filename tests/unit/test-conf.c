@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <unistd.h>
+
 #include "test.h"
 #include "conf.h"
 
@@ -168,7 +170,8 @@ test_tag_sections(void **state)
 	free(e);
 	e = load_error("[tag x]\nmatch = title:x\n");
 	assert_string_equal(e, "t.conf:2: unknown key \"match\" in [tag x] "
-	    "(expected include, exclude, title, description or entries)");
+	    "(expected include, exclude, title, description, entries or "
+	    "token_file)");
 	free(e);
 	e = load_error("[tag x]\nentries = 0\n");
 	assert_string_equal(e, "t.conf:2: entries: out of range (1 to 1000)");
@@ -213,7 +216,46 @@ test_tag_settings(void **state)
 	assert_ptr_equal(ct, &c->tag_defaults);
 	assert_string_equal(ct->title, "");
 	assert_int_equal(ct->entries, 50);
+	assert_null(ct->token);
 	conf_unref(c);
+}
+
+/* A private tag's token is read from its file, checked, never echoed. */
+static void
+test_tag_token(void **state)
+{
+	const struct conf_tag	*ct;
+	struct conf		*c;
+	char			 dir[] = "/tmp/feedmux-conf.XXXXXX", path[64];
+	char			 text[256], *cause = NULL;
+	FILE			*fp;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t", dir);
+	fp = fopen(path, "w");
+	fputs("  s3cret-token-0123456789  \nsecond line\n", fp);
+	fclose(fp);
+	snprintf(text, sizeof(text), "[tag p]\ntoken_file = %s\n", path);
+	c = conf_load_string("t.conf", text, &cause);
+	assert_non_null(c);
+	ct = conf_tag_find(c, "p");
+	assert_string_equal(ct->token, "s3cret-token-0123456789");
+	conf_unref(c);
+	/* Too short: an error naming the file, not showing the token. */
+	fp = fopen(path, "w");
+	fputs("short\n", fp);
+	fclose(fp);
+	assert_null(conf_load_string("t.conf", text, &cause));
+	assert_non_null(strstr(cause, "t.conf:2: token_file: "));
+	assert_non_null(strstr(cause, "16 to 512"));
+	assert_null(strstr(cause, "short"));
+	free(cause);
+	unlink(path);
+	/* Unreadable. */
+	assert_null(conf_load_string("t.conf", text, &cause));
+	assert_non_null(strstr(cause, "No such file"));
+	free(cause);
+	rmdir(dir);
 }
 
 static void
@@ -659,6 +701,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_tag_sections),
 		cmocka_unit_test(test_tag_settings),
+		cmocka_unit_test(test_tag_token),
 		cmocka_unit_test(test_refcount),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_format_duration),

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "conf.h"
@@ -323,6 +324,60 @@ test_route(void **state)
 	conf_unref(conf);
 }
 
+/* A private tag opens with its token only; to others it does not exist. */
+static void
+test_private(void **state)
+{
+	struct http_response	 res;
+	struct buf		 head;
+	struct conf		*conf;
+	struct body		*b;
+	char			 dir[] = "/tmp/feedmux-http.XXXXXX", path[64];
+	char			 text[256], *cause = NULL;
+	FILE			*fp;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/token", dir);
+	fp = fopen(path, "w");
+	fputs("open+sesame/0123456789\n", fp);
+	fclose(fp);
+	snprintf(text, sizeof(text), "[tag p]\ntoken_file = %s\n", path);
+	conf = conf_load_string("t.conf", text, &cause);
+	assert_non_null(conf);
+	unlink(path);
+	rmdir(dir);
+	render_cache_retain(conf);
+	b = render_body_new("p", RENDER_ATOM, xstrdup("<feed/>"), 7, NOW, 0);
+	render_cache_put(b);
+	render_body_unref(b);
+	buf_init(&head);
+
+	answer("GET /tags/p.atom HTTP/1.1\r\nHost: x\r\n\r\n", &res, &head);
+	assert_int_equal(res.status, 404);
+	answer("GET /tags/p.atom?token=open HTTP/1.1\r\nHost: x\r\n\r\n",
+	    &res, &head);
+	assert_int_equal(res.status, 404);
+	answer("GET /tags/p.atom?token=open%2Bsesame%2F0123456789x HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n", &res, &head);
+	assert_int_equal(res.status, 404);
+	answer("GET /tags/p.atom?token=open%2Bsesame%2F0123456789 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n", &res, &head);
+	assert_int_equal(res.status, 200);
+	assert_non_null(strstr(header(&head, "Cache-Control"), "private"));
+	render_body_unref(res.body);
+	answer("GET /tags/p.atom HTTP/1.1\r\nHost: x\r\nAuthorization: "
+	    "Bearer open+sesame/0123456789\r\n\r\n", &res, &head);
+	assert_int_equal(res.status, 200);
+	render_body_unref(res.body);
+	answer("GET /tags/p.atom HTTP/1.1\r\nHost: x\r\nAuthorization: "
+	    "Basic b3Blbg==\r\n\r\n", &res, &head);
+	assert_int_equal(res.status, 404);
+
+	buf_free(&head);
+	render_cache_clear();
+	conf_unref(conf);
+}
+
 int
 main(void)
 {
@@ -331,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_route),
+		cmocka_unit_test(test_private),
 	};
 
 	log_init("test-http", LOG_TO_STDERR, 0);

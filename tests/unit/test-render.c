@@ -467,11 +467,11 @@ test_cache(void **state)
 	    "tags = a, b\n", &cause);
 	assert_non_null(conf);
 	/* Configured tags are known, unrendered ones have no body yet. */
-	assert_false(render_cache_lookup("a", RENDER_ATOM, &s));
+	assert_false(render_cache_lookup("a", RENDER_ATOM, NULL, &s));
 	render_cache_retain(conf);
-	assert_true(render_cache_lookup("a", RENDER_ATOM, &s));
+	assert_true(render_cache_lookup("a", RENDER_ATOM, NULL, &s));
 	assert_null(s.body);
-	assert_false(render_cache_lookup("gone", RENDER_ATOM, &s));
+	assert_false(render_cache_lookup("gone", RENDER_ATOM, NULL, &s));
 
 	a1 = body("a", "first");
 	render_cache_put(a1);
@@ -506,7 +506,7 @@ test_cache(void **state)
 
 	/* Next polls are kept per tag, for max-age. */
 	render_cache_next_poll("a", 12345);
-	assert_true(render_cache_lookup("a", RENDER_ATOM, &s));
+	assert_true(render_cache_lookup("a", RENDER_ATOM, NULL, &s));
 	assert_int_equal(s.next_poll, 12345);
 	render_body_unref(s.body);
 	conf_unref(conf);
@@ -524,7 +524,7 @@ test_cache(void **state)
 	    "tags = b\n", &cause);
 	render_cache_retain(conf);
 	assert_null(cached("a"));
-	assert_false(render_cache_lookup("a", RENDER_ATOM, &s));
+	assert_false(render_cache_lookup("a", RENDER_ATOM, NULL, &s));
 	assert_non_null(cached("b"));
 	render_cache_clear();
 	assert_null(cached("b"));
