@@ -20,6 +20,7 @@
 #include "fetch.h"
 #include "job.h"
 #include "log.h"
+#include "metrics.h"
 #include "sched.h"
 #include "util.h"
 #include "worker.h"
@@ -40,6 +41,7 @@ static void	feed_start(void *);
 static void	feed_fetched(struct fetch_result *, void *);
 static void	feed_forget_url(struct feed *);
 static void	feed_abandon(struct feed *);
+static void	feed_count_outcome(const struct job *);
 static void	feed_stored(struct job *, void *);
 static void	feed_log_change(struct feed *, enum stage, const char *);
 static void	feed_watch_redirect(struct feed *, struct feed_state *,
@@ -293,6 +295,9 @@ feed_start(void *arg)
 	    st->last_modified != NULL);
 	log_debug("feed %s: polling %s%s", f->name, feed_url(f),
 	    f->sent_validators ? " (conditional)" : "");
+	metrics_add(f->sent_validators ? METRIC_REQUESTS_CONDITIONAL :
+	    METRIC_REQUESTS_UNCONDITIONAL, 1);
+	clock_gettime(CLOCK_MONOTONIC, &f->fetch_started);
 	fetch_start(feed_url(f), full ? NULL : st->etag,
 	    full ? NULL : st->last_modified, feed_fetched, f);
 }
@@ -351,10 +356,11 @@ feed_http_error(struct feed *f, struct feed_state *st,
 		    "%s)", f->name);
 	} else if (res->http_status == 429 || res->http_status == 503) {
 		st->retry_after = sched_retry_after(res->retry_after, now);
-		if (st->retry_after != 0)
+		if (st->retry_after != 0) {
+			metrics_add(METRIC_RETRY_AFTER, 1);
 			xasprintf(&msg, "HTTP status %ld, Retry-After %s",
 			    res->http_status, res->retry_after);
-		else
+		} else
 			xasprintf(&msg, "HTTP status %ld", res->http_status);
 		/* Too many requests: the whole host waits. */
 		if (res->http_status == 429 && st->retry_after != 0)
@@ -458,8 +464,14 @@ feed_fetched(struct fetch_result *res, void *arg)
 {
 	struct feed	*f = arg;
 	struct job	*job;
+	struct timespec	 now;
 
 	sched_slot_release(&f->sched);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (res != NULL)
+		metrics_observe(HIST_FETCH, (now.tv_sec -
+		    f->fetch_started.tv_sec) + (now.tv_nsec -
+		    f->fetch_started.tv_nsec) / 1e9);
 	if (res == NULL || f->removed) {	/* cancelled */
 		f->busy = 0;
 		feed_unref(f);
@@ -469,6 +481,29 @@ feed_fetched(struct fetch_result *res, void *arg)
 	if (job->type == JOB_STORE)
 		sched_store_begin(job->store_bytes);
 	worker_submit(job);
+}
+
+/* Count a poll's outcome for /metrics. */
+static void
+feed_count_outcome(const struct job *job)
+{
+	static const enum metric	by_stage[] = {
+		[STAGE_NONE] = METRIC_POLLS_OK,
+		[STAGE_FETCH] = METRIC_POLLS_FETCH_ERROR,
+		[STAGE_HTTP] = METRIC_POLLS_HTTP_ERROR,
+		[STAGE_PARSE] = METRIC_POLLS_PARSE_ERROR,
+		[STAGE_STORE] = METRIC_POLLS_STORE_ERROR,
+	};
+	const struct feed_state		*st = &job->state;
+
+	if (st->stage == STAGE_NONE && st->http_status == 304) {
+		metrics_add(METRIC_POLLS_NOT_MODIFIED, 1);
+		metrics_add(METRIC_BYTES_SAVED, (uint64_t)st->last_body_size);
+	} else
+		metrics_add(by_stage[st->stage], 1);
+	if (job->counts.added > 0)
+		metrics_add(METRIC_ENTRIES_INGESTED, (uint64_t)
+		    job->counts.added);
 }
 
 /* Back on the loop: adopt the stored state, reschedule, tell. */
@@ -493,6 +528,7 @@ feed_stored(struct job *job, void *arg)
 	if (job->counts.added > 0 || job->counts.updated > 0)
 		log_info("feed %s: %d new entries, %d updated", f->name,
 		    job->counts.added, job->counts.updated);
+	feed_count_outcome(job);
 	/* A refresh answers once what changed in tag feeds is served. */
 	if (job->render_pending)
 		f->render_seq = job->seq;

@@ -35,6 +35,7 @@ struct feed {
 	int			 busy;		/* fetch or store running */
 	int			 again;		/* poll again when done */
 	int			 sent_validators;
+	struct timespec		 fetch_started;	/* CLOCK_MONOTONIC */
 	unsigned int		 polls_started;
 	unsigned int		 polls_done;
 	uint64_t		 render_seq;	/* its entries are served once

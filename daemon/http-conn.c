@@ -28,6 +28,7 @@
 
 #include "http-internal.h"
 #include "log.h"
+#include "metrics.h"
 #include "render.h"
 #include "xmalloc.h"
 
@@ -86,7 +87,6 @@ struct conn_list {
 /* Shared by the serving threads: atomic reads and writes only. */
 static struct http_limits	conn_limits;
 static long			conn_count;
-static unsigned long		conn_answers[6];	/* by status class */
 
 static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
@@ -101,7 +101,6 @@ static int	conn_flush(struct conn *);
 static void	conn_done(struct conn *);
 static void	conn_free(struct conn *);
 static void	http_limits_get(struct http_limits *);
-static void	conn_count_answer(int);
 
 /* The limits of a (re)loaded configuration (any thread). */
 void
@@ -141,23 +140,6 @@ http_conn_open(void)
 	return (__atomic_load_n(&conn_count, __ATOMIC_RELAXED));
 }
 
-/* Answers so far with a status of class (1 to 5). */
-unsigned long
-http_conn_answered(int class)
-{
-	if (class < 1 || class > 5)
-		return (0);
-	return (__atomic_load_n(&conn_answers[class], __ATOMIC_RELAXED));
-}
-
-static void
-conn_count_answer(int status)
-{
-	int	class = status / 100;
-
-	if (class >= 1 && class <= 5)
-		__atomic_add_fetch(&conn_answers[class], 1, __ATOMIC_RELAXED);
-}
 
 void *
 http_conn_list_new(struct event_base *base)
@@ -243,7 +225,8 @@ http_conn_accept(struct event_base *base, int fd, void *list)
 	struct conn		*c;
 
 	http_limits_get(&lim);
-	__atomic_add_fetch(&conn_count, 1, __ATOMIC_RELAXED);
+	metrics_gauge(GAUGE_HTTP_CONNECTIONS, __atomic_add_fetch(&conn_count,
+	    1, __ATOMIC_RELAXED));
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
 	c->list = list;
@@ -353,7 +336,7 @@ send:
 static void
 conn_send(struct conn *c)
 {
-	conn_count_answer(c->res.status);
+	metrics_http_status(c->res.status);
 	c->head_off = c->body_off = 0;
 	c->state = CONN_WRITING;
 	if (conn_flush(c) == 0)
@@ -460,7 +443,8 @@ conn_free(struct conn *c)
 	buf_free(&c->head);
 	free(c->in);
 	free(c);
-	__atomic_sub_fetch(&conn_count, 1, __ATOMIC_RELAXED);
+	metrics_gauge(GAUGE_HTTP_CONNECTIONS, __atomic_sub_fetch(&conn_count,
+	    1, __ATOMIC_RELAXED));
 }
 
 /* Close every connection of a thread (at shutdown, its loop stopped). */

@@ -88,7 +88,6 @@ const char *http_reason(int);
 void	http_conn_configure(const struct http_limits *);
 int	http_conn_room(void);
 long	http_conn_open(void);
-unsigned long http_conn_answered(int);
 void	http_conn_accept(struct event_base *, int, void *);
 void	http_conn_close_all(void *);
 void	*http_conn_list_new(struct event_base *);

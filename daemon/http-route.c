@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "http-internal.h"
+#include "metrics.h"
 #include "render.h"
 
 /* The most a tag feed may be cached; a guess when no poll is scheduled. */
@@ -319,6 +320,25 @@ http_route_page(const struct http_request *req, struct http_response *res,
 	    res->page.max_age, now);
 }
 
+/* /metrics: read now, from atomic counters, into the head buffer. */
+static void
+http_metrics(const struct http_request *req, struct http_response *res,
+    time_t now)
+{
+	struct buf	text;
+
+	buf_init(&text);
+	buf_addstr(&text, "");
+	metrics_render(&text);
+	http_head_start(res, 200, now);
+	http_header(res, "Cache-Control", "no-store");
+	http_head_end(res, "text/plain; version=0.0.4; charset=utf-8",
+	    text.len, 1);
+	if (req->method != HTTP_HEAD)
+		buf_add(res->head, text.data, text.len);
+	buf_free(&text);
+}
+
 /* A page made on the loop thread ("/", "/opml"). */
 static void
 http_page(const struct http_request *req, struct http_response *res,
@@ -361,6 +381,8 @@ http_route(const struct http_request *req, struct http_response *res,
 	else if (strcmp(p, "/feed.xsl") == 0)
 		http_page(req, res, "/feed.xsl", "text/xsl; charset=utf-8",
 		    HTTP_MAX_AGE_MAX, now);
+	else if (strcmp(p, "/metrics") == 0)
+		http_metrics(req, res, now);
 	else if (strcmp(p, "/health") == 0)
 		http_text(req, res, 200, "ok\n", NULL, "no-store", now);
 	else

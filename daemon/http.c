@@ -71,20 +71,6 @@ static void	 http_resume_cb(evutil_socket_t, short, void *);
 static void	 http_stop_cb(evutil_socket_t, short, void *);
 static void	 http_raise_fd_limit(const struct conf *);
 
-/* Answers by status class so far (class 1 to 5), for /metrics. */
-unsigned long
-http_answered(int class)
-{
-	return (http_conn_answered(class));
-}
-
-/* Connections open now. */
-long
-http_open_connections(void)
-{
-	return (http_conn_open());
-}
-
 /*
  * Raise the soft limit on open files to the hard one: connections.  What
  * the limit allows, less what the rest of the daemon needs (transfers,

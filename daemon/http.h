@@ -11,7 +11,5 @@ int		 http_listen(const struct conf *);
 int		 http_start(const struct conf *);
 void		 http_configure(const struct conf *);
 void		 http_stop(void);
-unsigned long	 http_answered(int);
-long		 http_open_connections(void);
 
 #endif

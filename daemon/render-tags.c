@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "db.h"
+#include "metrics.h"
 #include "render.h"
 #include "sanitize.h"
 #include "xmalloc.h"
@@ -99,8 +100,10 @@ render_tags(struct db *db, char **tags, size_t ntags, struct body ***out)
 {
 	const struct conf_tag	*ct;
 	struct items		 items;
+	struct timespec		 t0, t1;
 	size_t			 i, n = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*out = ntags > 0 ? xreallocarray(NULL, ntags * RENDER_NFORMATS,
 	    sizeof(**out)) : NULL;
 	for (i = 0; i < ntags; i++) {
@@ -112,6 +115,10 @@ render_tags(struct db *db, char **tags, size_t ntags, struct body ***out)
 		n += render_tag(tags[i], &items, *out + n);
 		items_free(&items);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (ntags > 0)
+		metrics_observe(HIST_RENDER, (t1.tv_sec - t0.tv_sec) +
+		    (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return (n);
 }
 

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 
 #include "conf.h"
 #include "feed.h"
+#include "metrics.h"
 #include "render.h"
 #include "site.h"
 #include "util.h"
@@ -31,6 +33,7 @@ static struct {
 
 static void	site_tick(evutil_socket_t, short, void *);
 static void	site_next_polls(const struct conf *);
+static void	site_metrics(const struct conf *);
 
 void
 site_init(struct event_base *base)
@@ -132,6 +135,40 @@ site_refresh(void)
 	render_body_unref(b);
 	free(rows);
 	site_next_polls(site.conf);
+	site_metrics(site.conf);
+}
+
+/* The gauges only the loop thread knows: feeds by state, public tags. */
+static void
+site_metrics(const struct conf *conf)
+{
+	struct feed_counts	 c;
+	struct body		*b;
+	struct buf		 text;
+	char			 line[256];
+	size_t			 i;
+
+	feed_counts(&c);
+	metrics_gauge(GAUGE_FEEDS_NEW, (int64_t)c.new);
+	metrics_gauge(GAUGE_FEEDS_FAILING, (int64_t)c.failing);
+	metrics_gauge(GAUGE_FEEDS_GONE, (int64_t)c.gone);
+	metrics_gauge(GAUGE_FEEDS_OK, (int64_t)(c.feeds - c.new - c.failing -
+	    c.gone));
+	buf_init(&text);
+	buf_addstr(&text, "# HELP feedmux_tag_entries Entries on the first "
+	    "page of each public tag.\n# TYPE feedmux_tag_entries gauge\n");
+	for (i = 0; i < conf->ntags; i++) {
+		/* A private tag's name is not shown to anyone. */
+		if (conf_tag_find(conf, conf->tags[i])->token != NULL)
+			continue;
+		b = render_cache_get(conf->tags[i], RENDER_ATOM);
+		snprintf(line, sizeof(line), "feedmux_tag_entries{tag=\"%s\"} "
+		    "%d\n", conf->tags[i], b != NULL ? b->nitems : 0);
+		buf_addstr(&text, line);
+		render_body_unref(b);
+	}
+	metrics_set_extra(text.data);
+	buf_free(&text);
 }
 
 void

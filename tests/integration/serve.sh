@@ -266,6 +266,42 @@ grep -q "s3cret" "$T/daemon.log" && fail "the token is in the log"
 ctl --json tags | grep -q "s3cret" && fail "feedmuxctl shows the token"
 ok "a private tag opens with its token only, pages with it, is listed nowhere"
 
+# --- /metrics, read by the Prometheus client library's own parser ---------
+curl -s "$H/tags/nosuch.atom" > /dev/null
+sleep 2.5	# the loop thread's gauges follow changes within 2 s
+[ "$(http_get /metrics "$T/metrics")" = 200 ] || fail "GET /metrics"
+"$PY" - "$T/metrics" <<'EOF2' || fail "/metrics"
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+text = open(sys.argv[1]).read()
+fam = {f.name: f for f in text_string_to_metric_families(text)}
+def value(name, **labels):
+    # The parser names a counter family without its _total suffix.
+    for s in fam[name].samples:
+        if s.name in (name, name + "_total") and \
+                all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    raise KeyError((name, labels))
+# 3 feeds polled at start and refreshed once: 6 polls, all fine.
+assert value("feedmux_polls", outcome="ok") + \
+    value("feedmux_polls", outcome="not_modified") >= 6, text
+assert value("feedmux_feed_requests", kind="conditional") >= 3
+assert value("feedmux_feed_requests", kind="unconditional") >= 3
+assert value("feedmux_entries_ingested") == 15        # 7 + 6 + 2
+assert value("feedmux_feeds", state="ok") == 3
+assert value("feedmux_http_requests", code="200") > 10
+assert value("feedmux_http_requests", code="404") >= 1
+assert value("feedmux_http_requests", code="304") >= 1
+h = fam["feedmux_fetch_duration_seconds"]
+assert h.type == "histogram"
+count = [s.value for s in h.samples if s.name.endswith("_count")][0]
+assert count >= 6, count
+tags = {s.labels["tag"] for s in fam["feedmux_tag_entries"].samples}
+assert tags == {"russia", "wire", "hostile"}, tags      # not "secret"
+assert "secret" not in text
+EOF2
+ok "/metrics: polls, requests, entries, feeds, HTTP codes, histograms; no private tag"
+
 # --- hostile content, in every output ---------------------------------------
 for f in atom rss json html; do
 	http_get "/tags/hostile.$f" "$T/hostile.$f" > /dev/null
