@@ -7,7 +7,7 @@ PACKAGES="build-essential autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libevent-dev libsqlite3-dev libsystemd-dev
 libinih-dev libjansson-dev libpcre2-dev libcmocka-dev zlib1g-dev
 python3 python3-feedparser python3-prometheus-client libxml2-utils xsltproc
-curl valgrind"
+curl valgrind nginx-light newsboat"
 
 missing=""
 for p in $PACKAGES; do
@@ -18,6 +18,15 @@ done
 
 echo "debian-deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# nginx is a test tool here, not a service: keep its package from starting
+# one (on port 80) unless the machine already has a policy of its own.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
