@@ -90,39 +90,6 @@ db_tag_page(struct db *db, const char *tag, time_t before_time,
 	return (db_read_items(db, st, out));
 }
 
-/*
- * A connection that only reads, for a thread of its own (the pager): it
- * sees each commit of the writer's (WAL) and never blocks it.
- */
-struct db *
-db_open_reader(const char *path, char **cause)
-{
-	struct db	*db;
-
-	*cause = NULL;
-	db = xcalloc(1, sizeof(*db));
-	db->path = xstrdup(path);
-	db->readonly = 1;
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", path, db->h != NULL ?
-		    sqlite3_errmsg(db->h) : "cannot open");
-		db_close(db);
-		return (NULL);
-	}
-	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, 5000);
-	if (db_exec(db, "PRAGMA cache_size = -8192") != 0 ||
-	    db_prepare(db, cause) != 0) {
-		if (*cause == NULL)
-			xasprintf(cause, "%s: %s", path,
-			    sqlite3_errmsg(db->h));
-		db_close(db);
-		return (NULL);
-	}
-	return (db);
-}
-
 /* How SQLite runs the tag query, one plan line per row (for tests). */
 char *
 db_tag_items_plan(struct db *db)

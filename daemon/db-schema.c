@@ -267,6 +267,41 @@ db_open_readonly(struct db *db, char **cause)
 }
 
 /*
+ * A connection that only reads, for a thread of its own (the pager): it
+ * sees each commit of the writer's (WAL) and never blocks it.  The
+ * database exists and is migrated (db_open ran first); one we may not
+ * write is opened as db_open does.
+ */
+struct db *
+db_open_reader(const char *path, char **cause)
+{
+	struct db	*db;
+
+	*cause = NULL;
+	db = xcalloc(1, sizeof(*db));
+	db->path = xstrdup(path);
+	db->readonly = 1;
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK || !db_readable(db)) {
+		if (db_open_readonly(db, cause) != 0)
+			goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	if (db_exec(db, "PRAGMA cache_size = -8192") != 0 ||
+	    db_prepare(db, cause) != 0)
+		goto fail;
+	return (db);
+
+fail:
+	if (*cause == NULL)
+		xasprintf(cause, "%s: %s", path, db->h != NULL ?
+		    sqlite3_errmsg(db->h) : "cannot open");
+	db_close(db);
+	return (NULL);
+}
+
+/*
  * Open (or create) the database.  A file we may not write is opened all
  * the same: what it holds is served, and every poll fails at the store
  * stage with SQLite's own words until it is writable again.

@@ -406,8 +406,12 @@ main(int argc, char *argv[])
 			fatalx("event_reinit failed");
 	}
 	render_pager_configure(cfg);
-	if (render_pager_start(cfg->database, &cause) != 0)
-		fatalx("pager: %s", cause);
+	if (render_pager_start(cfg->database, &cause) != 0) {
+		/* The first pages are served all the same. */
+		log_warnx("older pages (?before=, ?limit=) will answer 503: "
+		    "%s", cause);
+		free(cause);
+	}
 	if (http_start(cfg) != 0)
 		return (1);
 	if (fetch_init(ev_base, cfg) != 0)

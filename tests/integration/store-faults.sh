@@ -104,6 +104,9 @@ grep -q "read-only: serving what it holds" "$T/daemon.log" ||
     fail "read-only database not reported at start"
 [ "$(titles small)" = 7 ] || fail "small not served from a read-only database"
 [ "$(titles big)" = 50 ] || fail "big not served from a read-only database"
+# Older pages come from the pager's own read-only connection.
+[ "$(http_get '/tags/big.atom?limit=3' /dev/null)" = 200 ] ||
+    fail "no older pages from a read-only database"
 echo '<rss version="2.0"><channel><title>x</title><item><guid>new</guid>
 <title>new</title></item></channel></rss>' > "$T/www/small.xml"
 ctl refresh small > /dev/null
