@@ -17,6 +17,15 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* What a tag's entries are read with (db-read.c reads the columns). */
+#define TAG_ITEMS_SELECT \
+	"SELECT e.id, e.guid, e.uid, e.title, e.link, e.authors, "	\
+	"e.summary, e.content, e.published, e.updated, te.sort_time, "	\
+	"f.name, f.title, f.link, f.url, e.enclosures, e.image, "	\
+	"e.changed, e.categories "					\
+	"FROM tag_entries te JOIN entries e ON e.id = te.entry_id "	\
+	"JOIN feeds f ON f.id = e.feed_id "
+
 static const char *db_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -140,23 +149,11 @@ static const char *db_sql[ST_MAX] = {
 	 * A tag's newest entries: a range scan of tag_entries' primary key,
 	 * then one lookup per entry (tests/unit/test-db.c checks the plan).
 	 */
-	[ST_TAG_ITEMS] =
-	    "SELECT e.id, e.guid, e.uid, e.title, e.link, e.authors, "
-	    "e.summary, e.content, e.published, e.updated, te.sort_time, "
-	    "f.name, f.title, f.link, f.url, e.enclosures, e.image, "
-	    "e.changed, e.categories "
-	    "FROM tag_entries te JOIN entries e ON e.id = te.entry_id "
-	    "JOIN feeds f ON f.id = e.feed_id "
+	[ST_TAG_ITEMS] = TAG_ITEMS_SELECT
 	    "WHERE te.tag_id = ?1 "
 	    "ORDER BY te.sort_time DESC, te.entry_id DESC LIMIT ?2",
 	/* A page of a tag's entries older than the cursor (?3, ?4). */
-	[ST_TAG_PAGE] =
-	    "SELECT e.id, e.guid, e.uid, e.title, e.link, e.authors, "
-	    "e.summary, e.content, e.published, e.updated, te.sort_time, "
-	    "f.name, f.title, f.link, f.url, e.enclosures, e.image, "
-	    "e.changed, e.categories "
-	    "FROM tag_entries te JOIN entries e ON e.id = te.entry_id "
-	    "JOIN feeds f ON f.id = e.feed_id "
+	[ST_TAG_PAGE] = TAG_ITEMS_SELECT
 	    "WHERE te.tag_id = (SELECT id FROM tags WHERE name = ?1) "
 	    "AND (te.sort_time, te.entry_id) < (?3, ?4) "
 	    "ORDER BY te.sort_time DESC, te.entry_id DESC LIMIT ?2",

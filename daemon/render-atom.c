@@ -116,28 +116,20 @@ render_atom(const struct render_page *p, struct items *items)
 {
 	struct item	*it;
 	struct buf	 out;
-	char		*self, *first, *next, *html;
-	size_t		 len;
+	struct rw_links	 l;
 
-	self = rw_page_url(p, "atom", p->query);
-	first = rw_page_url(p, "atom", NULL);
-	next = p->next != NULL ? rw_page_url(p, "atom", p->next) : NULL;
-	html = rw_page_url(p, "html", NULL);
-
-	buf_init(&out);
-	buf_grow(&out, 4096 + (size_t)p->nitems * 2048);
-	buf_addstr(&out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-	rw_stylesheet(&out, p);
+	rw_links_make(&l, p, "atom");
+	rw_start(&out, p, 1);
 	buf_addstr(&out, "<feed xmlns=\"" NS_ATOM "\">\n");
-	rw_element(&out, 1, "id", self);
+	rw_element(&out, 1, "id", l.self);
 	rw_element(&out, 1, "title", p->title);
 	if (p->description != NULL && *p->description != '\0')
 		rw_element(&out, 1, "subtitle", p->description);
-	rw_rfc3339(&out, 1, "updated", p->updated ? p->updated : 0);
-	atom_link(&out, 1, "self", "application/atom+xml", self);
-	atom_link(&out, 1, "first", "application/atom+xml", first);
-	atom_link(&out, 1, "next", "application/atom+xml", next);
-	atom_link(&out, 1, "alternate", "text/html", html);
+	rw_rfc3339(&out, 1, "updated", p->updated);
+	atom_link(&out, 1, "self", "application/atom+xml", l.self);
+	atom_link(&out, 1, "first", "application/atom+xml", l.first);
+	atom_link(&out, 1, "next", "application/atom+xml", l.next);
+	atom_link(&out, 1, "alternate", "text/html", l.html);
 	buf_addstr(&out, "  <generator");
 	rw_attr(&out, "uri", PACKAGE_URL);
 	rw_attr(&out, "version", PACKAGE_VERSION);
@@ -145,12 +137,6 @@ render_atom(const struct render_page *p, struct items *items)
 	TAILQ_FOREACH(it, items, entry)
 		atom_entry(&out, it);
 	buf_addstr(&out, "</feed>\n");
-
-	free(self);
-	free(first);
-	free(next);
-	free(html);
-	len = out.len;
-	return (render_body_new(p->tag, RENDER_ATOM, buf_steal(&out), len,
-	    p->updated, p->nitems));
+	rw_links_free(&l);
+	return (rw_body(p, RENDER_ATOM, &out));
 }

@@ -192,13 +192,11 @@ render_river(const struct render_page *p, struct items *items)
 	struct item	*it;
 	struct buf	 out, head;
 	char		*next;
-	size_t		 len;
 
 	buf_init(&head);
 	buf_addstr(&head, "");
 	html_discovery(&head, p);
-	buf_init(&out);
-	buf_grow(&out, 4096 + (size_t)p->nitems * 2048);
+	rw_start(&out, p, 0);
 	html_head(&out, p->title, head.data);
 	buf_free(&head);
 	buf_addstr(&out, "<header>\n<h1>");
@@ -228,9 +226,7 @@ render_river(const struct render_page *p, struct items *items)
 	}
 	buf_addstr(&out, "<p><small>feedmux " PACKAGE_VERSION
 	    "</small></p>\n</footer>\n</body>\n</html>\n");
-	len = out.len;
-	return (render_body_new(p->tag, RENDER_HTML, buf_steal(&out), len,
-	    p->updated, p->nitems));
+	return (rw_body(p, RENDER_HTML, &out));
 }
 
 /*

@@ -112,34 +112,24 @@ render_json(const struct render_page *p, struct items *items)
 {
 	struct item	*it;
 	struct buf	 out;
-	char		*self, *next, *html;
-	size_t		 len;
+	struct rw_links	 l;
 	int		 first = 1;
 
-	self = rw_page_url(p, "json", p->query);
-	next = p->next != NULL ? rw_page_url(p, "json", p->next) : NULL;
-	html = rw_page_url(p, "html", NULL);
-
-	buf_init(&out);
-	buf_grow(&out, 4096 + (size_t)p->nitems * 2048);
+	rw_links_make(&l, p, "json");
+	rw_start(&out, p, 0);
 	buf_addstr(&out, "{\"version\":\"https://jsonfeed.org/version/1.1\"");
 	json_key(&out, "title", p->title);
-	json_key(&out, "home_page_url", html);
-	json_key(&out, "feed_url", self);
+	json_key(&out, "home_page_url", l.html);
+	json_key(&out, "feed_url", l.self);
 	if (p->description != NULL && *p->description != '\0')
 		json_key(&out, "description", p->description);
-	json_key(&out, "next_url", next);
+	json_key(&out, "next_url", l.next);
 	buf_addstr(&out, ",\"items\":[");
 	TAILQ_FOREACH(it, items, entry) {
 		json_item(&out, it, first);
 		first = 0;
 	}
 	buf_addstr(&out, "\n]}\n");
-
-	free(self);
-	free(next);
-	free(html);
-	len = out.len;
-	return (render_body_new(p->tag, RENDER_JSON, buf_steal(&out), len,
-	    p->updated, p->nitems));
+	rw_links_free(&l);
+	return (rw_body(p, RENDER_JSON, &out));
 }

@@ -101,45 +101,32 @@ render_rss(const struct render_page *p, struct items *items)
 {
 	struct item	*it;
 	struct buf	 out;
-	char		*self, *first, *next, *html, *desc;
-	size_t		 len;
+	struct rw_links	 l;
+	char		*desc;
 
-	self = rw_page_url(p, "rss", p->query);
-	first = rw_page_url(p, "rss", NULL);
-	next = p->next != NULL ? rw_page_url(p, "rss", p->next) : NULL;
-	html = rw_page_url(p, "html", NULL);
-
-	buf_init(&out);
-	buf_grow(&out, 4096 + (size_t)p->nitems * 2048);
-	buf_addstr(&out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-	rw_stylesheet(&out, p);
+	rw_links_make(&l, p, "rss");
+	rw_start(&out, p, 1);
 	buf_addstr(&out, "<rss version=\"2.0\" "
 	    "xmlns:atom=\"http://www.w3.org/2005/Atom\" "
 	    "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" "
 	    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
 	    "  <channel>\n");
 	rw_element(&out, 2, "title", p->title);
-	rw_element(&out, 2, "link", html);
+	rw_element(&out, 2, "link", l.html);
 	/* The channel's description is HTML to readers; ours is text. */
 	desc = text_escape_html(p->description != NULL &&
 	    *p->description != '\0' ? p->description : p->title);
 	rw_element(&out, 2, "description", desc);
 	free(desc);
-	rss_atom_link(&out, "self", "application/rss+xml", self);
-	rss_atom_link(&out, "first", "application/rss+xml", first);
-	rss_atom_link(&out, "next", "application/rss+xml", next);
+	rss_atom_link(&out, "self", "application/rss+xml", l.self);
+	rss_atom_link(&out, "first", "application/rss+xml", l.first);
+	rss_atom_link(&out, "next", "application/rss+xml", l.next);
 	rss_time(&out, 2, "lastBuildDate", p->updated);
 	rw_element(&out, 2, "generator", "feedmux " PACKAGE_VERSION);
 	rw_element(&out, 2, "docs", "https://www.rssboard.org/rss-specification");
 	TAILQ_FOREACH(it, items, entry)
 		rss_item(&out, it);
 	buf_addstr(&out, "  </channel>\n</rss>\n");
-
-	free(self);
-	free(first);
-	free(next);
-	free(html);
-	len = out.len;
-	return (render_body_new(p->tag, RENDER_RSS, buf_steal(&out), len,
-	    p->updated, p->nitems));
+	rw_links_free(&l);
+	return (rw_body(p, RENDER_RSS, &out));
 }

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -117,6 +118,48 @@ rw_page_url(const struct render_page *p, const char *ext, const char *query)
 		}
 	}
 	return (buf_steal(&b));
+}
+
+/* The links of page p of a feed in format ext. */
+void
+rw_links_make(struct rw_links *l, const struct render_page *p,
+    const char *ext)
+{
+	l->self = rw_page_url(p, ext, p->query);
+	l->first = rw_page_url(p, ext, NULL);
+	l->next = p->next != NULL ? rw_page_url(p, ext, p->next) : NULL;
+	l->html = rw_page_url(p, "html", NULL);
+}
+
+void
+rw_links_free(struct rw_links *l)
+{
+	free(l->self);
+	free(l->first);
+	free(l->next);
+	free(l->html);
+}
+
+/* A document's buffer, sized for the page; xml: with the XML prologue. */
+void
+rw_start(struct buf *b, const struct render_page *p, int xml)
+{
+	buf_init(b);
+	buf_grow(b, 4096 + (size_t)p->nitems * 2048);
+	if (xml) {
+		buf_addstr(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+		rw_stylesheet(b, p);
+	}
+}
+
+/* The finished document as the body of page p in format f (b is taken). */
+struct body *
+rw_body(const struct render_page *p, int f, struct buf *b)
+{
+	size_t	len = b->len;
+
+	return (render_body_new(p->tag, f, buf_steal(b), len, p->updated,
+	    p->nitems));
 }
 
 /* The stylesheet that makes a feed readable in a browser. */
