@@ -20,25 +20,9 @@
 
 #define NS_ATOM		"http://www.w3.org/2005/Atom"
 
-static void	atom_link(struct buf *, int, const char *, const char *,
-		    const char *);
 static void	atom_html(struct buf *, const char *, const char *);
 static void	atom_enclosure(struct buf *, const struct enclosure *);
 static void	atom_entry(struct buf *, struct item *);
-
-static void
-atom_link(struct buf *b, int depth, const char *rel, const char *type,
-    const char *href)
-{
-	if (href == NULL)
-		return;
-	rw_indent(b, depth);
-	buf_addstr(b, "<link");
-	rw_attr(b, "rel", rel);
-	rw_attr(b, "type", type);
-	rw_attr(b, "href", href);
-	buf_addstr(b, "/>\n");
-}
 
 static void
 atom_html(struct buf *b, const char *name, const char *html)
@@ -79,7 +63,7 @@ atom_entry(struct buf *b, struct item *it)
 	buf_addstr(b, "  <entry>\n");
 	rw_element(b, 2, "id", it->id != NULL ? it->id : it->uid);
 	rw_element(b, 2, "title", it->title != NULL ? it->title : "");
-	atom_link(b, 2, "alternate", "text/html", it->link);
+	rw_link(b, 2, "link", "alternate", "text/html", it->link);
 	rw_rfc3339(b, 2, "updated", rw_item_updated(it));
 	if (it->published != 0)
 		rw_rfc3339(b, 2, "published", it->published);
@@ -103,9 +87,9 @@ atom_entry(struct buf *b, struct item *it)
 	buf_addstr(b, "    <source>\n");
 	rw_element(b, 3, "id", it->source_url);
 	rw_element(b, 3, "title", source);
-	atom_link(b, 3, "alternate", "text/html", it->source_link);
+	rw_link(b, 3, "link", "alternate", "text/html", it->source_link);
 	if (rw_url_ok(it->source_url))
-		atom_link(b, 3, "self", NULL, it->source_url);
+		rw_link(b, 3, "link", "self", NULL, it->source_url);
 	buf_addstr(b, "    </source>\n");
 	buf_addstr(b, "  </entry>\n");
 }
@@ -126,10 +110,10 @@ render_atom(const struct render_page *p, struct items *items)
 	if (p->description != NULL && *p->description != '\0')
 		rw_element(&out, 1, "subtitle", p->description);
 	rw_rfc3339(&out, 1, "updated", p->updated);
-	atom_link(&out, 1, "self", "application/atom+xml", l.self);
-	atom_link(&out, 1, "first", "application/atom+xml", l.first);
-	atom_link(&out, 1, "next", "application/atom+xml", l.next);
-	atom_link(&out, 1, "alternate", "text/html", l.html);
+	rw_link(&out, 1, "link", "self", "application/atom+xml", l.self);
+	rw_link(&out, 1, "link", "first", "application/atom+xml", l.first);
+	rw_link(&out, 1, "link", "next", "application/atom+xml", l.next);
+	rw_link(&out, 1, "link", "alternate", "text/html", l.html);
 	buf_addstr(&out, "  <generator");
 	rw_attr(&out, "uri", PACKAGE_URL);
 	rw_attr(&out, "version", PACKAGE_VERSION);

@@ -24,6 +24,8 @@ void	 rw_indent(struct buf *, int);
 void	 rw_escape(struct buf *, const char *, int);
 void	 rw_element(struct buf *, int, const char *, const char *);
 void	 rw_attr(struct buf *, const char *, const char *);
+void	 rw_link(struct buf *, int, const char *, const char *, const char *,
+	    const char *);
 void	 rw_rfc3339(struct buf *, int, const char *, time_t);
 char	*rw_rfc822(time_t, char *, size_t);
 char	*rw_page_url(const struct render_page *, const char *, const char *);

@@ -19,23 +19,8 @@
 #include "text.h"
 #include "util.h"
 
-static void	rss_atom_link(struct buf *, const char *, const char *,
-		    const char *);
 static void	rss_time(struct buf *, int, const char *, time_t);
 static void	rss_item(struct buf *, struct item *);
-
-static void
-rss_atom_link(struct buf *b, const char *rel, const char *type,
-    const char *href)
-{
-	if (href == NULL)
-		return;
-	buf_addstr(b, "    <atom:link");
-	rw_attr(b, "rel", rel);
-	rw_attr(b, "type", type);
-	rw_attr(b, "href", href);
-	buf_addstr(b, "/>\n");
-}
 
 static void
 rss_time(struct buf *b, int depth, const char *name, time_t t)
@@ -118,9 +103,9 @@ render_rss(const struct render_page *p, struct items *items)
 	    *p->description != '\0' ? p->description : p->title);
 	rw_element(&out, 2, "description", desc);
 	free(desc);
-	rss_atom_link(&out, "self", "application/rss+xml", l.self);
-	rss_atom_link(&out, "first", "application/rss+xml", l.first);
-	rss_atom_link(&out, "next", "application/rss+xml", l.next);
+	rw_link(&out, 2, "atom:link", "self", "application/rss+xml", l.self);
+	rw_link(&out, 2, "atom:link", "first", "application/rss+xml", l.first);
+	rw_link(&out, 2, "atom:link", "next", "application/rss+xml", l.next);
 	rss_time(&out, 2, "lastBuildDate", p->updated);
 	rw_element(&out, 2, "generator", "feedmux " PACKAGE_VERSION);
 	rw_element(&out, 2, "docs", "https://www.rssboard.org/rss-specification");

@@ -59,6 +59,22 @@ rw_attr(struct buf *b, const char *name, const char *value)
 	buf_addc(b, '"');
 }
 
+/* <name rel type href/> (Atom's link, RSS's atom:link); none if no href. */
+void
+rw_link(struct buf *b, int depth, const char *name, const char *rel,
+    const char *type, const char *href)
+{
+	if (href == NULL)
+		return;
+	rw_indent(b, depth);
+	buf_addc(b, '<');
+	buf_addstr(b, name);
+	rw_attr(b, "rel", rel);
+	rw_attr(b, "type", type);
+	rw_attr(b, "href", href);
+	buf_addstr(b, "/>\n");
+}
+
 /* An element holding an RFC 3339 time (Atom). */
 void
 rw_rfc3339(struct buf *b, int depth, const char *name, time_t t)
