@@ -242,6 +242,7 @@ EOF
 }
 ROWS=$R/rows
 : >"$ROWS"
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 say "idle rows: ${SECS}s each, $CONNS connections"
 run_wrk mux-plain "$MUX" >>"$ROWS"
 run_wrk nginx-plain "$STATIC" >>"$ROWS"
@@ -281,15 +282,14 @@ fi
 # ---------------------------------------------------------------- results
 $PY - "$ROWS" "$CYCLES" "$OUT" "$SIZE" "$GZSIZE" "$ENTRIES" "$HTTP_THREADS" \
     "$CONNS" "$SECS" "$NPOLL" "$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo ?)" \
-    "$("$NGINX" -v 2>&1 | sed 's/.*nginx\///')" <<'EOF'
+    "$("$NGINX" -v 2>&1 | sed 's/.*nginx\///')" "$LOAD" <<'EOF'
 import datetime, os, sys
-rows_f, cycles_f, out, size, gz, entries, threads, conns, secs, npoll, rev, ngx = sys.argv[1:]
+rows_f, cycles_f, out, size, gz, entries, threads, conns, secs, npoll, rev, ngx, load = sys.argv[1:]
 rows = {}
 for line in open(rows_f):
     name, rps, p99, bad = line.split()
     rows[name] = (float(rps), float(p99), int(bad))
 cycles = dict(l.split() for l in open(cycles_f))
-load = open("/proc/loadavg").read().split()[:3]
 cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
        if l.startswith("model name")]
 lines = []
@@ -299,7 +299,7 @@ w("\n## %s, feedmux %s, nginx %s\n" % (
 w("Machine: %d x %s; load before: %s.  Tag feed: %s entries, %s bytes "
   "(gzip %s).  wrk -t2 -c%s -d%ss; feedmuxd http_threads = nginx "
   "worker_processes = %s.\n" % (len(cpu), cpu[0] if cpu else "?",
-                                " ".join(load), entries, size, gz, conns,
+                                load, entries, size, gz, conns,
                                 secs, threads))
 w("| case | feedmuxd req/s | nginx req/s | ratio (target >= 0.8) | "
   "feedmuxd p99 ms | nginx p99 ms | p99 target (nginx + 5 ms) |")

@@ -154,4 +154,8 @@ if [ "${VALGRIND:-}" != 1 ]; then
 	    "$T/daemon.log" || fail "the clamp to the fd limit is not logged"
 	ok "one log line per episode at the limit"
 fi
+# The shipped unit gives the daemon descriptors for its connections.
+grep -q '^LimitNOFILE=[0-9]' "$top_srcdir/contrib/feedmux.service" ||
+    fail "contrib/feedmux.service sets no LimitNOFILE"
+
 stop_daemon

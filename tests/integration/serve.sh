@@ -292,10 +292,13 @@ assert value("feedmux_feeds", state="ok") == 3
 assert value("feedmux_http_requests", code="200") > 10
 assert value("feedmux_http_requests", code="404") >= 1
 assert value("feedmux_http_requests", code="304") >= 1
-h = fam["feedmux_fetch_duration_seconds"]
-assert h.type == "histogram"
-count = [s.value for s in h.samples if s.name.endswith("_count")][0]
-assert count >= 6, count
+for name, least in (("feedmux_fetch_duration_seconds", 6),
+                    ("feedmux_render_duration_seconds", 1)):
+    h = fam[name]
+    assert h.type == "histogram", h
+    count = [s.value for s in h.samples if s.name.endswith("_count")][0]
+    inf = [s.value for s in h.samples if s.labels.get("le") == "+Inf"][0]
+    assert count >= least and inf == count, (name, count, inf)
 tags = {s.labels["tag"] for s in fam["feedmux_tag_entries"].samples}
 assert tags == {"russia", "wire", "hostile"}, tags      # not "secret"
 assert "secret" not in text
