@@ -75,6 +75,7 @@ int	http_percent_decode(char *);
 int	http_etag_matches(const char *, const char *);
 time_t	http_parse_date(const char *);
 const char *http_query_param(const char *, const char *, char *, size_t);
+int	http_query_has(const char *, const char *);
 
 /* http-route.c */
 void	http_route(const struct http_request *, struct http_response *,

@@ -83,6 +83,22 @@ http_query_param(const char *query, const char *name, char *out,
 	return (NULL);
 }
 
+/* Does a query string name the parameter at all (good value or not)? */
+int
+http_query_has(const char *query, const char *name)
+{
+	const char	*p, *end;
+	size_t		 n = strlen(name);
+
+	for (p = query; p != NULL && *p != '\0'; p = end + (*end != '\0')) {
+		end = p + strcspn(p, "&;");
+		if ((size_t)(end - p) >= n && strncmp(p, name, n) == 0 &&
+		    (p[n] == '=' || p + n == end))
+			return (1);
+	}
+	return (0);
+}
+
 /* Is token one of the comma-separated tokens of list (any case)? */
 static int
 http_token_in(const char *list, const char *token)

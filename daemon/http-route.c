@@ -230,13 +230,13 @@ http_page_query(const struct http_request *req, struct http_response *res,
 		    l > HTTP_LIMIT_MAX)
 			return (-1);
 		p->limit = (int)l;
-	} else if (strstr(req->query, "limit=") != NULL)
+	} else if (http_query_has(req->query, "limit"))
 		return (-1);
 	if (http_query_param(req->query, "before", v, sizeof(v)) != NULL) {
 		if (render_cursor_parse(v, &p->cursor) != 0)
 			return (-1);
 		p->has_cursor = 1;
-	} else if (strstr(req->query, "before=") != NULL)
+	} else if (http_query_has(req->query, "before"))
 		return (-1);
 	return (p->has_cursor || p->limit != entries);
 }

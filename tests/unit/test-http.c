@@ -139,6 +139,9 @@ test_helpers(void **state)
 	assert_string_equal(http_query_param("x=1;limit=7", "limit", out,
 	    sizeof(out)), "7");
 	assert_null(http_query_param("limits=5", "limit", out, sizeof(out)));
+	assert_true(http_query_has("a=1&limit=", "limit"));
+	assert_true(http_query_has("limit", "limit"));
+	assert_false(http_query_has("nolimit=1&limits=2", "limit"));
 	assert_null(http_query_param("limit=0123456789abcdefgh", "limit", out,
 	    sizeof(out)));
 
