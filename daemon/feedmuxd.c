@@ -220,6 +220,10 @@ reload(char **cause)
 		log_warnx("reload: listen changed; restart to apply");
 		conf_set_listen(conf, cfg->listen, cause);
 	}
+	if (conf->http_threads != cfg->http_threads) {
+		log_warnx("reload: http_threads changed; restart to apply");
+		conf->http_threads = cfg->http_threads;
+	}
 	if (strcmp(conf->control_socket, cfg->control_socket) != 0) {
 		log_warnx("reload: control_socket changed; restart to apply");
 		conf_set_string(&conf->control_socket, cfg->control_socket);

@@ -117,6 +117,19 @@ sys.exit(0 if all(x["last_poll"] and (x["next_poll"] != "polling" or
 	fail "feeds still not polled"
 }
 
+# Wait until GET $1 answers Cache-Control: max-age=N with N > 0: the loop
+# thread hands the tags' next polls to the cache within 2 s of a poll, and
+# until then max-age errs low.
+wait_max_age() {
+	for _ in $(seq 100); do
+		curl -s -D - -o /dev/null "http://127.0.0.1:$HTTP_PORT$1" |
+		    tr -d '\r' | grep -qi '^Cache-Control: .*max-age=[1-9]' &&
+		    return 0
+		sleep 0.1
+	done
+	fail "GET $1 never got a max-age above 0"
+}
+
 ctl() {
 	"$FEEDMUXCTL" -s "$SOCK" "$@"
 }

@@ -23,7 +23,7 @@ token_file = $T/token
 EOF2
 start_daemon
 ctl refresh > /dev/null || fail "refresh failed"
-sleep 2.5	# max-age follows the next polls within 2 s of a poll
+wait_max_age /tags/russia.atom
 
 # The shipped file, with our ports and paths.
 NPORT=$(free_port)

@@ -152,9 +152,7 @@ xmllint --noout "$T/all.opml" || fail "opml not well-formed"
 ok "the index lists tags and feed health; /opml and /health answer"
 
 # --- HTTP the way caches expect it -----------------------------------------
-# max-age follows the next polls, which the index pass (every 2 s after a
-# change) hands to the cache; until then it errs low.
-sleep 2.5
+wait_max_age /tags/russia.atom
 curl -s -D "$T/h1" -o "$T/plain" "$H/tags/russia.atom"
 etag=$(tr -d '\r' < "$T/h1" | sed -n 's/^ETag: //Ip')
 lm=$(tr -d '\r' < "$T/h1" | sed -n 's/^Last-Modified: //Ip')
@@ -268,8 +266,12 @@ ok "a private tag opens with its token only, pages with it, is listed nowhere"
 
 # --- /metrics, read by the Prometheus client library's own parser ---------
 curl -s "$H/tags/nosuch.atom" > /dev/null
-sleep 2.5	# the loop thread's gauges follow changes within 2 s
-[ "$(http_get /metrics "$T/metrics")" = 200 ] || fail "GET /metrics"
+# The loop thread's gauges follow changes within 2 s.
+for _ in $(seq 100); do
+	[ "$(http_get /metrics "$T/metrics")" = 200 ] || fail "GET /metrics"
+	grep -q '^feedmux_feeds{state="ok"} 3$' "$T/metrics" && break
+	sleep 0.1
+done
 "$PY" - "$T/metrics" <<'EOF2' || fail "/metrics"
 import sys
 from prometheus_client.parser import text_string_to_metric_families
