@@ -637,6 +637,17 @@ conf_check(struct conf_parse *cp)
 		while (len > 0 && conf->base_url[len - 1] == '/')
 			conf->base_url[--len] = '\0';
 	}
+	/* sun_path holds 108 bytes, the NUL included. */
+	if (strlen(conf->control_socket) > 107) {
+		cp->line = conf_seen(cp, "control_socket");
+		conf_error(cp, "control_socket is longer than 107 bytes");
+		return (-1);
+	}
+	if (strcmp(conf->control_socket, conf->database) == 0) {
+		cp->line = conf_seen(cp, "control_socket");
+		conf_error(cp, "control_socket and database are the same path");
+		return (-1);
+	}
 	if (conf->min_interval > conf->max_interval) {
 		cp->line = conf_seen(cp, "min_interval");
 		conf_error(cp, "min_interval is longer than max_interval");

@@ -25,6 +25,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "job.h"
+#include "log.h"
 #include "proto.h"
 #include "render.h"
 #include "rules.h"
@@ -119,6 +120,7 @@ ctl_cmd_dispatch(struct ctl_client *c, const char *name, json_t *args)
 	const struct proto_cmd	*pc;
 	enum proto_cmd_id	 id;
 	char			*names;
+	long			 uid, pid;
 
 	if ((pc = proto_cmd_find(name, &id)) == NULL) {
 		names = proto_cmd_names();
@@ -127,10 +129,16 @@ ctl_cmd_dispatch(struct ctl_client *c, const char *name, json_t *args)
 		free(names);
 		return (CMD_ERROR);
 	}
+	ctl_client_peer(c, &uid, &pid);
 	if (pc->privileged && !ctl_client_privileged(c)) {
+		log_warnx("control: %s refused to uid %ld (pid %ld)", name,
+		    uid, pid);
 		ctl_reply_error(c, "%s: permission denied", name);
 		return (CMD_ERROR);
 	}
+	/* Whatever changes something is logged with who asked. */
+	if (pc->privileged)
+		log_info("control: %s by uid %ld (pid %ld)", name, uid, pid);
 	return (cmd_handlers[id](c, args));
 }
 

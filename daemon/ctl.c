@@ -2,11 +2,16 @@
  * ctl.c: the control socket server.
  *
  * A Unix stream socket, created under a umask so that it is born 0660; we
- * refuse to start if another daemon answers on it, and remove it only if
- * it is stale.  Each client's credentials (SO_PEERCRED) decide whether it
- * may run commands that change anything.  Requests are JSON lines
- * (proto.h), handled by ctl-cmd.c; while a command waits (refresh), the
- * client's further requests stay unread so replies keep their order.
+ * refuse to start if another daemon answers on it, and remove what is at
+ * its path only if that is a stale socket (never a file: a typo must not
+ * delete a database).  Each client's credentials (SO_PEERCRED) decide
+ * whether it may run commands that change anything.  Requests are JSON
+ * lines (proto.h), handled by ctl-cmd.c; while a command waits (refresh),
+ * the client's further requests stay unread so replies keep their order.
+ * A request must arrive whole within CTL_REQUEST_TIMEOUT of its first
+ * byte, a reply be taken within CTL_WRITE_TIMEOUT, and a client idle for
+ * CTL_IDLE_TIMEOUT is closed; a last request without its newline is still
+ * answered.
  */
 #include "config.h"
 
@@ -30,8 +35,14 @@
 #include "proto.h"
 #include "xmalloc.h"
 
+/* Clocks of a client (seconds); none runs while a command waits. */
+#define CTL_REQUEST_TIMEOUT	10	/* first byte to newline */
+#define CTL_IDLE_TIMEOUT	60	/* between requests */
+#define CTL_WRITE_TIMEOUT	30	/* a reply, once it is written */
+
 struct ctl_client {
 	int			 refs;
+	struct event		*timer;
 	int			 dead;		/* connection gone */
 	struct bufferevent	*bev;
 	uid_t			 uid;
@@ -42,6 +53,7 @@ struct ctl_client {
 	int			 waiting;	/* a command will answer later */
 	int			 eof;		/* the client has sent all */
 	int			 closing;	/* close once output is sent */
+	int			 partial;	/* a request has begun */
 };
 
 static struct {
@@ -61,6 +73,8 @@ static void	ctl_close(struct ctl_client *);
 static void	ctl_request(struct ctl_client *, const char *, size_t);
 static void	ctl_send(struct ctl_client *, json_t *);
 static void	ctl_done_reading(struct ctl_client *);
+static void	ctl_clock(struct ctl_client *, int);
+static void	ctl_timeout(evutil_socket_t, short, void *);
 
 /* Is something already answering on path? */
 static int
@@ -84,6 +98,7 @@ int
 ctl_start(struct event_base *base, const char *path, ctl_dispatch_cb dispatch)
 {
 	struct sockaddr_un	sun;
+	struct stat		st;
 	mode_t			old;
 
 	memset(&sun, 0, sizeof(sun));
@@ -96,6 +111,11 @@ ctl_start(struct event_base *base, const char *path, ctl_dispatch_cb dispatch)
 	if (ctl_in_use(path)) {
 		log_warnx("%s: another feedmuxd is already listening there",
 		    path);
+		return (-1);
+	}
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_warnx("%s: exists and is not a socket; not removing it "
+		    "(check control_socket)", path);
 		return (-1);
 	}
 	if (unlink(path) == -1 && errno != ENOENT) {
@@ -197,6 +217,12 @@ ctl_accept(evutil_socket_t fd, short events, void *arg)
 		fatalx("%s: bufferevent_socket_new", __func__);
 	bufferevent_setcb(c->bev, ctl_read, ctl_write, ctl_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	tv.tv_sec = CTL_WRITE_TIMEOUT;
+	bufferevent_set_timeouts(c->bev, NULL, &tv);
+	if ((c->timer = evtimer_new(event_get_base(ctl.ev), ctl_timeout,
+	    c)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	ctl_clock(c, CTL_IDLE_TIMEOUT);
 	log_debug("control client pid %ld uid %ld connected", (long)c->pid,
 	    (long)c->uid);
 }
@@ -218,6 +244,14 @@ ctl_client_privileged(struct ctl_client *c)
 			return (1);
 	}
 	return (0);
+}
+
+/* Who the client is, for the log. */
+void
+ctl_client_peer(struct ctl_client *c, long *uid, long *pid)
+{
+	*uid = (long)c->uid;
+	*pid = (long)c->pid;
 }
 
 void
@@ -242,7 +276,41 @@ ctl_close(struct ctl_client *c)
 	c->dead = 1;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
+	event_free(c->timer);
+	c->timer = NULL;
 	ctl_client_unref(c);
+}
+
+/* (Re)start the client's clock: secs from now; 0 stops it. */
+static void
+ctl_clock(struct ctl_client *c, int secs)
+{
+	struct timeval	tv = { secs, 0 };
+
+	if (secs == 0)
+		evtimer_del(c->timer);
+	else
+		evtimer_add(c->timer, &tv);
+}
+
+/* The clock ran out: an unfinished request is answered, then closed. */
+static void
+ctl_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct ctl_client	*c = arg;
+
+	if (c->waiting)
+		return;
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
+		log_debug("control client pid %ld: request not finished in "
+		    "%d s", (long)c->pid, CTL_REQUEST_TIMEOUT);
+		ctl_reply_error(c, "request not finished within %d seconds",
+		    CTL_REQUEST_TIMEOUT);
+		bufferevent_disable(c->bev, EV_READ);
+		c->closing = 1;
+		return;
+	}
+	ctl_close(c);
 }
 
 static void
@@ -255,6 +323,7 @@ ctl_read(struct bufferevent *bev, void *arg)
 
 	while (!c->dead && !c->waiting && !c->closing &&
 	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+		c->partial = 0;
 		ctl_request(c, line, len);
 		free(line);
 	}
@@ -263,8 +332,27 @@ ctl_read(struct bufferevent *bev, void *arg)
 	if (evbuffer_get_length(in) > PROTO_MAX_REQUEST) {
 		ctl_reply_error(c, "request longer than %d bytes",
 		    PROTO_MAX_REQUEST);
+		bufferevent_disable(c->bev, EV_READ);
 		c->closing = 1;
 		return;
+	}
+	/* The client has sent all: a last line without its newline counts. */
+	if (c->eof && (len = evbuffer_get_length(in)) > 0) {
+		line = xmalloc(len);
+		evbuffer_remove(in, line, len);
+		ctl_request(c, line, len);
+		free(line);
+		if (c->dead || c->waiting || c->closing)
+			return;
+	}
+	/* A request begun has its deadline; between requests, the idle one. */
+	if (evbuffer_get_length(in) > 0) {
+		if (!c->partial)
+			ctl_clock(c, CTL_REQUEST_TIMEOUT);
+		c->partial = 1;
+	} else {
+		c->partial = 0;
+		ctl_clock(c, CTL_IDLE_TIMEOUT);
 	}
 	ctl_done_reading(c);	/* may free c */
 }
@@ -298,7 +386,7 @@ ctl_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl_client	*c = arg;
 
-	if (what & BEV_EVENT_ERROR)
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
 		ctl_close(c);
 	else if (what & BEV_EVENT_EOF) {
 		c->eof = 1;
@@ -348,9 +436,11 @@ ctl_request(struct ctl_client *c, const char *line, size_t len)
 		/*
 		 * Hold further requests until this one is answered; stop
 		 * reading so the kernel, not our buffer, holds what comes.
+		 * No clock runs: a refresh takes as long as its polls.
 		 */
 		c->waiting = 1;
 		bufferevent_disable(c->bev, EV_READ);
+		ctl_clock(c, 0);
 	}
 done:
 	json_decref(req);
@@ -373,6 +463,7 @@ ctl_send(struct ctl_client *c, json_t *reply)
 	free(s);
 	if (c->waiting) {
 		c->waiting = 0;
+		ctl_clock(c, CTL_IDLE_TIMEOUT);
 		bufferevent_enable(c->bev, EV_READ);
 		/*
 		 * Requests that arrived meanwhile are already buffered; read

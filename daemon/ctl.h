@@ -32,6 +32,7 @@ void	 ctl_reply_ok(struct ctl_client *, struct json_t *);
 void	 ctl_reply_error(struct ctl_client *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 ctl_client_privileged(struct ctl_client *);
+void	 ctl_client_peer(struct ctl_client *, long *, long *);
 void	 ctl_client_ref(struct ctl_client *);
 void	 ctl_client_unref(struct ctl_client *);
 

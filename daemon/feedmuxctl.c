@@ -13,9 +13,11 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -25,6 +27,8 @@
 #include "xmalloc.h"
 
 #define DEFAULT_SOCKET	"/run/feedmux/control.sock"
+/* Long enough for a refresh of thousands of feeds; -T changes it. */
+#define DEFAULT_TIMEOUT	300
 
 static void	print_status(json_t *);
 static void	print_feeds(json_t *);
@@ -57,7 +61,7 @@ usage(int asked)
 	char			 cmd[32];
 	int			 i;
 
-	fprintf(out, "usage: feedmuxctl [-jV] [-s socket] command "
+	fprintf(out, "usage: feedmuxctl [-jV] [-s socket] [-T seconds] command "
 	    "[argument]\ncommands:\n");
 	for (i = 0; i < PROTO_NCMDS; i++) {
 		pc = &proto_cmds[i];
@@ -285,10 +289,15 @@ make_args(const struct proto_cmd *cmd, const char *arg)
 	return (args);
 }
 
+/* How long to wait for feedmuxd, in seconds (0: for ever); see -T. */
+static long	timeout_secs = DEFAULT_TIMEOUT;
+static time_t	deadline;
+
 static int
 ctl_connect(const char *path)
 {
 	struct sockaddr_un	sun;
+	struct timeval		tv = { timeout_secs, 0 };
 	int			fd;
 
 	memset(&sun, 0, sizeof(sun));
@@ -299,8 +308,12 @@ ctl_connect(const char *path)
 		return (-1);
 	}
 	strcpy(sun.sun_path, path);
+	/* A daemon too stuck to accept makes connect() and write() wait. */
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == EAGAIN || errno == EINPROGRESS)
+			errno = ETIMEDOUT;
 		fprintf(stderr, "feedmuxctl: cannot connect to %s: %s "
 		    "(is feedmuxd running?)\n", path, strerror(errno));
 		if (fd != -1)
@@ -327,6 +340,32 @@ write_all(int fd, const char *p, size_t len)
 	return (0);
 }
 
+/* Wait until fd can be read, or the deadline passes (-1). */
+static int
+wait_readable(int fd)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	time_t		now;
+	int		rv;
+
+	for (;;) {
+		if (timeout_secs == 0)
+			rv = poll(&pfd, 1, -1);
+		else {
+			now = time(NULL);
+			if (now >= deadline)
+				return (-1);
+			rv = poll(&pfd, 1, (int)(deadline - now) * 1000);
+		}
+		if (rv > 0)
+			return (0);
+		if (rv == 0)
+			return (-1);
+		if (errno != EINTR)
+			return (0);	/* read() will say what is wrong */
+	}
+}
+
 /* Read one reply line. */
 static char *
 read_line(int fd)
@@ -337,6 +376,11 @@ read_line(int fd)
 
 	buf_init(&b);
 	for (;;) {
+		if (wait_readable(fd) != 0) {
+			fprintf(stderr, "feedmuxctl: no reply within %ld "
+			    "seconds (-T 0 waits for ever)\n", timeout_secs);
+			exit(1);
+		}
 		if ((n = read(fd, tmp, sizeof(tmp))) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -362,6 +406,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -371,13 +416,23 @@ main(int argc, char *argv[])
 	const char		*path = DEFAULT_SOCKET;
 	json_t			*req, *args, *reply, *data;
 	json_error_t		 err;
-	char			*line, *s;
+	char			*line, *s, *end;
 	int			 ch, json = 0, fd, nargs, rv;
 
 	if (getenv("FEEDMUX_SOCKET") != NULL)
 		path = getenv("FEEDMUX_SOCKET");
-	while ((ch = getopt_long(argc, argv, "+hjs:V", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hjs:T:V", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'T':
+			timeout_secs = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || timeout_secs < 0 ||
+			    timeout_secs > 86400) {
+				fprintf(stderr, "feedmuxctl: -T wants seconds, "
+				    "0 to 86400\n");
+				return (2);
+			}
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -412,6 +467,7 @@ main(int argc, char *argv[])
 	s = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 
+	deadline = time(NULL) + timeout_secs;
 	if ((fd = ctl_connect(path)) == -1)
 		return (1);
 	if (write_all(fd, s, strlen(s)) == -1 || write_all(fd, "\n", 1) == -1) {

@@ -173,6 +173,16 @@ test_tag_sections(void **state)
 	    "(expected include, exclude, title, description, entries or "
 	    "token_file)");
 	free(e);
+	e = load_error("[daemon]\ndatabase = /tmp/x\ncontrol_socket = /tmp/x\n");
+	assert_string_equal(e, "t.conf:3: control_socket and database are "
+	    "the same path");
+	free(e);
+	e = load_error("[daemon]\ncontrol_socket = /tmp/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n");
+	assert_string_equal(e, "t.conf:2: control_socket is longer than 107 "
+	    "bytes");
+	free(e);
 	e = load_error("[tag x]\nentries = 0\n");
 	assert_string_equal(e, "t.conf:2: entries: out of range (1 to 1000)");
 	free(e);
