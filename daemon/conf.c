@@ -165,12 +165,29 @@ static int	 conf_valid_name(const char *);
 static int	 conf_check(struct conf_parse *);
 static void	 conf_feed_inherit(struct conf *, struct conf_feed *);
 static int	 conf_check_url(const struct conf *, const char *, char **);
+static int	 conf_check_port(const char *, const char *);
 static void	 conf_collect_tags(struct conf *);
 static void	 conf_feed_free(struct conf_feed *);
 static void	 conf_tag_free(struct conf_tag *);
 static void	 conf_tag_defaults(struct conf_tag *);
 static int	 conf_set_token(struct conf_tag *, const char *, char **);
 static struct conf *conf_parse_source(struct conf_parse *, char **);
+
+/* Is [p, end) a port number from 1 to 65535? */
+static int
+conf_check_port(const char *p, const char *end)
+{
+	long	n = 0;
+
+	if (p == end || end - p > 5)
+		return (-1);
+	for (; p < end; p++) {
+		if (!isdigit((unsigned char)*p))
+			return (-1);
+		n = n * 10 + (*p - '0');
+	}
+	return (n >= 1 && n <= 65535 ? 0 : -1);
+}
 
 /* The options table, for the test that checks the documentation. */
 const struct conf_option *
@@ -256,8 +273,11 @@ conf_section(struct conf_parse *cp, char *hdr)
 {
 	char	*end, *name;
 
-	if ((end = strchr(hdr, ']')) == NULL)
-		return;		/* libinih reports the syntax error */
+	if ((end = strchr(hdr, ']')) == NULL) {
+		/* Here, not where libinih would notice (lines later). */
+		conf_error(cp, "section header without ']'");
+		return;
+	}
 	*end = '\0';
 	name = util_trim(hdr + 1);
 
@@ -589,9 +609,44 @@ conf_set_listen(struct conf *conf, const char *value, char **cause)
 static int
 conf_check_url(const struct conf *conf, const char *url, char **cause)
 {
+	const char	*p, *host, *end, *port;
+	size_t		 n;
+
+	for (p = url; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			*cause = xstrdup("the URL has a space or a control "
+			    "character (write %20 for a space)");
+			return (-1);
+		}
+	}
 	if (strncasecmp(url, "http://", 7) == 0 ||
-	    strncasecmp(url, "https://", 8) == 0)
+	    strncasecmp(url, "https://", 8) == 0) {
+		/* The authority: [userinfo@]host[:port], host not empty. */
+		host = strstr(url, "://") + 3;
+		n = strcspn(host, "/?#");
+		end = host + n;
+		if ((p = memchr(host, '@', n)) != NULL)
+			host = p + 1;
+		port = NULL;
+		if (*host == '[') {
+			if ((p = memchr(host, ']', end - host)) == NULL) {
+				*cause = xstrdup("the URL's IPv6 host has no "
+				    "']'");
+				return (-1);
+			}
+			if (p + 1 < end && p[1] == ':')
+				port = p + 2;
+		} else if ((p = memchr(host, ':', end - host)) != NULL)
+			port = p + 1;
+		if (host == end || *host == ':' || (port != NULL &&
+		    conf_check_port(port, end) != 0)) {
+			*cause = xstrdup(host == end || *host == ':' ?
+			    "the URL has no host" : "the URL's port is not a "
+			    "number from 1 to 65535");
+			return (-1);
+		}
 		return (0);
+	}
 	if (strncasecmp(url, "file://", 7) == 0) {
 		if (conf->allow_file_urls)
 			return (0);

@@ -100,6 +100,49 @@ test_errors(void **state)
 	assert_string_equal(e, "t.conf:2: base_url must start with http:// "
 	    "or https://");
 	free(e);
+	/* A header without ']' is the error, at its own line. */
+	e = load_error("[daemon]\n[feed x\nurl = http://x/\ntags = a\n");
+	assert_string_equal(e, "t.conf:2: section header without ']'");
+	free(e);
+	/* URLs that would fail at run time fail here. */
+	{
+		static const struct {
+			const char	*url, *why;
+		} bad[] = {
+			{ "http://x/a b", "space or a control character" },
+			{ "http://", "no host" },
+			{ "http:///path", "no host" },
+			{ "https://user@/x", "no host" },
+			{ "http://:80/", "no host" },
+			{ "http://x:0/", "port is not a number" },
+			{ "http://x:65536/", "port is not a number" },
+			{ "http://x:8a/", "port is not a number" },
+			{ "http://[::1/", "no ']'" },
+			{ "gopher://x/", "only http:// and https://" },
+		};
+		char	 text[128];
+		size_t	 i;
+
+		for (i = 0; i < NELEM(bad); i++) {
+			snprintf(text, sizeof(text), "[feed x]\nurl = %s\n",
+			    bad[i].url);
+			e = load_error(text);
+			if (strstr(e, bad[i].why) == NULL ||
+			    strncmp(e, "t.conf:1: [feed x] ", 19) != 0)
+				fail_msg("%s: %s", bad[i].url, e);
+			free(e);
+		}
+	}
+	{
+		struct conf	*c;
+		char		*cause = NULL;
+
+		c = conf_load_string("t.conf", "[feed a]\nurl = "
+		    "http://u:p@[::1]:8080/f?x#y\n[feed b]\n"
+		    "url = HTTPS://example.org\n", &cause);
+		assert_non_null(c);
+		conf_unref(c);
+	}
 	e = load_error("[daemon]\nmax_feed_size = 10\n");
 	assert_non_null(strstr(e, "t.conf:2: max_feed_size: out of range"));
 	free(e);
