@@ -72,10 +72,9 @@ http_date(time_t now)
 {
 	static __thread char	date[40];
 	static __thread time_t	when = -1;
-	struct tm		tm;
 
-	if (now != when && gmtime_r(&now, &tm) != NULL) {
-		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (now != when) {
+		util_format_http_date(now, date, sizeof(date));
 		when = now;
 	}
 	return (date);

@@ -9,6 +9,8 @@
 
 struct body;
 struct buf;
+struct conf_tag;
+struct items;
 struct item;
 struct render_page;
 
@@ -27,13 +29,14 @@ void	 rw_attr(struct buf *, const char *, const char *);
 void	 rw_link(struct buf *, int, const char *, const char *, const char *,
 	    const char *);
 void	 rw_rfc3339(struct buf *, int, const char *, time_t);
-char	*rw_rfc822(time_t, char *, size_t);
 char	*rw_page_url(const struct render_page *, const char *, const char *);
 void	 rw_links_make(struct rw_links *, const struct render_page *,
 	    const char *);
 void	 rw_links_free(struct rw_links *);
 void	 rw_start(struct buf *, const struct render_page *, int);
 struct body *rw_body(const struct render_page *, int, struct buf *);
+char	*rw_tag_title(const struct conf_tag *, const char *);
+char	*rw_page_cut(struct render_page *, struct items *, int, int);
 void	 rw_stylesheet(struct buf *, const struct render_page *);
 int	 rw_url_ok(const char *);
 time_t	 rw_item_updated(const struct item *);

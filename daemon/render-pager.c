@@ -9,8 +9,8 @@
  * bounded queue: when it is full the caller answers 503) and each answer
  * goes to the requester's callback, on this thread.
  *
- * A cursor is "TIME-KEY": the sort time and store id of the last entry of
- * the page before.  Pages are read by that key, so a reader walking a
+ * A cursor (render-write.c) is "TIME-KEY": the sort time and store id of
+ * the last entry of the page before.  Pages are read by that key, so a reader walking a
  * tag's history never sees an entry twice or misses one while new ones
  * arrive at the top.
  */
@@ -28,7 +28,7 @@
 #include "conf.h"
 #include "db.h"
 #include "render.h"
-#include "sanitize.h"
+#include "render-internal.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -78,39 +78,6 @@ static void	 pager_run(struct pager_req *);
 static void	 pager_tags_clear(void);
 static void	 pager_req_free(struct pager_req *);
 
-/* Read a cursor ("TIME-KEY"); -1 if it is not one. */
-int
-render_cursor_parse(const char *s, struct render_cursor *c)
-{
-	char	*end;
-
-	errno = 0;
-	c->time = strtoll(s, &end, 10);
-	if (end == s || *end != '-' || errno != 0)
-		return (-1);
-	s = end + 1;
-	c->key = strtoll(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || c->key < 0)
-		return (-1);
-	return (0);
-}
-
-/* The query of the page after it: its cursor, and its size unless it is
- * the tag's own. */
-char *
-render_cursor_query(const struct item *last, int limit, int entries)
-{
-	char	*q;
-
-	if (limit != entries)
-		xasprintf(&q, "before=%lld-%" PRId64 "&limit=%d",
-		    (long long)last->sort_time, last->key, limit);
-	else
-		xasprintf(&q, "before=%lld-%" PRId64,
-		    (long long)last->sort_time, last->key);
-	return (q);
-}
-
 /* Start the thread, with its own read-only connection to path. */
 int
 render_pager_start(const char *path, char **cause)
@@ -143,10 +110,7 @@ render_pager_configure(const struct conf *conf)
 	for (i = 0; i < conf->ntags; i++) {
 		ct = conf_tag_find(conf, conf->tags[i]);
 		pt = xcalloc(1, sizeof(*pt));
-		if (*ct->title != '\0')
-			pt->title = xstrdup(ct->title);
-		else
-			xasprintf(&pt->title, "feedmux: %s", conf->tags[i]);
+		pt->title = rw_tag_title(ct, conf->tags[i]);
 		pt->description = xstrdup(ct->description);
 		pt->token = ct->token != NULL ? xstrdup(ct->token) : NULL;
 		pt->entries = (int)ct->entries;
@@ -246,10 +210,8 @@ pager_run(struct pager_req *r)
 	const struct pager_tag	*pt;
 	struct render_page	 page;
 	struct items		 items;
-	struct item		*it, *last = NULL;
-	struct body		*b = NULL;
-	char			*query = NULL, *next = NULL;
-	int			 n = 0;
+	struct body		*b;
+	char			*query = NULL, *next;
 
 	TAILQ_INIT(&items);
 	if ((pt = strmap_get(&pager.tags, r->tag)) == NULL ||
@@ -259,22 +221,7 @@ pager_run(struct pager_req *r)
 		return;
 	}
 	memset(&page, 0, sizeof(page));
-	TAILQ_FOREACH(it, &items, entry) {
-		if (++n > r->limit) {
-			/* One more than asked for: there is a next page. */
-			TAILQ_REMOVE(&items, it, entry);
-			item_free(it);
-			next = render_cursor_query(last, r->limit,
-			    pt->entries);
-			break;
-		}
-		sanitize_item(it);
-		if ((it->updated ? it->updated : it->sort_time) > page.updated)
-			page.updated = it->updated ? it->updated :
-			    it->sort_time;
-		page.nitems++;
-		last = it;
-	}
+	next = rw_page_cut(&page, &items, r->limit, pt->entries);
 	if (r->cursor.time == INT64_MAX)
 		xasprintf(&query, "limit=%d", r->limit);
 	else if (r->limit != pt->entries)
@@ -295,25 +242,6 @@ pager_run(struct pager_req *r)
 	free(query);
 	free(next);
 	r->cb(b, r->arg);
-}
-
-/* Render a page in one format. */
-struct body *
-render_page_format(const struct render_page *p, struct items *items,
-    enum render_format f)
-{
-	switch (f) {
-	case RENDER_ATOM:
-		return (render_atom(p, items));
-	case RENDER_RSS:
-		return (render_rss(p, items));
-	case RENDER_JSON:
-		return (render_json(p, items));
-	case RENDER_HTML:
-	case RENDER_NFORMATS:
-		break;
-	}
-	return (render_river(p, items));
 }
 
 static void

@@ -27,7 +27,7 @@ rss_time(struct buf *b, int depth, const char *name, time_t t)
 {
 	char	tbuf[64];
 
-	rw_element(b, depth, name, rw_rfc822(t, tbuf, sizeof(tbuf)));
+	rw_element(b, depth, name, util_format_http_date(t, tbuf, sizeof(tbuf)));
 }
 
 static void

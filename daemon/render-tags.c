@@ -17,7 +17,7 @@
 #include "db.h"
 #include "metrics.h"
 #include "render.h"
-#include "sanitize.h"
+#include "render-internal.h"
 #include "xmalloc.h"
 
 /* The pause after a render: nine times its cost, within these bounds. */
@@ -54,38 +54,19 @@ render_tag(const char *tag, struct items *items, struct body **out)
 	const struct conf	*conf = render_tags_state.conf;
 	const struct conf_tag	*ct = conf_tag_find(conf, tag);
 	struct render_page	 page;
-	struct item		*it, *last = NULL;
-	char			*title = NULL, *next = NULL;
-	time_t			 t;
+	char			*title, *next;
+	int			 f;
 
 	memset(&page, 0, sizeof(page));
 	page.tag = tag;
 	page.base = conf_base_url(conf);
-	if (*ct->title == '\0')
-		xasprintf(&title, "feedmux: %s", tag);
-	page.title = title != NULL ? title : ct->title;
+	page.title = title = rw_tag_title(ct, tag);
 	page.description = ct->description;
 	page.token = ct->token;
-	TAILQ_FOREACH(it, items, entry) {
-		if (page.nitems == ct->entries) {
-			TAILQ_REMOVE(items, it, entry);
-			item_free(it);
-			next = render_cursor_query(last, (int)ct->entries,
-			    (int)ct->entries);
-			break;
-		}
-		sanitize_item(it);
-		t = it->updated ? it->updated : it->sort_time;
-		if (t > page.updated)
-			page.updated = t;
-		page.nitems++;
-		last = it;
-	}
-	page.next = next;
-	out[RENDER_ATOM] = render_atom(&page, items);
-	out[RENDER_RSS] = render_rss(&page, items);
-	out[RENDER_JSON] = render_json(&page, items);
-	out[RENDER_HTML] = render_river(&page, items);
+	page.next = next = rw_page_cut(&page, items, (int)ct->entries,
+	    (int)ct->entries);
+	for (f = 0; f < RENDER_NFORMATS; f++)
+		out[f] = render_page_format(&page, items, f);
 	free(title);
 	free(next);
 	return (RENDER_NFORMATS);
@@ -232,4 +213,23 @@ render_tags_shutdown(void)
 {
 	render_tags_clear();
 	memset(&render_tags_state, 0, sizeof(render_tags_state));
+}
+
+/* Render a page in one format. */
+struct body *
+render_page_format(const struct render_page *p, struct items *items,
+    enum render_format f)
+{
+	switch (f) {
+	case RENDER_ATOM:
+		return (render_atom(p, items));
+	case RENDER_RSS:
+		return (render_rss(p, items));
+	case RENDER_JSON:
+		return (render_json(p, items));
+	case RENDER_HTML:
+	case RENDER_NFORMATS:
+		break;
+	}
+	return (render_river(p, items));
 }

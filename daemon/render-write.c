@@ -1,20 +1,27 @@
 /*
  * render-write.c: what the Atom, RSS, JSON Feed and HTML renderers share:
- * XML elements and attributes (escaped by text.c), times, page addresses.
+ * XML elements and attributes (escaped by text.c), times, page addresses,
+ * and making a page of entries, which the worker (first pages) and the
+ * pager (the others) both do.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "item.h"
 #include "render.h"
 #include "render-internal.h"
+#include "sanitize.h"
 #include "text.h"
 #include "util.h"
+#include "xmalloc.h"
 
 /* Two spaces a level (documents are at most five deep). */
 void
@@ -82,22 +89,6 @@ rw_rfc3339(struct buf *b, int depth, const char *name, time_t t)
 	char	tbuf[UTIL_TIMEBUF];
 
 	rw_element(b, depth, name, util_format_time(t, tbuf, sizeof(tbuf)));
-}
-
-/* An RFC 822 time (RSS, HTTP), in English whatever the locale. */
-char *
-rw_rfc822(time_t t, char *out, size_t len)
-{
-	static const char	days[] = "SunMonTueWedThuFriSat";
-	static const char	months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm		tm;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	snprintf(out, len, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT",
-	    days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon,
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return (out);
 }
 
 /*
@@ -208,4 +199,76 @@ rw_item_source(const struct item *it)
 {
 	return (it->source_title != NULL ? it->source_title :
 	    it->source_name != NULL ? it->source_name : "");
+}
+
+/* The title of a tag's feeds: its section's, else "feedmux: NAME". */
+char *
+rw_tag_title(const struct conf_tag *ct, const char *tag)
+{
+	char	*title;
+
+	if (*ct->title != '\0')
+		return (xstrdup(ct->title));
+	xasprintf(&title, "feedmux: %s", tag);
+	return (title);
+}
+
+/*
+ * Make items (read with one more than limit, to know whether there is a
+ * next page) a page: the extra entry goes and gives the next page's query
+ * (returned; NULL on the last page), the rest are made safe and counted
+ * into p's nitems and updated.  entries is the tag's own page size.
+ */
+char *
+rw_page_cut(struct render_page *p, struct items *items, int limit,
+    int entries)
+{
+	struct item	*it, *last = NULL;
+
+	TAILQ_FOREACH(it, items, entry) {
+		if (p->nitems == limit) {
+			TAILQ_REMOVE(items, it, entry);
+			item_free(it);
+			return (render_cursor_query(last, limit, entries));
+		}
+		sanitize_item(it);
+		if (rw_item_updated(it) > p->updated)
+			p->updated = rw_item_updated(it);
+		p->nitems++;
+		last = it;
+	}
+	return (NULL);
+}
+
+/* Read a cursor ("TIME-KEY"); -1 if it is not one. */
+int
+render_cursor_parse(const char *s, struct render_cursor *c)
+{
+	char	*end;
+
+	errno = 0;
+	c->time = strtoll(s, &end, 10);
+	if (end == s || *end != '-' || errno != 0)
+		return (-1);
+	s = end + 1;
+	c->key = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || c->key < 0)
+		return (-1);
+	return (0);
+}
+
+/* The query of the page after it: its cursor, and its size unless it is
+ * the tag's own. */
+char *
+render_cursor_query(const struct item *last, int limit, int entries)
+{
+	char	*q;
+
+	if (limit != entries)
+		xasprintf(&q, "before=%lld-%" PRId64 "&limit=%d",
+		    (long long)last->sort_time, last->key, limit);
+	else
+		xasprintf(&q, "before=%lld-%" PRId64,
+		    (long long)last->sort_time, last->key);
+	return (q);
 }

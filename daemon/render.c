@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <zlib.h>
 
@@ -90,7 +89,6 @@ render_body_new(const char *tag, enum render_format format, char *data,
     size_t len, time_t updated, int nitems)
 {
 	struct body	*b;
-	struct tm	 tm;
 	uint64_t	 h;
 
 	b = xcalloc(1, sizeof(*b));
@@ -106,9 +104,9 @@ render_body_new(const char *tag, enum render_format format, char *data,
 	    (unsigned long long)h);
 	snprintf(b->gzetag, sizeof(b->gzetag), "\"%016llx-gz\"",
 	    (unsigned long long)h);
-	if (updated > 0 && gmtime_r(&updated, &tm) != NULL)
-		strftime(b->modified, sizeof(b->modified),
-		    "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (updated > 0)
+		util_format_http_date(updated, b->modified,
+		    sizeof(b->modified));
 	render_gzip(b);
 	return (b);
 }

@@ -122,12 +122,14 @@ void		 render_pager_configure(const struct conf *);
 int		 render_pager_request(const char *, enum render_format,
 		    const struct render_cursor *, int, render_pager_cb, void *);
 void		 render_pager_stop(void);
-struct body	*render_page_format(const struct render_page *, struct items *,
-		    enum render_format);
+
+/* render-write.c: page cursors ("TIME-KEY"). */
 int		 render_cursor_parse(const char *, struct render_cursor *);
 char		*render_cursor_query(const struct item *, int, int);
 
-/* render-tags.c: on the thread that owns the store. */
+/* render-tags.c: on the thread that owns the store (but _format). */
+struct body	*render_page_format(const struct render_page *, struct items *,
+		    enum render_format);
 void		 render_tags_configure(const struct conf *);
 size_t		 render_tags(struct db *, char **, size_t, struct body ***);
 void		 render_tags_collect(struct db *);

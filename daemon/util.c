@@ -89,6 +89,25 @@ util_format_time(time_t t, char *out, size_t len)
 	return (out);
 }
 
+/*
+ * An RFC 822 / HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT"), in English
+ * whatever the locale: HTTP headers and RSS both want this one form.
+ */
+char *
+util_format_http_date(time_t t, char *out, size_t len)
+{
+	static const char	days[] = "SunMonTueWedThuFriSat";
+	static const char	months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm		tm;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	snprintf(out, len, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT",
+	    days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return (out);
+}
+
 /* Strip leading and trailing white space in place. */
 char *
 util_trim(char *s)

@@ -54,6 +54,7 @@ void	 strmap_put(struct strmap *, const char *, void *);
 void	 strmap_del(struct strmap *, const char *);
 
 char	*util_format_time(time_t, char *, size_t);
+char	*util_format_http_date(time_t, char *, size_t);
 char	*util_trim(char *);
 uint64_t util_hash64(const void *, size_t, uint64_t);
 

@@ -29,6 +29,9 @@ test_format_time(void **state)
 
 	assert_string_equal(util_format_time(1396226520, buf, sizeof(buf)),
 	    "2014-03-31T00:42:00Z");
+	/* HTTP and RSS dates, in English whatever the locale. */
+	assert_string_equal(util_format_http_date(784111777, buf, sizeof(buf)),
+	    "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 
 /* The map stays right through growth and deletions (backward shift). */
