@@ -73,9 +73,14 @@ write_conf() {
 	} > "$T/feedmux.conf"
 }
 
-# Start feedmuxd on $T/feedmux.conf and wait until it answers.
+# Start feedmuxd on $T/feedmux.conf and wait until it answers.  DAEMON_WRAP,
+# if set, is a command feedmuxd runs under (prlimit ...); not with valgrind.
 start_daemon() {
-	if [ "${VALGRIND:-}" = 1 ]; then
+	if [ -n "${DAEMON_WRAP:-}" ] && [ "${VALGRIND:-}" != 1 ]; then
+		# shellcheck disable=SC2086
+		$DAEMON_WRAP "$FEEDMUXD" -f -v -c "$T/feedmux.conf" "$@" \
+		    >> "$T/daemon.log" 2>&1 &
+	elif [ "${VALGRIND:-}" = 1 ]; then
 		valgrind -q --error-exitcode=99 --leak-check=full \
 		    --errors-for-leak-kinds=definite,indirect \
 		    "$FEEDMUXD" -f -v -c "$T/feedmux.conf" "$@" \

@@ -20,23 +20,8 @@ EOF2
 # 256 descriptors, soft and hard: the daemon cannot raise it, so the fd
 # limit, not max_connections, caps the connections.
 prlimit --nofile=256:256 true 2>/dev/null || fail "prlimit is missing"
-FEEDMUXD_WRAP="prlimit --nofile=256:256"
-start_daemon_limited() {
-	$FEEDMUXD_WRAP "$FEEDMUXD" -f -v -c "$T/feedmux.conf" \
-	    >> "$T/daemon.log" 2>&1 &
-	DAEMON_PID=$!
-	for _ in $(seq 200); do
-		ctl status >/dev/null 2>&1 && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null || fail "feedmuxd exited"
-		sleep 0.05
-	done
-	fail "feedmuxd did not answer"
-}
-if [ "${VALGRIND:-}" = 1 ]; then
-	start_daemon
-else
-	start_daemon_limited
-fi
+DAEMON_WRAP="prlimit --nofile=256:256"
+start_daemon
 ctl refresh > /dev/null || fail "refresh failed"
 
 "$PY" - "$HTTP_PORT" "$DAEMON_PID" "$FEEDMUXCTL" "$SOCK" <<'EOF2' || fail "limits"
