@@ -397,42 +397,21 @@ ctl_event(struct bufferevent *bev, short what, void *arg)
 static void
 ctl_request(struct ctl_client *c, const char *line, size_t len)
 {
-	json_t		*req, *args;
-	json_error_t	 err;
-	const char	*cmd;
-	json_int_t	 v;
+	enum proto_cmd_id	 id;
+	json_t			*args;
+	char			*cause;
+	enum cmd_retval		 rv;
 
 	if (len == 0)
 		return;
-	if ((req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err)) ==
-	    NULL) {
-		ctl_reply_error(c, "bad request: %s", err.text);
+	if (proto_request_parse(line, len, &id, &args, &cause) != 0) {
+		ctl_reply_error(c, "%s", cause);
+		free(cause);
 		return;
 	}
-	if (!json_is_object(req)) {
-		ctl_reply_error(c, "bad request: not a JSON object");
-		goto done;
-	}
-	if (!json_is_integer(json_object_get(req, "v"))) {
-		ctl_reply_error(c, "bad request: no protocol version \"v\"");
-		goto done;
-	}
-	if ((v = json_integer_value(json_object_get(req, "v"))) !=
-	    PROTO_VERSION) {
-		ctl_reply_error(c, "protocol version %lld not supported "
-		    "(this feedmuxd speaks %d)", (long long)v, PROTO_VERSION);
-		goto done;
-	}
-	if ((cmd = json_string_value(json_object_get(req, "cmd"))) == NULL) {
-		ctl_reply_error(c, "bad request: no command \"cmd\"");
-		goto done;
-	}
-	args = json_object_get(req, "args");
-	if (args != NULL && !json_is_object(args)) {
-		ctl_reply_error(c, "bad request: \"args\" must be an object");
-		goto done;
-	}
-	if (ctl.dispatch(c, cmd, args) == CMD_WAIT) {
+	rv = ctl.dispatch(c, id, args);
+	json_decref(args);
+	if (rv == CMD_WAIT) {
 		/*
 		 * Hold further requests until this one is answered; stop
 		 * reading so the kernel, not our buffer, holds what comes.
@@ -442,8 +421,6 @@ ctl_request(struct ctl_client *c, const char *line, size_t len)
 		bufferevent_disable(c->bev, EV_READ);
 		ctl_clock(c, 0);
 	}
-done:
-	json_decref(req);
 }
 
 static void

@@ -26,4 +26,5 @@ run() {
 run fuzz-parse "$here/../data/corpus" -dict="$here/feed.dict" -max_len=65536
 run fuzz-date "$here/../data/fuzz/dates" -max_len=256
 run fuzz-conf "$here/../data/fuzz/confs" -max_len=4096
+run fuzz-proto "$here/../data/fuzz/proto" -max_len=4096
 echo "fuzz: all targets clean"
