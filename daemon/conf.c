@@ -161,10 +161,8 @@ static int	 conf_set_option(struct conf_parse *,
 static int	 conf_set_value(void *, const struct conf_option *,
 		    const char *, char **);
 static int	 conf_set_tags(struct conf_feed *, const char *, char **);
-static int	 conf_valid_name(const char *);
 static int	 conf_check(struct conf_parse *);
 static void	 conf_feed_inherit(struct conf *, struct conf_feed *);
-static int	 conf_check_url(const struct conf *, const char *, char **);
 static int	 conf_check_port(const char *, const char *);
 static void	 conf_collect_tags(struct conf *);
 static void	 conf_feed_free(struct conf_feed *);
@@ -564,7 +562,7 @@ conf_set_tags(struct conf_feed *cf, const char *value, char **cause)
 }
 
 /* Names of feeds and tags end up in URLs and file names: keep them tame. */
-static int
+int
 conf_valid_name(const char *s)
 {
 	size_t	n = 0;
@@ -606,7 +604,7 @@ conf_set_listen(struct conf *conf, const char *value, char **cause)
 }
 
 /* Only http and https, and file:// where the config allows it. */
-static int
+int
 conf_check_url(const struct conf *conf, const char *url, char **cause)
 {
 	const char	*p, *host, *end, *port;
@@ -1047,7 +1045,78 @@ conf_unref(struct conf *conf)
 	free(conf->database);
 	free(conf->base_url);
 	free(conf->user_agent);
+	conf_change_free(conf->changes, conf->nchanges);
 	free(conf);
+}
+
+/* Free what feedmuxctl changed (conf-change.c). */
+void
+conf_change_free(struct conf_change *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].url);
+		free(v[i].tags_add);
+		free(v[i].tags_remove);
+	}
+	free(v);
+}
+
+/*
+ * Add a feed as if the file had a section for it (feedmuxctl add): its
+ * keys take the [daemon] values, interval (0: the default) included.
+ */
+struct conf_feed *
+conf_feed_add(struct conf *conf, const char *name, const char *url,
+    long interval, char **cause)
+{
+	struct conf_feed	*cf;
+
+	if (!conf_valid_name(name)) {
+		xasprintf(cause, "bad feed name \"%s\" (use letters, digits, "
+		    "'.', '_' and '-', at most 64)", name);
+		return (NULL);
+	}
+	if ((cf = conf_feed_find(conf, name)) != NULL) {
+		xasprintf(cause, "a feed named \"%s\" exists already", name);
+		return (NULL);
+	}
+	if (conf_check_url(conf, url, cause) != 0)
+		return (NULL);
+	cf = xcalloc(1, sizeof(*cf));
+	cf->name = xstrdup(name);
+	cf->url = xstrdup(url);
+	conf_feed_inherit(conf, cf);
+	if (interval > 0)
+		cf->interval = interval < conf->min_interval ?
+		    conf->min_interval : interval;
+	cf->runtime = 1;
+	TAILQ_INSERT_TAIL(&conf->feeds, cf, entry);
+	conf->nfeeds++;
+	return (cf);
+}
+
+/* Add a comma-separated list of tags to a feed's; -1 and why. */
+int
+conf_feed_set_tags(struct conf_feed *cf, const char *list, char **cause)
+{
+	return (conf_set_tags(cf, list, cause));
+}
+
+/* Collect the set of all tags again, after feeds' tags changed. */
+void
+conf_tags_update(struct conf *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->ntags; i++)
+		free(conf->tags[i]);
+	free(conf->tags);
+	conf->tags = NULL;
+	conf->ntags = 0;
+	conf_collect_tags(conf);
 }
 
 /*

@@ -32,9 +32,26 @@ struct conf_feed {
 	long			 keep_days;	/* 0: no limit */
 	uint64_t		 set;		/* bit N: option N was set */
 	int			 line;		/* of its section header */
+	int			 runtime;	/* added by feedmuxctl */
+	int			 paused;	/* by feedmuxctl pause */
 	TAILQ_ENTRY(conf_feed)	 entry;
 };
 TAILQ_HEAD(conf_feeds, conf_feed);
+
+/*
+ * A change made through feedmuxctl, kept in the database and laid over
+ * the file on every start and reload (conf-change.c): a feed added at run
+ * time (url set), or a pause or tag change to a feed of the file.
+ */
+struct conf_change {
+	char		*name;
+	char		*url;		/* NULL: changes a feed of the file */
+	char		*tags_add;	/* comma-separated; "" none */
+	char		*tags_remove;
+	long		 interval;	/* 0: the default */
+	int		 paused;
+	int64_t		 added;		/* time_t */
+};
 
 /*
  * A [tag NAME] section: its include and exclude rules, and how its feeds
@@ -96,7 +113,13 @@ struct conf {
 	struct conf_tag		 tag_defaults;	/* rules empty, name NULL */
 	char			**tags;		/* sorted, unique, all */
 	size_t			 ntags;
+
+	struct conf_change	*changes;	/* laid over the file */
+	size_t			 nchanges;
 };
+
+/* The longest configuration file feedmuxd reads. */
+#define CONF_MAX_FILE	(64 * 1024 * 1024)
 
 /* Where a key may be set. */
 #define CONF_DAEMON	0x1
@@ -141,6 +164,25 @@ struct conf_feed	*conf_feed_find(const struct conf *, const char *);
 int			 conf_has_tag(const struct conf *, const char *);
 const struct tag_rules	*conf_tag_rules(const struct conf *, const char *);
 const struct conf_tag	*conf_tag_find(const struct conf *, const char *);
+
+struct conf_feed	*conf_feed_add(struct conf *, const char *, const char *,
+			    long, char **);
+int			 conf_feed_set_tags(struct conf_feed *, const char *,
+			    char **);
+void			 conf_tags_update(struct conf *);
+void			 conf_change_free(struct conf_change *, size_t);
+int			 conf_valid_name(const char *);
+int			 conf_check_url(const struct conf *, const char *,
+			    char **);
+
+/* conf-change.c */
+void		 conf_change_apply(struct conf *, struct conf_change *, size_t);
+struct conf_change *conf_change_copy(const struct conf *, size_t *);
+struct conf_change *conf_change_get(struct conf_change **, size_t *,
+		    const char *);
+void		 conf_change_drop(struct conf_change *, size_t *, const char *);
+int		 conf_change_tags(struct conf_change *, const char *const *,
+		    size_t, char **);
 
 /* Value parsers: on error -1, with *errstr saying why. */
 int	 conf_parse_duration(const char *, long *, const char **);

@@ -2,14 +2,17 @@
  * ctl-cmd.c: the handlers of the control commands defined in proto.c.
  *
  * A handler answers at once (CMD_OK, CMD_ERROR, having replied) or later
- * (CMD_WAIT): refresh replies when the polls it started have finished.
+ * (CMD_WAIT): refresh --wait replies when the polls it started have
+ * finished, and whatever changes the configuration when the change is
+ * served.  The commands that change feeds at run time are in
+ * ctl-change.c.
  * Reply keys are part of the protocol that scripts read through
  * "feedmuxctl --json"; add keys freely, never rename or drop one.
  *
  * What the commands show comes from the modules below (feed, fetch,
  * render, rules) and from the configuration main() hands over with
- * ctl_cmd_configure; a reload goes back to main() through the callback
- * given to ctl_cmd_init.
+ * ctl_cmd_configure; a new configuration goes back to main() through the
+ * callback given to ctl_cmd_init.
  */
 #include "config.h"
 
@@ -17,10 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "conf.h"
 #include "ctl.h"
+#include "ctl-internal.h"
 #include "db.h"
 #include "feed.h"
 #include "fetch.h"
@@ -29,7 +34,6 @@
 #include "proto.h"
 #include "render.h"
 #include "rules.h"
-#include "util.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -37,98 +41,72 @@
 static struct {
 	struct event_base	*base;
 	time_t			 start_time;
-	ctl_reload_cb		 reload;
-	struct conf		*conf;		/* the running configuration */
 } cmdenv;
-
-/* A refresh waiting for polls to finish. */
-struct ctl_wait {
-	struct ctl_client	*client;
-	struct feed		**feeds;
-	unsigned int		*targets;	/* polls_done to reach */
-	size_t			 nfeeds;
-	size_t			 first_pending;	/* all before it are done */
-	int			 all;		/* every feed: answer briefly */
-	TAILQ_ENTRY(ctl_wait)	 entry;
-};
-static TAILQ_HEAD(, ctl_wait)	waits = TAILQ_HEAD_INITIALIZER(waits);
-
-/*
- * A reply held until what the command changed is served: the render that
- * covers its worker job (seq) has reached the cache.
- */
-struct ctl_later {
-	struct ctl_client	*client;
-	json_t			*data;
-	uint64_t		 seq;
-	TAILQ_ENTRY(ctl_later)	 entry;
-};
-static TAILQ_HEAD(, ctl_later)	laters = TAILQ_HEAD_INITIALIZER(laters);
-static int			stopping;	/* no render will come */
 
 static enum cmd_retval	cmd_status(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_feeds(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_feed(struct ctl_client *, json_t *);
+static enum cmd_retval	cmd_entries(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_tags(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_refresh(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_reload(struct ctl_client *, json_t *);
-static enum cmd_retval	cmd_resume(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_purge(struct ctl_client *, json_t *);
 static enum cmd_retval	cmd_backup(struct ctl_client *, json_t *);
 
 /* The handler of each command of proto_cmds. */
 static enum cmd_retval (*const cmd_handlers[PROTO_NCMDS])(struct ctl_client *,
     json_t *) = {
+	[PROTO_ADD] = ctl_change_add,
 	[PROTO_BACKUP] = cmd_backup,
+	[PROTO_ENTRIES] = cmd_entries,
+	[PROTO_EXPORT] = ctl_change_export,
+	[PROTO_FEED] = cmd_feed,
 	[PROTO_FEEDS] = cmd_feeds,
+	[PROTO_IMPORT] = ctl_change_import,
+	[PROTO_PAUSE] = ctl_change_pause,
 	[PROTO_PURGE] = cmd_purge,
 	[PROTO_REFRESH] = cmd_refresh,
 	[PROTO_RELOAD] = cmd_reload,
-	[PROTO_RESUME] = cmd_resume,
+	[PROTO_REMOVE] = ctl_change_remove,
+	[PROTO_RESUME] = ctl_change_resume,
 	[PROTO_STATUS] = cmd_status,
+	[PROTO_TAG] = ctl_change_tag,
 	[PROTO_TAGS] = cmd_tags,
 };
 
-/* base runs backups; start_time is shown; reload re-reads the config. */
+/* base runs backups; start_time is shown; apply makes configurations. */
 void
-ctl_cmd_init(struct event_base *base, time_t start_time, ctl_reload_cb reload)
+ctl_cmd_init(struct event_base *base, time_t start_time, ctl_apply_cb apply)
 {
 	cmdenv.base = base;
 	cmdenv.start_time = start_time;
-	cmdenv.reload = reload;
+	ctl_base_init(apply);
 }
 
 /* The configuration the commands show (a reference is kept). */
 void
 ctl_cmd_configure(struct conf *conf)
 {
-	conf_ref(conf);
-	conf_unref(cmdenv.conf);
-	cmdenv.conf = conf;
+	ctl_base_configure(conf);
 }
 
 void
 ctl_cmd_shutdown(void)
 {
-	conf_unref(cmdenv.conf);
-	cmdenv.conf = NULL;
+	ctl_base_configure(NULL);
 }
 
-/* Run a request's command (ctl.c's dispatch function). */
+/*
+ * Run a request's command (ctl.c's dispatch function); args are checked
+ * against the command's table entry (proto_request_parse).
+ */
 enum cmd_retval
-ctl_cmd_dispatch(struct ctl_client *c, const char *name, json_t *args)
+ctl_cmd_dispatch(struct ctl_client *c, enum proto_cmd_id id, json_t *args)
 {
-	const struct proto_cmd	*pc;
-	enum proto_cmd_id	 id;
-	char			*names;
+	const struct proto_cmd	*pc = &proto_cmds[id];
+	const char		*name = pc->name;
 	long			 uid, pid;
 
-	if ((pc = proto_cmd_find(name, &id)) == NULL) {
-		names = proto_cmd_names();
-		ctl_reply_error(c, "unknown command \"%s\" (commands: %s)",
-		    name, names);
-		free(names);
-		return (CMD_ERROR);
-	}
 	ctl_client_peer(c, &uid, &pid);
 	if (pc->privileged && !ctl_client_privileged(c)) {
 		log_warnx("control: %s refused to uid %ld (pid %ld)", name,
@@ -140,107 +118,6 @@ ctl_cmd_dispatch(struct ctl_client *c, const char *name, json_t *args)
 	if (pc->privileged)
 		log_info("control: %s by uid %ld (pid %ld)", name, uid, pid);
 	return (cmd_handlers[id](c, args));
-}
-
-/* A time as RFC 3339 UTC, or JSON null when unknown. */
-static json_t *
-json_time(time_t t)
-{
-	char	buf[UTIL_TIMEBUF];
-
-	if (t == 0)
-		return (json_null());
-	return (json_string(util_format_time(t, buf, sizeof(buf))));
-}
-
-static json_t *
-json_str(const char *s)
-{
-	return (s != NULL ? json_string(s) : json_null());
-}
-
-static json_t *
-json_strings(char **v, size_t n)
-{
-	json_t	*a = json_array();
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return (a);
-}
-
-/* The stage a poll failed at, or JSON null when it did not fail. */
-static json_t *
-json_stage(enum stage stage)
-{
-	if (stage == STAGE_NONE)
-		return (json_null());
-	return (json_string(feed_state_stage_name(stage)));
-}
-
-static json_t *
-json_int_or_null(int64_t v)
-{
-	return (v != 0 ? json_integer(v) : json_null());
-}
-
-/* Everything about one feed, as "feeds" and "refresh" show it. */
-static json_t *
-feed_json(const struct feed *f)
-{
-	const struct feed_state	*st = &f->state;
-	json_t			*o, *redirect = json_null();
-
-	if (st->pending_url != NULL)
-		redirect = json_pack("{s:s, s:o}", "url", st->pending_url,
-		    "since", json_time(st->pending_since));
-	o = json_pack("{s:s, s:s, s:o, s:I, s:b, s:s, s:o, s:o, s:o, s:o, "
-	    "s:s, s:i, s:o, s:o, s:i, s:I, s:o, s:o, s:o, s:o}",
-	    "name", f->name,
-	    "url", f->url,
-	    "tags", json_strings(f->tags, f->ntags),
-	    "interval", (json_int_t)f->sched.interval,
-	    "adaptive", f->sched.adaptive,
-	    "result", feed_result(f),
-	    "last_poll", json_time(st->last_poll),
-	    "last_success", json_time(st->last_success),
-	    "last_change", json_time(st->last_change),
-	    "next_poll", f->busy ? json_string("polling") :
-	    json_time(st->gone ? 0 : st->next_poll),
-	    "next_reason", feed_state_reason_name(f->busy ?
-	    sched_wait_reason(&f->sched) : st->next_reason),
-	    "http_status", (int)st->http_status,
-	    "stage", json_stage(st->stage),
-	    "error", json_str(st->error),
-	    "failures", st->failures,
-	    "entries", (json_int_t)st->entries,
-	    "title", json_str(st->title),
-	    "link", json_str(st->link),
-	    "etag", json_str(st->etag),
-	    "last_modified", json_str(st->last_modified));
-	json_object_set_new(o, "polled_url", json_string(feed_url(f)));
-	json_object_set_new(o, "adopted_url", json_str(st->adopted_url));
-	json_object_set_new(o, "pending_redirect", redirect);
-	json_object_set_new(o, "retry_after", json_time(st->retry_after));
-	/* What its entries are known by, and why ("guid" or "link"). */
-	json_object_set_new(o, "identity", json_string(
-	    st->identity == IDENTITY_LINK ? "link" : "guid"));
-	json_object_set_new(o, "guid_rotations", json_integer(st->rotated));
-	json_object_set_new(o, "entries_added", json_integer(
-	    st->new_entries));
-	json_object_set_new(o, "hints", json_pack("{s:o, s:o, s:o, s:o}",
-	    "ttl", json_int_or_null(st->hints.ttl),
-	    "sy_seconds", json_int_or_null(st->hints.sy_seconds),
-	    "cache_until", json_time(st->hints.cache_until),
-	    "weekly_entries", json_integer(st->weekly)));
-	json_object_set_new(o, "politeness", json_pack("{s:I, s:I, s:I, s:I, "
-	    "s:I}", "requests", (json_int_t)st->requests,
-	    "conditional", (json_int_t)st->conditional,
-	    "not_modified", (json_int_t)st->not_modified,
-	    "bytes_received", (json_int_t)st->bytes_received,
-	    "bytes_saved", (json_int_t)st->bytes_saved));
-	return (o);
 }
 
 static enum cmd_retval
@@ -272,11 +149,11 @@ cmd_status(struct ctl_client *c, json_t *args)
 	    "uptime", (json_int_t)(now - cmdenv.start_time),
 	    "feeds", (json_int_t)n.feeds,
 	    "entries", (json_int_t)n.entries,
-	    "tags", (json_int_t)cmdenv.conf->ntags,
+	    "tags", (json_int_t)ctl_base_conf()->ntags,
 	    "failing", (json_int_t)n.failing,
 	    "transfers", fetch_active(),
-	    "listen", cmdenv.conf->listen,
-	    "config", cmdenv.conf->path,
+	    "listen", ctl_base_conf()->listen,
+	    "config", ctl_base_conf()->path,
 	    "polls", polls);
 	json_object_set_new(o, "gone", json_integer(n.gone));
 	json_object_set_new(o, "new", json_integer(n.new));
@@ -293,16 +170,182 @@ cmd_status(struct ctl_client *c, json_t *args)
 	return (CMD_OK);
 }
 
+/* Whether a feed is in state (feedmuxctl feeds --state). */
+static int
+feed_in_state(const struct feed *f, const char *state)
+{
+	if (strcmp(state, "paused") == 0)
+		return (f->paused);
+	return (!f->paused && strcmp(feed_result(f), state) == 0);
+}
+
+/* Whether a feed carries tag. */
+static int
+feed_has_tag(const struct feed *f, const char *tag)
+{
+	size_t	i;
+
+	for (i = 0; i < f->ntags; i++) {
+		if (strcmp(f->tags[i], tag) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 static enum cmd_retval
 cmd_feeds(struct ctl_client *c, json_t *args)
 {
+	static const char *const states[] = { "ok", "failing", "gone", "new",
+	    "paused" };
 	struct feed	*f;
-	json_t		*a = json_array();
+	const char	*tag, *state;
+	json_t		*a;
+	size_t		 i;
 
-	for (f = feed_first(); f != NULL; f = feed_next(f))
-		json_array_append_new(a, feed_json(f));
+	tag = json_string_value(json_object_get(args, "tag"));
+	state = json_string_value(json_object_get(args, "state"));
+	for (i = 0; state != NULL && i < sizeof(states) / sizeof(*states);
+	    i++) {
+		if (strcmp(state, states[i]) == 0)
+			break;
+	}
+	if (state != NULL && i == sizeof(states) / sizeof(*states)) {
+		ctl_reply_error(c, "feeds: no state \"%s\" (states: ok, "
+		    "failing, gone, new, paused)", state);
+		return (CMD_ERROR);
+	}
+	if (tag != NULL && !conf_has_tag(ctl_base_conf(), tag)) {
+		ctl_reply_error(c, "feeds: no tag named \"%s\"", tag);
+		return (CMD_ERROR);
+	}
+	a = json_array();
+	for (f = feed_first(); f != NULL; f = feed_next(f)) {
+		if ((tag == NULL || feed_has_tag(f, tag)) &&
+		    (state == NULL || feed_in_state(f, state)))
+			json_array_append_new(a, ctl_base_feed_json(f));
+	}
 	ctl_reply_ok(c, json_pack("{s:o}", "feeds", a));
 	return (CMD_OK);
+}
+
+/* Everything about one feed. */
+static enum cmd_retval
+cmd_feed(struct ctl_client *c, json_t *args)
+{
+	const char	*name = json_string_value(json_object_get(args, "feed"));
+	struct feed	*f;
+	json_t		*o;
+
+	if ((f = feed_find(name)) == NULL) {
+		ctl_reply_error(c, "feed: no feed named \"%s\"", name);
+		return (CMD_ERROR);
+	}
+	o = ctl_base_feed_json(f);
+	json_object_set_new(o, "config", json_string(ctl_base_conf()->path));
+	ctl_reply_ok(c, json_pack("{s:o}", "feed", o));
+	return (CMD_OK);
+}
+
+/* An "entries" request on its way through the pager. */
+struct ctl_entries {
+	struct ctl_client	*client;
+	char			*tag;
+	struct body		*body;
+};
+
+/* Back on the loop thread: the page, read back into a short list. */
+static void
+cmd_entries_reply(evutil_socket_t fd, short events, void *arg)
+{
+	struct ctl_entries	*e = arg;
+	json_t			*doc, *items, *it, *a, *src;
+	json_error_t		 err;
+	size_t			 i;
+
+	doc = e->body != NULL ? json_loadb(e->body->data, e->body->len, 0,
+	    &err) : NULL;
+	if (doc == NULL)
+		ctl_reply_error(e->client, "entries: %s: the store could not "
+		    "be read", e->tag);
+	else {
+		a = json_array();
+		items = json_object_get(doc, "items");
+		json_array_foreach(items, i, it) {
+			src = json_object_get(json_object_get(it, "_feedmux"),
+			    "source");
+			json_array_append_new(a, json_pack("{s:O?, s:O?, s:O?, "
+			    "s:O?, s:O?}", "title", json_object_get(it, "title"),
+			    "url", json_object_get(it, "url"),
+			    "published", json_object_get(it, "date_published"),
+			    "updated", json_object_get(it, "date_modified"),
+			    "feed", json_object_get(src, "name")));
+		}
+		ctl_reply_ok(e->client, json_pack("{s:s, s:o}", "tag", e->tag,
+		    "entries", a));
+		json_decref(doc);
+	}
+	render_body_unref(e->body);
+	ctl_client_unref(e->client);
+	free(e->tag);
+	free(e);
+}
+
+/* On the pager's thread: hand the page to the loop thread. */
+static void
+cmd_entries_paged(struct body *b, void *arg)
+{
+	struct ctl_entries	*e = arg;
+	struct timeval		 now = { 0, 0 };
+
+	e->body = b;
+	if (event_base_once(cmdenv.base, -1, EV_TIMEOUT, cmd_entries_reply, e,
+	    &now) != 0)
+		log_warnx("control: entries: cannot reach the loop thread");
+}
+
+/*
+ * The newest entries of a tag, as its JSON Feed pages serve them: read
+ * by the pager's thread from its own connection, never on this one.
+ */
+static enum cmd_retval
+cmd_entries(struct ctl_client *c, json_t *args)
+{
+	const char		*tag;
+	const struct conf_tag	*ct;
+	struct ctl_entries	*e;
+	json_int_t		 n = 20;
+
+	tag = json_string_value(json_object_get(args, "tag"));
+	if (json_object_get(args, "limit") != NULL)
+		n = json_integer_value(json_object_get(args, "limit"));
+	if (!conf_has_tag(ctl_base_conf(), tag)) {
+		ctl_reply_error(c, "entries: no tag named \"%s\"", tag);
+		return (CMD_ERROR);
+	}
+	if (n < 1 || n > 1000) {
+		ctl_reply_error(c, "entries: -n takes 1 to 1000");
+		return (CMD_ERROR);
+	}
+	ct = conf_tag_find(ctl_base_conf(), tag);
+	if (ct->token != NULL && !ctl_client_privileged(c)) {
+		ctl_reply_error(c, "entries: %s is a private tag: permission "
+		    "denied", tag);
+		return (CMD_ERROR);
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->client = c;
+	e->tag = xstrdup(tag);
+	ctl_client_ref(c);
+	if (render_pager_request(tag, RENDER_JSON, NULL, (int)n,
+	    cmd_entries_paged, e) != 0) {
+		ctl_client_unref(c);
+		free(e->tag);
+		free(e);
+		ctl_reply_error(c, "entries: the pager is busy or not running; "
+		    "try again");
+		return (CMD_ERROR);
+	}
+	return (CMD_WAIT);
 }
 
 /* A tag's rules as written, or null when it has no [tag] section. */
@@ -328,7 +371,7 @@ tag_rules_json(const struct tag_rules *tr)
 static enum cmd_retval
 cmd_tags(struct ctl_client *c, json_t *args)
 {
-	const struct conf	*conf = cmdenv.conf;
+	const struct conf	*conf = ctl_base_conf();
 	const char		*tag;
 	struct feed		*f;
 	struct body		*b;
@@ -360,223 +403,84 @@ cmd_tags(struct ctl_client *c, json_t *args)
 	return (CMD_OK);
 }
 
-static void
-ctl_wait_free(struct ctl_wait *w)
-{
-	size_t	i;
-
-	for (i = 0; i < w->nfeeds; i++)
-		feed_unref(w->feeds[i]);
-	free(w->feeds);
-	free(w->targets);
-	ctl_client_unref(w->client);
-	free(w);
-}
-
-static void
-ctl_wait_add(struct ctl_wait *w, struct feed *f)
-{
-	feed_poll(f);
-	w->feeds = xreallocarray(w->feeds, w->nfeeds + 1, sizeof(*w->feeds));
-	w->targets = xreallocarray(w->targets, w->nfeeds + 1,
-	    sizeof(*w->targets));
-	feed_ref(f);
-	w->feeds[w->nfeeds] = f;
-	/* If a poll was already running, ours is the one after it. */
-	w->targets[w->nfeeds] = f->polls_started + (f->again ? 1 : 0);
-	w->nfeeds++;
-}
-
-/* Poll one feed or all now; reply with their state when done. */
+/*
+ * Poll one feed or all now.  With "wait", reply with their state when
+ * the polls are done and served; else at once, with what was started.
+ */
 static enum cmd_retval
 cmd_refresh(struct ctl_client *c, json_t *args)
 {
-	struct ctl_wait	*w;
-	struct feed	*f;
-	const char	*name = NULL;
+	struct feed	*f, **v = NULL;
+	const char	*name;
+	size_t		 n = 0;
+	int		 wait, started = 0;
 
-	if (args != NULL && json_object_get(args, "feed") != NULL &&
-	    (name = json_string_value(json_object_get(args, "feed"))) ==
-	    NULL) {
-		ctl_reply_error(c, "refresh: \"feed\" must be a string");
+	name = json_string_value(json_object_get(args, "feed"));
+	wait = json_is_true(json_object_get(args, "wait"));
+	if (name != NULL && json_is_true(json_object_get(args, "all"))) {
+		ctl_reply_error(c, "refresh: a feed or --all, not both");
 		return (CMD_ERROR);
 	}
 	if (name != NULL && (f = feed_find(name)) == NULL) {
 		ctl_reply_error(c, "refresh: no feed named \"%s\"", name);
 		return (CMD_ERROR);
 	}
-	if (feed_first() == NULL) {
-		ctl_reply_ok(c, json_pack("{s:[]}", "feeds"));
+	if (name != NULL && f->paused) {
+		ctl_reply_error(c, "refresh: feed \"%s\" is paused (feedmuxctl "
+		    "resume %s polls it again)", name, name);
+		return (CMD_ERROR);
+	}
+	if (!wait) {
+		for (f = feed_first(); f != NULL; f = feed_next(f)) {
+			if ((name == NULL && !f->paused) ||
+			    (name != NULL && strcmp(f->name, name) == 0)) {
+				feed_poll(f);
+				started++;
+			}
+		}
+		ctl_reply_ok(c, json_pack("{s:i}", "started", started));
 		return (CMD_OK);
 	}
-	w = xcalloc(1, sizeof(*w));
-	w->client = c;
-	ctl_client_ref(c);
-	if (name != NULL)
-		ctl_wait_add(w, feed_find(name));
-	else {
-		w->all = 1;
-		for (f = feed_first(); f != NULL; f = feed_next(f))
-			ctl_wait_add(w, f);
+	if (name != NULL) {
+		f = feed_find(name);
+		ctl_base_wait(c, &f, 1, 0, NULL, NULL);
+		return (CMD_WAIT);
 	}
-	TAILQ_INSERT_TAIL(&waits, w, entry);
+	for (f = feed_first(); f != NULL; f = feed_next(f)) {
+		if (!f->paused) {
+			v = xreallocarray(v, n + 1, sizeof(*v));
+			v[n++] = f;
+		}
+	}
+	if (n == 0) {
+		/* No feeds, or every one is paused. */
+		ctl_reply_ok(c, json_pack("{s:[], s:i, s:i, s:i}", "feeds",
+		    "refreshed", 0, "ok", 0, "not_ok", 0));
+		return (CMD_OK);
+	}
+	ctl_base_wait(c, v, n, 1, NULL, NULL);
+	free(v);
 	return (CMD_WAIT);
 }
 
-/*
- * The answer to a finished refresh: the feeds polled, as "feeds" shows
- * them.  For a refresh of every feed only the counts and the feeds that
- * are not ok: with 10,000 feeds the full list would be megabytes built
- * on the loop thread, and nobody reads it.
- */
-static void
-ctl_reply_refresh(struct ctl_wait *w)
-{
-	json_t	*a = json_array();
-	size_t	 i, ok = 0;
-
-	for (i = 0; i < w->nfeeds; i++) {
-		if (w->all && strcmp(feed_result(w->feeds[i]), "ok") == 0) {
-			ok++;
-			continue;
-		}
-		json_array_append_new(a, feed_json(w->feeds[i]));
-	}
-	if (!w->all)
-		ctl_reply_ok(w->client, json_pack("{s:o}", "feeds", a));
-	else
-		ctl_reply_ok(w->client, json_pack("{s:o, s:I, s:I, s:I}",
-		    "feeds", a, "refreshed", (json_int_t)w->nfeeds,
-		    "ok", (json_int_t)ok,
-		    "not_ok", (json_int_t)(w->nfeeds - ok)));
-}
-
-/* Reply with data (taken) once jobs up to seq are served (0: now). */
-static void
-ctl_reply_when_served(struct ctl_client *c, json_t *data, uint64_t seq)
-{
-	struct ctl_later	*l;
-
-	if (seq <= render_cache_seq() || stopping) {
-		ctl_reply_ok(c, data);
-		return;
-	}
-	l = xcalloc(1, sizeof(*l));
-	l->client = c;
-	ctl_client_ref(c);
-	l->data = data;
-	l->seq = seq;
-	TAILQ_INSERT_TAIL(&laters, l, entry);
-}
-
-static void
-ctl_later_free(struct ctl_later *l)
-{
-	TAILQ_REMOVE(&laters, l, entry);
-	json_decref(l->data);
-	ctl_client_unref(l->client);
-	free(l);
-}
-
-/*
- * A poll has finished, a feed is gone, or tags were rendered (f NULL):
- * answer the refreshes whose polls have all ended and whose new entries
- * are served, and the replies held for a render.
- */
-void
-ctl_cmd_feed_done(struct feed *f)
-{
-	struct ctl_wait		*w, *next;
-	struct ctl_later	*l, *lnext;
-	size_t			 i;
-
-	TAILQ_FOREACH_SAFE(l, &laters, entry, lnext) {
-		if (l->seq > render_cache_seq())
-			continue;
-		ctl_reply_ok(l->client, l->data);
-		l->data = NULL;
-		ctl_later_free(l);
-	}
-
-	TAILQ_FOREACH_SAFE(w, &waits, entry, next) {
-		/* Resume from the first feed that was still pending. */
-		for (i = w->first_pending; i < w->nfeeds; i++) {
-			if (w->feeds[i]->polls_done < w->targets[i] ||
-			    (!w->feeds[i]->removed && w->feeds[i]->render_seq >
-			    render_cache_seq()))
-				break;
-		}
-		w->first_pending = i;
-		if (i < w->nfeeds)
-			continue;
-		TAILQ_REMOVE(&waits, w, entry);
-		ctl_reply_refresh(w);
-		ctl_wait_free(w);
-	}
-}
-
-/* Shutting down: no refresh will finish, and no render will come. */
-void
-ctl_cmd_cancel_all(void)
-{
-	struct ctl_wait		*w;
-	struct ctl_later	*l;
-
-	while ((w = TAILQ_FIRST(&waits)) != NULL) {
-		TAILQ_REMOVE(&waits, w, entry);
-		ctl_reply_error(w->client, "refresh: feedmuxd is stopping");
-		ctl_wait_free(w);
-	}
-	/* What they did is stored; it is only not served yet. */
-	stopping = 1;
-	while ((l = TAILQ_FIRST(&laters)) != NULL) {
-		ctl_reply_ok(l->client, l->data);
-		l->data = NULL;
-		ctl_later_free(l);
-	}
-}
-
-/* Poll a feed again that said 410 Gone; reply when the poll ends. */
-static enum cmd_retval
-cmd_resume(struct ctl_client *c, json_t *args)
-{
-	struct ctl_wait	*w;
-	struct feed	*f;
-	const char	*name;
-
-	name = args != NULL ? json_string_value(json_object_get(args,
-	    "feed")) : NULL;
-	if (name == NULL) {
-		ctl_reply_error(c, "resume: which feed? (\"feed\": NAME)");
-		return (CMD_ERROR);
-	}
-	if ((f = feed_find(name)) == NULL) {
-		ctl_reply_error(c, "resume: no feed named \"%s\"", name);
-		return (CMD_ERROR);
-	}
-	f->state.gone = 0;
-	w = xcalloc(1, sizeof(*w));
-	w->client = c;
-	ctl_client_ref(c);
-	ctl_wait_add(w, f);
-	TAILQ_INSERT_TAIL(&waits, w, entry);
-	return (CMD_WAIT);
-}
-
+/* Read the configuration file again; reply when it is served. */
 static enum cmd_retval
 cmd_reload(struct ctl_client *c, json_t *args)
 {
 	char	*cause;
+	json_t	*data;
 
-	if (cmdenv.reload(&cause) != 0) {
+	data = json_pack("{s:s}", "config", ctl_base_conf()->path);
+	if (ctl_base_apply(c, 1, NULL, 0, data, NULL, &cause) != 0) {
 		ctl_reply_error(c, "reload failed, old configuration kept: %s",
 		    cause);
 		free(cause);
 		return (CMD_ERROR);
 	}
-	ctl_reply_ok(c, json_pack("{s:s, s:I}", "config", cmdenv.conf->path,
-	    "feeds", (json_int_t)cmdenv.conf->nfeeds));
-	return (CMD_OK);
+	/* Now the new one's. */
+	json_object_set_new(data, "feeds", json_integer(
+	    ctl_base_conf()->nfeeds));
+	return (CMD_WAIT);
 }
 
 /* The feed named by args (or NULL for all); 0 if args make no sense. */
@@ -615,7 +519,7 @@ cmd_purge_done(struct job *job, void *arg)
 		json_decref(a);
 		ctl_reply_error(c, "purge: %s", job->state.error);
 	} else
-		ctl_reply_when_served(c, json_pack("{s:I, s:o, s:I}",
+		ctl_base_when_served(c, json_pack("{s:I, s:o, s:I}",
 		    "pruned", (json_int_t)job->pruned, "feeds", a,
 		    "tombstones_expired", (json_int_t)job->tombstones),
 		    job->render_pending ? job->seq : 0);
@@ -668,7 +572,7 @@ cmd_backup(struct ctl_client *c, json_t *args)
 		ctl_reply_error(c, "backup: to which file? (\"file\": PATH)");
 		return (CMD_ERROR);
 	}
-	if (db_backup_start(cmdenv.base, cmdenv.conf->database, file,
+	if (db_backup_start(cmdenv.base, ctl_base_conf()->database, file,
 	    cmd_backup_done, c, &cause) != 0) {
 		ctl_reply_error(c, "backup: %s", cause);
 		free(cause);

@@ -9,11 +9,13 @@
 
 #include <time.h>
 
+#include "proto.h"
+
 struct conf;
+struct conf_change;
 struct ctl_client;
 struct event_base;
 struct feed;
-struct json_t;
 
 /* What a command handler did: replied, failed (replied), or answers later. */
 enum cmd_retval {
@@ -22,8 +24,8 @@ enum cmd_retval {
 	CMD_WAIT
 };
 
-typedef enum cmd_retval (*ctl_dispatch_cb)(struct ctl_client *, const char *,
-    struct json_t *);
+typedef enum cmd_retval (*ctl_dispatch_cb)(struct ctl_client *,
+    enum proto_cmd_id, json_t *);
 
 /* ctl.c */
 int	 ctl_start(struct event_base *, const char *, ctl_dispatch_cb);
@@ -36,15 +38,23 @@ void	 ctl_client_peer(struct ctl_client *, long *, long *);
 void	 ctl_client_ref(struct ctl_client *);
 void	 ctl_client_unref(struct ctl_client *);
 
-/* ctl-cmd.c: reload_fn re-reads the configuration (0, or -1 and why). */
-typedef int (*ctl_reload_cb)(char **);
+/*
+ * ctl-cmd.c.  main() applies a configuration for the commands: the file
+ * read again (reread) or the running one, with changes (taken; NULL: the
+ * running ones) laid over it; done(arg) once it is served.  0, or -1 and
+ * why.
+ */
+typedef int (*ctl_apply_cb)(int, struct conf_change *, size_t,
+    void (*)(void *), void *, char **);
 
-void		 ctl_cmd_init(struct event_base *, time_t, ctl_reload_cb);
+void		 ctl_cmd_init(struct event_base *, time_t, ctl_apply_cb);
 void		 ctl_cmd_configure(struct conf *);
-enum cmd_retval	 ctl_cmd_dispatch(struct ctl_client *, const char *,
-		    struct json_t *);
-void		 ctl_cmd_feed_done(struct feed *);
-void		 ctl_cmd_cancel_all(void);
+enum cmd_retval	 ctl_cmd_dispatch(struct ctl_client *, enum proto_cmd_id,
+		    json_t *);
+
+/* ctl-base.c: polls ended, tags were rendered (NULL); shutting down. */
+void		 ctl_base_feed_done(struct feed *);
+void		 ctl_base_cancel_all(void);
 void		 ctl_cmd_shutdown(void);
 
 #endif

@@ -29,16 +29,18 @@ struct db_victim {
 	int64_t		 sort_time;
 };
 
-static int	db_prune_pick(struct db *, int64_t, long, long, time_t,
+static int	db_prune_pick(struct db *, int64_t, long, int64_t,
 		    struct db_victim **, size_t *);
 static int	db_prune_one(struct db *, int64_t, const struct db_victim *,
 		    time_t);
+static int	db_prune_drop(struct db *, int64_t, const struct db_victim *,
+		    size_t, time_t);
 static int	db_rehome(struct db *, int64_t);
 
-/* The entries of a feed past its limits. */
+/* The entries of a feed past keep (0: no limit), or older than cutoff. */
 static int
-db_prune_pick(struct db *db, int64_t feed_id, long keep, long days,
-    time_t now, struct db_victim **out, size_t *n)
+db_prune_pick(struct db *db, int64_t feed_id, long keep, int64_t cutoff,
+    struct db_victim **out, size_t *n)
 {
 	sqlite3_stmt		*st = db->st[ST_PRUNE_PICK];
 	struct db_victim	*v;
@@ -50,7 +52,7 @@ db_prune_pick(struct db *db, int64_t feed_id, long keep, long days,
 	*n = 0;
 	sqlite3_bind_int64(st, 1, feed_id);
 	sqlite3_bind_int64(st, 2, keep);
-	sqlite3_bind_int64(st, 3, days > 0 ? now - days * 86400 : 0);
+	sqlite3_bind_int64(st, 3, cutoff);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		v = &(*out)[(*n)++];
@@ -138,7 +140,7 @@ db_prune(struct db *db, const char *name, long keep, long days,
 	sqlite3_stmt		*st;
 	int64_t			 feed_id;
 	time_t			 now = time(NULL);
-	size_t			 n, i;
+	size_t			 n;
 
 	*pruned = 0;
 	*left = -1;
@@ -146,7 +148,8 @@ db_prune(struct db *db, const char *name, long keep, long days,
 		return (0);
 	if (db_feed_id(db, name, &feed_id) != 0)
 		return (0);
-	if (db_prune_pick(db, feed_id, keep, days, now, &v, &n) != 0)
+	if (db_prune_pick(db, feed_id, keep, days > 0 ? now - days * 86400 :
+	    0, &v, &n) != 0)
 		return (-1);
 	if (n == 0) {
 		free(v);
@@ -156,14 +159,8 @@ db_prune(struct db *db, const char *name, long keep, long days,
 		free(v);
 		return (-1);
 	}
-	for (i = 0; i < n; i++) {
-		if (db_prune_one(db, feed_id, &v[i], now) != 0)
-			goto fail;
-	}
-	for (i = 0; i < n; i++) {
-		if (db_rehome(db, v[i].article) != 0)
-			goto fail;
-	}
+	if (db_prune_drop(db, feed_id, v, n, now) != 0)
+		goto fail;
 	st = db->st[ST_FEED_ENTRIES_ADD];
 	sqlite3_bind_int64(st, 1, feed_id);
 	sqlite3_bind_int64(st, 2, -(int64_t)n);
@@ -174,6 +171,67 @@ db_prune(struct db *db, const char *name, long keep, long days,
 		goto fail;
 	free(v);
 	*pruned = n;
+	return (0);
+
+fail:
+	db_savepoint_undo(db);
+	free(v);
+	return (-1);
+}
+
+/* Drop the entries picked, and let other copies take their tags. */
+static int
+db_prune_drop(struct db *db, int64_t feed_id, const struct db_victim *v,
+    size_t n, time_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (db_prune_one(db, feed_id, &v[i], now) != 0)
+			return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		if (db_rehome(db, v[i].article) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Forget a feed no longer configured: its entries (their copies in other
+ * feeds take their tags), its tombstones and its row, all or nothing.
+ * 1 if nothing of it is stored; *forgotten is how many entries went.
+ */
+int
+db_forget(struct db *db, const char *name, int64_t *forgotten)
+{
+	struct db_victim	*v;
+	int64_t			 feed_id;
+	size_t			 n;
+	enum db_stmt		 del[] = { ST_FEED_FORGET_TOMBS,
+				    ST_FEED_FORGET_TAGS, ST_FEED_DELETE };
+	size_t			 i;
+
+	*forgotten = 0;
+	if (db_feed_id(db, name, &feed_id) != 0)
+		return (1);
+	if (db_prune_pick(db, feed_id, 0, INT64_MAX, &v, &n) != 0)
+		return (-1);
+	if (db_step_done(db, ST_SAVEPOINT) != 0) {
+		free(v);
+		return (-1);
+	}
+	if (db_prune_drop(db, feed_id, v, n, time(NULL)) != 0)
+		goto fail;
+	for (i = 0; i < sizeof(del) / sizeof(del[0]); i++) {
+		sqlite3_bind_int64(db->st[del[i]], 1, feed_id);
+		if (db_step_done(db, del[i]) != 0)
+			goto fail;
+	}
+	if (db_step_done(db, ST_RELEASE) != 0)
+		goto fail;
+	free(v);
+	*forgotten = n;
 	return (0);
 
 fail:

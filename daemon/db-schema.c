@@ -149,6 +149,16 @@ static const struct {
 	"  key INTEGER NOT NULL,"
 	"  seen INTEGER NOT NULL,"
 	"  PRIMARY KEY (feed_id, key)) WITHOUT ROWID;", db_backfill_keys },
+
+	/* 4 -> 5: what feedmuxctl changed, laid over the file (conf.h). */
+	{ "CREATE TABLE feed_changes ("
+	"  name TEXT PRIMARY KEY,"
+	"  url TEXT,"
+	"  tags_add TEXT NOT NULL DEFAULT '',"
+	"  tags_remove TEXT NOT NULL DEFAULT '',"
+	"  interval INTEGER NOT NULL DEFAULT 0,"
+	"  paused INTEGER NOT NULL DEFAULT 0,"
+	"  added INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;", NULL },
 };
 #define DB_VERSION (int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
 

@@ -33,7 +33,7 @@ static void	 db_tag_mark(struct db *, int64_t);
 
 /*
  * Make the feeds table, the tag map and the tags' membership match the
- * configuration.  A read-only database only learns the tags it has.
+ * configuration, and store the changes feedmuxctl laid over it.  A read-only database only learns the tags it has.
  */
 int
 db_sync_conf(struct db *db, const struct conf *conf)
@@ -42,8 +42,8 @@ db_sync_conf(struct db *db, const struct conf *conf)
 		return (db_sync_tags(db, conf, 1));
 	if (db_step_done(db, ST_SAVEPOINT) != 0)
 		return (-1);
-	if (db_feeds_sync(db, conf) != 0 || db_sync_tags(db, conf, 0) != 0 ||
-	    db_step_done(db, ST_RELEASE) != 0)
+	if (db_feeds_sync(db, conf) != 0 || db_changes_save(db, conf) != 0 ||
+	    db_sync_tags(db, conf, 0) != 0 || db_step_done(db, ST_RELEASE) != 0)
 		goto fail;
 	return (0);
 

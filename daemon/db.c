@@ -174,6 +174,16 @@ static const char *db_sql[ST_MAX] = {
 	[ST_ALT_LIST] =
 	    "SELECT id, link, title FROM entries WHERE feed_id = ?1",
 	[ST_ALT_SET] = "UPDATE entries SET alt_key = ?2 WHERE id = ?1",
+	[ST_CHANGES_LIST] =
+	    "SELECT name, url, tags_add, tags_remove, interval, paused, added "
+	    "FROM feed_changes ORDER BY added, name",
+	[ST_CHANGES_CLEAR] = "DELETE FROM feed_changes",
+	[ST_CHANGE_ADD] =
+	    "INSERT INTO feed_changes (name, url, tags_add, tags_remove, "
+	    "interval, paused, added) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_FEED_FORGET_TOMBS] = "DELETE FROM tombstones WHERE feed_id = ?1",
+	[ST_FEED_FORGET_TAGS] = "DELETE FROM feed_tags WHERE feed_id = ?1",
+	[ST_FEED_DELETE] = "DELETE FROM feeds WHERE id = ?1",
 };
 
 /* A statement's SQL (for EXPLAIN in tests). */

@@ -27,6 +27,7 @@
 #include "item.h"
 
 struct conf;
+struct conf_change;
 struct db;
 struct event_base;
 
@@ -69,9 +70,14 @@ uint64_t	 db_tag_changes(struct db *);
 int		 db_store(struct db *, const char *, struct doc *,
 		    struct feed_state *, struct store_counts *);
 
+/* db-changes.c */
+int		 db_changes_load(struct db *, struct conf_change **, size_t *);
+int		 db_changes_save(struct db *, const struct conf *);
+
 /* db-prune.c */
 int		 db_prune(struct db *, const char *, long, long, int64_t *,
 		    int64_t *);
+int		 db_forget(struct db *, const char *, int64_t *);
 int64_t		 db_prune_tombstones(struct db *);
 
 /* db-read.c */

@@ -75,6 +75,8 @@ struct feed_state {
 	time_t		 last_full;	/* last unconditional request */
 	char		*title;
 	char		*link;
+	const char	*format;	/* the last parse's: "atom"...; static,
+					   not stored */
 	int64_t		 entries;	/* stored now (the store's count) */
 	int64_t		 weekly;	/* entries first seen in a week */
 	enum identity	 identity;

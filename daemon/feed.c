@@ -211,6 +211,9 @@ feed_configure(struct feed *f, const struct conf_feed *cf)
 	f->ntags = cf->ntags;
 	f->sched.interval = cf->interval;
 	f->sched.adaptive = cf->adaptive;
+	f->paused = cf->paused;
+	f->runtime = cf->runtime;
+	f->line = cf->line;
 }
 
 /*
@@ -271,11 +274,14 @@ feed_poll(struct feed *f)
 	return (0);
 }
 
-/* The feed's timer fired. */
+/* The feed's timer fired; a paused feed waits for resume. */
 static void
 feed_due(void *arg)
 {
-	feed_poll(arg);
+	struct feed	*f = arg;
+
+	if (!f->paused)
+		feed_poll(f);
 }
 
 /* The request itself: conditional unless a full fetch is due. */

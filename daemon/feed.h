@@ -26,6 +26,9 @@ struct job;
 struct feed {
 	int			 refs;
 	int			 removed;	/* gone from the config */
+	int			 paused;	/* by feedmuxctl: not polled */
+	int			 runtime;	/* added by feedmuxctl */
+	int			 line;		/* of its [feed], 0: runtime */
 	char			*name;
 	char			*url;
 	char			**tags;

@@ -1,10 +1,11 @@
 /*
- * feedmuxctl.c: the control client.  Sends one request (proto.h) to
+ * feedmuxctl.c: the control client.  Sends a request (proto.h) to
  * feedmuxd's control socket and prints the reply, as a table for people
- * or, with --json, as the reply's data for scripts.
+ * or, with --json, as the reply's data for scripts.  import and export
+ * read and write OPML here (opml.c); the daemon sees only feeds.
  *
- * Exit status: 0 success, 1 the command failed (or no daemon answered),
- * 2 bad usage.
+ * Exit status: 0 success, 1 the command failed, 2 bad usage, 3 no daemon
+ * answered (cannot connect, or no reply within the timeout).
  */
 #include "config.h"
 
@@ -22,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "opml.h"
 #include "proto.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -29,26 +31,42 @@
 #define DEFAULT_SOCKET	"/run/feedmux/control.sock"
 /* Long enough for a refresh of thousands of feeds; -T changes it. */
 #define DEFAULT_TIMEOUT	300
+/* Feeds per import request: well under PROTO_MAX_REQUEST. */
+#define IMPORT_BATCH	100
+
+#define EXIT_FAILED	1
+#define EXIT_USAGE	2
+#define EXIT_NO_DAEMON	3
 
 static void	print_status(json_t *);
 static void	print_feeds(json_t *);
+static void	print_feed(json_t *);
+static void	print_entries(json_t *);
 static void	print_tags(json_t *);
 static void	print_refresh(json_t *);
 static void	print_reload(json_t *);
 static void	print_purge(json_t *);
 static void	print_backup(json_t *);
-
-static json_t	*make_args(const struct proto_cmd *, const char *);
+static void	print_add(json_t *);
+static void	print_remove(json_t *);
+static void	print_pause(json_t *);
+static void	print_tag(json_t *);
 
 /* How each command of proto_cmds prints its reply for people. */
 static void (*const printers[PROTO_NCMDS])(json_t *) = {
+	[PROTO_ADD] = print_add,
 	[PROTO_BACKUP] = print_backup,
+	[PROTO_ENTRIES] = print_entries,
+	[PROTO_FEED] = print_feed,
 	[PROTO_FEEDS] = print_feeds,
+	[PROTO_PAUSE] = print_pause,
 	[PROTO_PURGE] = print_purge,
 	[PROTO_REFRESH] = print_refresh,
 	[PROTO_RELOAD] = print_reload,
+	[PROTO_REMOVE] = print_remove,
 	[PROTO_RESUME] = print_refresh,
 	[PROTO_STATUS] = print_status,
+	[PROTO_TAG] = print_tag,
 	[PROTO_TAGS] = print_tags,
 };
 
@@ -58,17 +76,24 @@ usage(int asked)
 {
 	FILE			*out = asked ? stdout : stderr;
 	const struct proto_cmd	*pc;
-	char			 cmd[32];
 	int			 i;
 
 	fprintf(out, "usage: feedmuxctl [-jV] [-s socket] [-T seconds] command "
-	    "[argument]\ncommands:\n");
+	    "[argument] [options]\n\ncommands:\n");
 	for (i = 0; i < PROTO_NCMDS; i++) {
 		pc = &proto_cmds[i];
-		snprintf(cmd, sizeof(cmd), "%s %s", pc->name, pc->usage);
-		fprintf(out, "    %-18s %s\n", cmd, pc->help);
+		fprintf(out, "  %s %s\n      %s\n", pc->name, pc->usage,
+		    pc->help);
 	}
-	exit(asked ? 0 : 2);
+	fprintf(out, "\noptions:\n"
+	    "  -j, --json         print the reply's data as JSON\n"
+	    "  -s, --socket PATH  feedmuxd's control socket ($FEEDMUX_SOCKET, "
+	    "else %s)\n"
+	    "  -T, --timeout SEC  wait at most SEC for a reply (default %d, "
+	    "0: for ever)\n"
+	    "\nexit status: 0 done, 1 the command failed, 2 bad usage, "
+	    "3 no daemon answered\n", DEFAULT_SOCKET, DEFAULT_TIMEOUT);
+	exit(asked ? 0 : EXIT_USAGE);
 }
 
 /* Feed text is untrusted: never let it reach the terminal raw. */
@@ -154,6 +179,7 @@ print_feed_line(json_t *f)
 	size_t	 i;
 
 	printf("%-24s %-8s %7lld  %-20s %-20s %-15s ", str(f, "name"),
+	    json_is_true(json_object_get(f, "paused")) ? "paused" :
 	    str(f, "result"), num(f, "entries"), str(f, "last_poll"),
 	    str(f, "next_poll"), str(f, "next_reason"));
 	json_array_foreach(json_object_get(f, "tags"), i, t)
@@ -212,6 +238,11 @@ print_tags(json_t *d)
 static void
 print_refresh(json_t *d)
 {
+	if (json_object_get(d, "started") != NULL) {
+		printf("%lld polls started (--wait waits for them)\n",
+		    num(d, "started"));
+		return;
+	}
 	/* A refresh of every feed lists only those that are not ok. */
 	if (json_object_get(d, "refreshed") != NULL) {
 		printf("%lld feeds polled: %lld ok, %lld not\n",
@@ -247,46 +278,6 @@ print_reload(json_t *d)
 {
 	printf("configuration %s reloaded: %lld feeds\n", str(d, "config"),
 	    num(d, "feeds"));
-}
-
-/* The request's "args" for cmd and its argument (or NULL); NULL: error. */
-static json_t *
-make_args(const struct proto_cmd *cmd, const char *arg)
-{
-	json_t	*args = json_object();
-	char	*s, *cwd;
-
-	if (arg == NULL)
-		return (args);
-	switch (cmd->arg) {
-	case PROTO_ARG_FLAG:
-		if (strcmp(arg, cmd->key) != 0)
-			usage(0);
-		json_object_set_new(args, cmd->key, json_true());
-		break;
-	case PROTO_ARG_PATH:
-		/* The daemon runs elsewhere ("/"): send an absolute path. */
-		if (*arg == '/')
-			s = xstrdup(arg);
-		else if ((cwd = getcwd(NULL, 0)) == NULL) {
-			fprintf(stderr, "feedmuxctl: getcwd: %s\n",
-			    strerror(errno));
-			json_decref(args);
-			return (NULL);
-		} else {
-			xasprintf(&s, "%s/%s", cwd, arg);
-			free(cwd);
-		}
-		json_object_set_new(args, cmd->key, json_string(s));
-		free(s);
-		break;
-	case PROTO_ARG_STRING:
-		json_object_set_new(args, cmd->key, json_string(arg));
-		break;
-	case PROTO_ARG_NONE:
-		break;
-	}
-	return (args);
 }
 
 /* How long to wait for feedmuxd, in seconds (0: for ever); see -T. */
@@ -379,7 +370,7 @@ read_line(int fd)
 		if (wait_readable(fd) != 0) {
 			fprintf(stderr, "feedmuxctl: no reply within %ld "
 			    "seconds (-T 0 waits for ever)\n", timeout_secs);
-			exit(1);
+			exit(EXIT_NO_DAEMON);
 		}
 		if ((n = read(fd, tmp, sizeof(tmp))) == -1) {
 			if (errno == EINTR)
@@ -400,6 +391,300 @@ read_line(int fd)
 	return (NULL);
 }
 
+static void
+print_feed(json_t *d)
+{
+	json_t	*f = json_object_get(d, "feed"), *t, *h, *p, *r;
+	size_t	 i;
+
+	printf("feed %s (%s", str(f, "name"), str(f, "origin"));
+	if (num(f, "line") > 0)
+		printf(": %s, line %lld", str(f, "config"), num(f, "line"));
+	printf(")\n  url            %s\n", str(f, "url"));
+	if (strcmp(str(f, "polled_url"), str(f, "url")) != 0)
+		printf("  polled at      %s\n", str(f, "polled_url"));
+	if ((r = json_object_get(f, "pending_redirect")) != NULL &&
+	    json_is_object(r))
+		printf("  redirected to  %s since %s (adopted if it lasts)\n",
+		    str(r, "url"), str(r, "since"));
+	printf("  title          %s\n  link           %s\n  format         "
+	    "%s\n  tags           ", str(f, "title"), str(f, "link"),
+	    str(f, "format"));
+	json_array_foreach(json_object_get(f, "tags"), i, t)
+		printf("%s%s", i > 0 ? ", " : "", safe(json_string_value(t)));
+	printf("\n  state          %s%s\n", str(f, "result"),
+	    json_is_true(json_object_get(f, "paused")) ? ", paused" : "");
+	printf("  entries        %lld stored, %lld new so far\n",
+	    num(f, "entries"), num(f, "entries_added"));
+	printf("  interval       %llds%s\n", num(f, "interval"),
+	    json_is_true(json_object_get(f, "adaptive")) ? " (adaptive)" : "");
+	printf("  last poll      %s (HTTP %lld)\n  last success   %s\n"
+	    "  last change    %s\n  next poll      %s (%s)\n",
+	    str(f, "last_poll"), num(f, "http_status"),
+	    str(f, "last_success"), str(f, "last_change"),
+	    str(f, "next_poll"), str(f, "next_reason"));
+	if (json_string_value(json_object_get(f, "error")) != NULL)
+		printf("  last error     %s failed (%lld in a row): %s\n",
+		    str(f, "stage"), num(f, "failures"), str(f, "error"));
+	if (json_string_value(json_object_get(f, "retry_after")) != NULL)
+		printf("  retry after    %s\n", str(f, "retry_after"));
+	printf("  validators     etag %s, last-modified %s\n", str(f, "etag"),
+	    str(f, "last_modified"));
+	h = json_object_get(f, "hints");
+	printf("  hints          ttl %s, sy %s, cache until %s, %lld entries "
+	    "a week\n", json_is_integer(json_object_get(h, "ttl")) ?
+	    "set" : "-", json_is_integer(json_object_get(h, "sy_seconds")) ?
+	    "set" : "-", str(h, "cache_until"), num(h, "weekly_entries"));
+	printf("  identity       entries known by %s\n", str(f, "identity"));
+	p = json_object_get(f, "politeness");
+	printf("  requests       %lld (%lld conditional, %lld not modified), "
+	    "%lld bytes received, %lld saved\n", num(p, "requests"),
+	    num(p, "conditional"), num(p, "not_modified"),
+	    num(p, "bytes_received"), num(p, "bytes_saved"));
+}
+
+static void
+print_entries(json_t *d)
+{
+	json_t	*e;
+	size_t	 i;
+
+	printf("%-20s %-20s %s\n", "PUBLISHED", "FEED", "TITLE");
+	json_array_foreach(json_object_get(d, "entries"), i, e) {
+		printf("%-20.20s %-20s %s\n", str(e, json_is_string(
+		    json_object_get(e, "published")) ? "published" :
+		    "updated"), str(e, "feed"), str(e, "title"));
+		printf("%-41s %s\n", "", str(e, "url"));
+	}
+}
+
+static void
+print_add(json_t *d)
+{
+	json_t	*f = json_object_get(d, "feed"), *t;
+	size_t	 i;
+
+	printf("added feed %s: ", str(f, "name"));
+	if (strcmp(str(f, "result"), "ok") != 0)
+		printf("its first poll failed (%s: %s); it is kept, and "
+		    "polled again as scheduled\n", str(f, "stage"),
+		    str(f, "error"));
+	else
+		printf("\"%s\", %s, %lld entries\n", str(f, "title"),
+		    str(f, "format"), num(f, "entries"));
+	printf("  polled every %llds; tags: ", num(f, "interval"));
+	json_array_foreach(json_object_get(f, "tags"), i, t)
+		printf("%s%s", i > 0 ? ", " : "", safe(json_string_value(t)));
+	printf("%s\n", json_array_size(json_object_get(f, "tags")) == 0 ?
+	    "none" : "");
+}
+
+static void
+print_remove(json_t *d)
+{
+	printf("removed feed %s", str(d, "removed"));
+	if (num(d, "forgotten") > 0)
+		printf(" and forgot its %lld entries", num(d, "forgotten"));
+	printf("\n");
+}
+
+static void
+print_pause(json_t *d)
+{
+	printf("feed %s paused: not polled until \"feedmuxctl resume %s\"\n",
+	    str(d, "feed"), str(d, "feed"));
+}
+
+static void
+print_tag(json_t *d)
+{
+	json_t	*t;
+	size_t	 i;
+
+	printf("feed %s: tags ", str(d, "feed"));
+	json_array_foreach(json_object_get(d, "tags"), i, t)
+		printf("%s%s", i > 0 ? ", " : "", safe(json_string_value(t)));
+	printf("%s\n", json_array_size(json_object_get(d, "tags")) == 0 ?
+	    "none" : "");
+}
+
+/*
+ * Send one request on fd and read its reply's data (a new reference), or
+ * NULL, having said why (*rv is then the exit status).
+ */
+static json_t *
+request(int fd, const char *cmd, json_t *args, int *rv)
+{
+	json_t		*req, *reply, *data;
+	json_error_t	 err;
+	char		*s, *line;
+
+	req = json_pack("{s:i, s:s, s:O}", "v", PROTO_VERSION, "cmd", cmd,
+	    "args", args);
+	s = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (write_all(fd, s, strlen(s)) == -1 || write_all(fd, "\n", 1) == -1) {
+		fprintf(stderr, "feedmuxctl: write: %s\n", strerror(errno));
+		free(s);
+		*rv = EXIT_NO_DAEMON;
+		return (NULL);
+	}
+	free(s);
+	if ((line = read_line(fd)) == NULL) {
+		fprintf(stderr, "feedmuxctl: no reply from feedmuxd\n");
+		*rv = EXIT_NO_DAEMON;
+		return (NULL);
+	}
+	reply = json_loads(line, 0, &err);
+	free(line);
+	*rv = EXIT_FAILED;
+	if (reply == NULL) {
+		fprintf(stderr, "feedmuxctl: bad reply: %s\n", err.text);
+		return (NULL);
+	}
+	if (json_integer_value(json_object_get(reply, "v")) != PROTO_VERSION) {
+		fprintf(stderr, "feedmuxctl: feedmuxd speaks protocol version "
+		    "%lld, this feedmuxctl %d\n",
+		    (long long)json_integer_value(json_object_get(reply, "v")),
+		    PROTO_VERSION);
+		json_decref(reply);
+		return (NULL);
+	}
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		fprintf(stderr, "feedmuxctl: %s\n", str(reply, "error"));
+		json_decref(reply);
+		return (NULL);
+	}
+	data = json_incref(json_object_get(reply, "data"));
+	json_decref(reply);
+	*rv = 0;
+	return (data);
+}
+
+/* A title as a feed name: the daemon makes it unique. */
+static char *
+import_name(const char *title)
+{
+	return (title != NULL ? opml_tag_name(title) : NULL);
+}
+
+/*
+ * import FILE.opml: the file's feeds, sent in batches; a progress line
+ * per batch for large files.  1 if any outline was bad.
+ */
+static int
+import(int fd, const char *path, int json)
+{
+	struct opml_feed	*v;
+	json_t			*batch, *args, *data, *all, *r, *tags;
+	size_t			 n, skipped, i, j, k, added = 0, dups = 0;
+	size_t			 bad = 0;
+	char			*cause, *name;
+	int			 rv;
+
+	if (opml_read(path, &v, &n, &skipped, &cause) != 0) {
+		fprintf(stderr, "feedmuxctl: import: %s\n", cause);
+		free(cause);
+		return (EXIT_FAILED);
+	}
+	all = json_array();
+	for (i = 0; i < n; i += IMPORT_BATCH) {
+		batch = json_array();
+		for (j = i; j < n && j < i + IMPORT_BATCH; j++) {
+			tags = json_array();
+			for (k = 0; k < v[j].ntags; k++)
+				json_array_append_new(tags,
+				    json_string(v[j].tags[k]));
+			name = import_name(v[j].title);
+			json_array_append_new(batch, json_pack("{s:s?, s:s?, "
+			    "s:o}", "url", v[j].url, "name", name, "tags",
+			    tags));
+			free(name);
+		}
+		args = json_pack("{s:o}", "feeds", batch);
+		data = request(fd, "import", args, &rv);
+		json_decref(args);
+		if (data == NULL) {
+			json_decref(all);
+			opml_free(v, n);
+			return (rv);
+		}
+		added += num(data, "added");
+		dups += num(data, "duplicates");
+		bad += num(data, "invalid");
+		json_array_extend(all, json_object_get(data, "results"));
+		json_decref(data);
+		if (n > IMPORT_BATCH)
+			fprintf(stderr, "feedmuxctl: import: %zu of %zu "
+			    "outlines done\n", j, n);
+	}
+	opml_free(v, n);
+	if (json) {
+		data = json_pack("{s:I, s:I, s:I, s:I, s:o}", "added",
+		    (json_int_t)added, "duplicates", (json_int_t)dups,
+		    "invalid", (json_int_t)bad, "skipped", (json_int_t)skipped,
+		    "results", all);
+		json_dumpf(data, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(data);
+	} else {
+		printf("imported %s: %zu feeds added, %zu already there, %zu "
+		    "bad, %zu outlines not feeds\n", path, added, dups, bad,
+		    skipped);
+		json_array_foreach(all, i, r) {
+			if (strcmp(str(r, "result"), "added") != 0)
+				printf("  %-9s %s: %s\n", str(r, "result"),
+				    str(r, "url"), str(r, "reason"));
+		}
+		json_decref(all);
+	}
+	return (bad > 0 ? EXIT_FAILED : 0);
+}
+
+/* export: every feed as OPML on stdout. */
+static int
+export(int fd, int json)
+{
+	struct opml_feed	*v;
+	json_t			*args = json_object(), *data, *f, *t;
+	size_t			 n, i, j;
+	int			 rv;
+
+	data = request(fd, "export", args, &rv);
+	json_decref(args);
+	if (data == NULL)
+		return (rv);
+	if (json) {
+		json_dumpf(data, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(data);
+		return (0);
+	}
+	n = json_array_size(json_object_get(data, "feeds"));
+	v = xcalloc(n + 1, sizeof(*v));
+	json_array_foreach(json_object_get(data, "feeds"), i, f) {
+		v[i].url = xstrdup(json_string_value(json_object_get(f,
+		    "url")));
+		if (json_is_string(json_object_get(f, "title")))
+			v[i].title = xstrdup(json_string_value(
+			    json_object_get(f, "title")));
+		else
+			v[i].title = xstrdup(json_string_value(
+			    json_object_get(f, "name")));
+		if (json_is_string(json_object_get(f, "link")))
+			v[i].link = xstrdup(json_string_value(
+			    json_object_get(f, "link")));
+		v[i].ntags = json_array_size(json_object_get(f, "tags"));
+		v[i].tags = xcalloc(v[i].ntags + 1, sizeof(*v[i].tags));
+		json_array_foreach(json_object_get(f, "tags"), j, t)
+			v[i].tags[j] = xstrdup(json_string_value(t));
+	}
+	opml_write(stdout, v, n);
+	opml_free(v, n);
+	json_decref(data);
+	return (0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -414,10 +699,9 @@ main(int argc, char *argv[])
 	const struct proto_cmd	*cmd;
 	enum proto_cmd_id	 id;
 	const char		*path = DEFAULT_SOCKET;
-	json_t			*req, *args, *reply, *data;
-	json_error_t		 err;
-	char			*line, *s, *end;
-	int			 ch, json = 0, fd, nargs, rv;
+	json_t			*args, *data;
+	char			*end, *cause;
+	int			 ch, json = 0, fd, rv;
 
 	if (getenv("FEEDMUX_SOCKET") != NULL)
 		path = getenv("FEEDMUX_SOCKET");
@@ -430,7 +714,7 @@ main(int argc, char *argv[])
 			    timeout_secs > 86400) {
 				fprintf(stderr, "feedmuxctl: -T wants seconds, "
 				    "0 to 86400\n");
-				return (2);
+				return (EXIT_USAGE);
 			}
 			break;
 		case 'j':
@@ -457,61 +741,36 @@ main(int argc, char *argv[])
 		fprintf(stderr, "feedmuxctl: unknown command: %s\n", argv[0]);
 		usage(0);
 	}
-	nargs = argc - 1;
-	if (nargs > (cmd->arg != PROTO_ARG_NONE) || nargs < cmd->required)
+	if ((args = proto_args_parse(cmd, argc - 1, argv + 1, &cause)) ==
+	    NULL) {
+		fprintf(stderr, "feedmuxctl: %s\n", cause);
+		free(cause);
 		usage(0);
-	if ((args = make_args(cmd, nargs == 1 ? argv[1] : NULL)) == NULL)
-		return (1);
-	req = json_pack("{s:i, s:s, s:o}", "v", PROTO_VERSION, "cmd",
-	    cmd->name, "args", args);
-	s = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
+	}
 
 	deadline = time(NULL) + timeout_secs;
-	if ((fd = ctl_connect(path)) == -1)
-		return (1);
-	if (write_all(fd, s, strlen(s)) == -1 || write_all(fd, "\n", 1) == -1) {
-		fprintf(stderr, "feedmuxctl: write: %s\n", strerror(errno));
-		return (1);
+	if ((fd = ctl_connect(path)) == -1) {
+		json_decref(args);
+		return (EXIT_NO_DAEMON);
 	}
-	free(s);
-	if ((line = read_line(fd)) == NULL) {
-		fprintf(stderr, "feedmuxctl: no reply from feedmuxd\n");
-		return (1);
+	if (id == PROTO_IMPORT)
+		rv = import(fd, json_string_value(json_object_get(args,
+		    cmd->key)), json);
+	else if (id == PROTO_EXPORT)
+		rv = export(fd, json);
+	else if ((data = request(fd, cmd->name, args, &rv)) != NULL) {
+		if (json) {
+			rv = json_dumpf(data, stdout, JSON_INDENT(2)) != 0;
+			printf("\n");
+		} else
+			printers[id](data);
+		json_decref(data);
 	}
+	json_decref(args);
 	close(fd);
-	if ((reply = json_loads(line, 0, &err)) == NULL) {
-		fprintf(stderr, "feedmuxctl: bad reply: %s\n", err.text);
-		return (1);
-	}
-	free(line);
-
-	if (json_integer_value(json_object_get(reply, "v")) != PROTO_VERSION) {
-		fprintf(stderr, "feedmuxctl: feedmuxd speaks protocol version "
-		    "%lld, this feedmuxctl %d\n",
-		    (long long)json_integer_value(json_object_get(reply, "v")),
-		    PROTO_VERSION);
-		json_decref(reply);
-		return (1);
-	}
-	if (!json_is_true(json_object_get(reply, "ok"))) {
-		fprintf(stderr, "feedmuxctl: %s\n",
-		    str(reply, "error"));
-		json_decref(reply);
-		return (1);
-	}
-	data = json_object_get(reply, "data");
-	if (json) {
-		rv = json_dumpf(data, stdout, JSON_INDENT(2));
-		printf("\n");
-	} else {
-		printers[id](data);
-		rv = 0;
-	}
-	json_decref(reply);
-	if (rv != 0 || fflush(stdout) == EOF || ferror(stdout)) {
+	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "feedmuxctl: writing output failed\n");
-		return (1);
+		return (EXIT_FAILED);
 	}
-	return (0);
+	return (rv);
 }

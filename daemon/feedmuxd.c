@@ -35,11 +35,13 @@
 #include "sched.h"
 #include "sd.h"
 #include "site.h"
+#include "util.h"
 #include "worker.h"
 #include "xmalloc.h"
 
 static struct event_base	*ev_base;
 static struct conf		*cfg;		/* the running configuration */
+static char			*cfg_text;	/* its file, as read */
 
 /* Command-line overrides, applied again on every reload. */
 static struct {
@@ -57,7 +59,11 @@ static char		*start_dir;
 
 static __dead void	usage(void);
 static int		apply_overrides(struct conf *, char **);
-static int		reload(char **);
+static struct conf	*conf_build(const char *, const char *,
+			    struct conf_change *, size_t, char **);
+static void		conf_install(struct conf *, void (*)(void *), void *);
+static int		apply(int, struct conf_change *, size_t,
+			    void (*)(void *), void *, char **);
 static void		on_signal(evutil_socket_t, short, void *);
 static void		on_feed_changed(struct feed *);
 static void		on_rendered(struct job *, void *);
@@ -159,13 +165,28 @@ prune_arm(void)
 	evtimer_add(prune_ev, &tv);
 }
 
-/* Submit a job that brings the database and the cache in line with conf. */
-static void
-sync_submit(struct conf *conf)
-{
-	struct job	*job;
+/* Who waits for a configuration to be served (feedmuxctl). */
+struct sync_waiter {
+	void	(*done)(void *);
+	void	 *arg;
+};
 
-	job = job_new(JOB_SYNC, NULL, sync_done, NULL);
+/*
+ * Submit a job that brings the database and the cache in line with conf;
+ * done(arg), if not NULL, once that is served.
+ */
+static void
+sync_submit(struct conf *conf, void (*done)(void *), void *arg)
+{
+	struct sync_waiter	*w = NULL;
+	struct job		*job;
+
+	if (done != NULL) {
+		w = xcalloc(1, sizeof(*w));
+		w->done = done;
+		w->arg = arg;
+	}
+	job = job_new(JOB_SYNC, NULL, sync_done, w);
 	conf_ref(conf);
 	job->conf = conf;
 	job_set_tags(job, conf->tags, conf->ntags);
@@ -175,9 +196,15 @@ sync_submit(struct conf *conf)
 static void
 sync_done(struct job *job, void *arg)
 {
+	struct sync_waiter	*w = arg;
+
 	if (job->state.error != NULL)
 		log_warnx("reload: %s", job->state.error);
-	on_rendered(job, arg);
+	on_rendered(job, NULL);
+	if (w != NULL) {
+		w->done(w->arg);
+		free(w);
+	}
 }
 
 /* Rendered tags are served; refreshes waiting for them may answer. */
@@ -185,7 +212,7 @@ static void
 on_rendered(struct job *job, void *arg)
 {
 	render_cache_update(job->bodies, job->nbodies, job->seq, cfg);
-	ctl_cmd_feed_done(NULL);
+	ctl_base_feed_done(NULL);
 	site_changed();
 }
 
@@ -193,32 +220,44 @@ on_rendered(struct job *job, void *arg)
 static void
 on_feed_changed(struct feed *f)
 {
-	ctl_cmd_feed_done(f);
+	ctl_base_feed_done(f);
 	status_update();
 	site_changed();
 }
 
 /*
- * Read the configuration again.  On error the running one stays and *cause
- * says why.  Addresses and paths bound at start-up need a restart.
+ * A configuration from the file's text with changes (taken) laid over it;
+ * NULL and *cause on error.
  */
-static int
-reload(char **cause)
+static struct conf *
+conf_build(const char *path, const char *text, struct conf_change *changes,
+    size_t nchanges, char **cause)
 {
 	struct conf	*conf;
 
-	sd_reloading();
-	if ((conf = conf_load(cfg->path, cause)) == NULL ||
+	if ((conf = conf_load_string(path, text, cause)) == NULL ||
 	    apply_overrides(conf, cause) != 0) {
 		conf_unref(conf);
-		log_warnx("reload failed, keeping the old configuration: %s",
-		    *cause);
-		sd_ready();
-		return (-1);
+		conf_change_free(changes, nchanges);
+		return (NULL);
 	}
+	conf_change_apply(conf, changes, nchanges);
+	return (conf);
+}
+
+/*
+ * Make conf the running configuration; done(arg) once it is served.
+ * Addresses and paths bound at start-up need a restart.
+ */
+static void
+conf_install(struct conf *conf, void (*done)(void *), void *arg)
+{
+	char	*cause;
+
 	if (strcmp(conf->listen, cfg->listen) != 0) {
 		log_warnx("reload: listen changed; restart to apply");
-		conf_set_listen(conf, cfg->listen, cause);
+		if (conf_set_listen(conf, cfg->listen, &cause) != 0)
+			free(cause);
 	}
 	if (conf->http_threads != cfg->http_threads) {
 		log_warnx("reload: http_threads changed; restart to apply");
@@ -241,13 +280,55 @@ reload(char **cause)
 	http_configure(cfg);
 	site_configure(cfg);
 	ctl_cmd_configure(cfg);
-	sync_submit(cfg);
+	sync_submit(cfg, done, arg);
 	prune_arm();
-	log_info("configuration reloaded: %zu feeds, %zu tags", cfg->nfeeds,
-	    cfg->ntags);
 	status_update();
-	sd_ready();
+}
+
+/*
+ * Apply a configuration: the file read again (reread: a reload) or the
+ * one running, with changes (taken; NULL: those running) laid over it;
+ * done(arg) once it is served.  On error the running one stays and
+ * *cause says why.
+ */
+static int
+apply(int reread, struct conf_change *changes, size_t nchanges,
+    void (*done)(void *), void *arg, char **cause)
+{
+	struct conf	*conf;
+	char		*text = NULL;
+
+	if (reread) {
+		sd_reloading();
+		if ((text = util_read_file(cfg->path, CONF_MAX_FILE,
+		    cause)) == NULL)
+			goto fail;
+	}
+	if (changes == NULL)
+		changes = conf_change_copy(cfg, &nchanges);
+	if ((conf = conf_build(cfg->path, text != NULL ? text : cfg_text,
+	    changes, nchanges, cause)) == NULL)
+		goto fail;
+	if (text != NULL) {
+		free(cfg_text);
+		cfg_text = text;
+	}
+	conf_install(conf, done, arg);
+	if (reread) {
+		log_info("configuration reloaded: %zu feeds, %zu tags",
+		    cfg->nfeeds, cfg->ntags);
+		sd_ready();
+	}
 	return (0);
+
+fail:
+	free(text);
+	if (reread) {
+		log_warnx("reload failed, keeping the old configuration: %s",
+		    *cause);
+		sd_ready();
+	}
+	return (-1);
 }
 
 static void
@@ -258,7 +339,7 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", cfg->path);
-		if (reload(&cause) != 0)
+		if (apply(1, NULL, 0, NULL, NULL, &cause) != 0)
 			free(cause);
 		break;
 	case SIGINT:
@@ -296,6 +377,8 @@ main(int argc, char *argv[])
 	const char	*conffile = FEEDMUX_CONF, *base = NULL, *charset = NULL;
 	struct event	*sigs[3];
 	struct db	*db;
+	struct conf_change *changes;
+	size_t		 nchanges;
 	char		*cause, *abs_conffile = NULL;
 	time_t		 start_time;
 	int		 ch, foreground = 0, check = 0, verbose = 0, i, parse = 0;
@@ -357,8 +440,9 @@ main(int argc, char *argv[])
 		xasprintf(&abs_conffile, "%s/%s", start_dir, conffile);
 		conffile = abs_conffile;
 	}
-	if ((cfg = conf_load(conffile, &cause)) == NULL ||
-	    apply_overrides(cfg, &cause) != 0) {
+	if ((cfg_text = util_read_file(conffile, CONF_MAX_FILE,
+	    &cause)) == NULL || (cfg = conf_build(conffile, cfg_text, NULL, 0,
+	    &cause)) == NULL) {
 		fprintf(stderr, "feedmuxd: %s\n", cause);
 		return (1);
 	}
@@ -366,6 +450,7 @@ main(int argc, char *argv[])
 		printf("%s: configuration OK (%zu feeds, %zu tags)\n",
 		    conffile, cfg->nfeeds, cfg->ntags);
 		conf_unref(cfg);
+		free(cfg_text);
 		free(abs_conffile);
 		free(start_dir);
 		return (0);
@@ -385,6 +470,8 @@ main(int argc, char *argv[])
 	if ((db = db_open(cfg->database, &cause)) == NULL)
 		fatalx("database %s", cause);
 	db_configure(db, cfg);
+	if (db_changes_load(db, &changes, &nchanges) == 0)
+		conf_change_apply(cfg, changes, nchanges);
 	if (db_sync_conf(db, cfg) != 0)
 		log_warnx("%s: cannot record the configuration (%s); serving "
 		    "what is stored", cfg->database, db_last_error(db));
@@ -398,7 +485,7 @@ main(int argc, char *argv[])
 
 	if (http_listen(cfg) != 0)
 		return (1);
-	ctl_cmd_init(ev_base, start_time, reload);
+	ctl_cmd_init(ev_base, start_time, apply);
 	ctl_cmd_configure(cfg);
 	if (ctl_start(ev_base, cfg->control_socket, ctl_cmd_dispatch) != 0)
 		return (1);
@@ -446,7 +533,7 @@ main(int argc, char *argv[])
 	http_stop();
 	site_shutdown();
 	db_backup_stop();
-	ctl_cmd_cancel_all();
+	ctl_base_cancel_all();
 	ctl_stop();
 	feed_free_all();	/* first: no queued poll may start now */
 	fetch_shutdown();
@@ -457,6 +544,7 @@ main(int argc, char *argv[])
 	db_close(db);
 	ctl_cmd_shutdown();
 	conf_unref(cfg);
+	free(cfg_text);
 	event_base_free(ev_base);
 	libevent_global_shutdown();
 	xmlCleanupParser();

@@ -37,6 +37,7 @@ static void	 job_hints(struct poll_hints *, const struct feed_hints *);
 static void	 job_sync(struct job *, struct db *);
 static void	 job_prune(struct job *, struct db *);
 static void	 job_prune_removed(struct job *, struct db *);
+static void	 job_forget(struct job *, struct db *);
 static void	 job_pruned(struct job *, const char *, int64_t, int64_t);
 static void	 job_check_limits(void);
 
@@ -140,6 +141,9 @@ job_run(struct job *job, struct db *db)
 	case JOB_PRUNE:
 		job_prune(job, db);
 		break;
+	case JOB_FORGET:
+		job_forget(job, db);
+		break;
 	case JOB_RENDER:
 		break;
 	}
@@ -164,7 +168,7 @@ job_lost(struct job *job, struct db *db)
 {
 	size_t	i;
 
-	if (job->type == JOB_PRUNE) {
+	if (job->type == JOB_PRUNE || job->type == JOB_FORGET) {
 		/* Nothing was pruned: no feed's count changed. */
 		for (i = 0; i < job->nnames; i++)
 			free(job->names[i]);
@@ -271,6 +275,7 @@ job_store(struct job *job, struct db *db)
 	job_hints(&fs->hints, &doc->hints);
 	free(fs->title);
 	fs->title = doc->title != NULL ? xstrdup(doc->title) : NULL;
+	fs->format = doc_format_name(doc->format);
 	free(fs->link);
 	fs->link = doc->link != NULL ? xstrdup(doc->link) : NULL;
 	if (db_store(db, job->feed, doc, fs, &job->counts) != 0) {
@@ -347,6 +352,29 @@ job_prune_removed(struct job *job, struct db *db)
 		free(names[i]);
 	}
 	free(names);
+}
+
+/* Forget a feed the configuration no longer has (feedmuxctl remove). */
+static void
+job_forget(struct job *job, struct db *db)
+{
+	int	rv;
+
+	if (job_settings.conf != NULL &&
+	    conf_feed_find(job_settings.conf, job->feed) != NULL) {
+		xasprintf(&job->state.error, "feed \"%s\" is configured",
+		    job->feed);
+		return;
+	}
+	if ((rv = db_forget(db, job->feed, &job->pruned)) < 0)
+		xasprintf(&job->state.error, "%s: %s", job->feed,
+		    db_last_error(db));
+	else if (rv > 0)
+		xasprintf(&job->state.error, "nothing of a feed named \"%s\" "
+		    "is stored", job->feed);
+	else
+		log_info("forgot feed %s: %lld entries", job->feed,
+		    (long long)job->pruned);
 }
 
 /* Retention for one feed (job->feed) or every feed. */

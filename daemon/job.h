@@ -24,7 +24,8 @@ enum job_type {
 	JOB_STATE,		/* store poll state only (304, errors) */
 	JOB_SYNC,		/* apply a config; render every tag */
 	JOB_RENDER,		/* tags rendered after changes (worker-made) */
-	JOB_PRUNE		/* retention: one feed, or all (feed NULL) */
+	JOB_PRUNE,		/* retention: one feed, or all (feed NULL) */
+	JOB_FORGET		/* a feed no longer configured: all of it */
 };
 
 struct job;
@@ -46,7 +47,8 @@ struct job {
 	struct store_counts	 counts;
 	struct body		**bodies;
 	size_t			 nbodies;
-	int64_t			 pruned;	/* JOB_PRUNE: entries, */
+	int64_t			 pruned;	/* JOB_PRUNE, JOB_FORGET:
+						   entries, */
 	int64_t			 tombstones;	/* ... tombstones expired, */
 	char			**names;	/* ... feeds pruned */
 	int64_t			*left;		/* ... and what they keep */

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,4 +227,43 @@ strmap_del(struct strmap *m, const char *key)
 			i = j;
 		}
 	}
+}
+
+/*
+ * A whole (text) file in a new NUL-terminated string, or NULL and *cause
+ * ("path: why") when it cannot be read or is longer than max bytes.
+ */
+char *
+util_read_file(const char *path, size_t max, char **cause)
+{
+	FILE		*fp;
+	struct buf	 b;
+	char		 tmp[65536];
+	size_t		 n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	buf_init(&b);
+	while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0) {
+		if (b.len + n > max) {
+			xasprintf(cause, "%s: longer than %zu bytes", path,
+			    max);
+			goto fail;
+		}
+		buf_add(&b, tmp, n);
+	}
+	if (ferror(fp)) {
+		xasprintf(cause, "%s: read error: %s", path, strerror(errno));
+		goto fail;
+	}
+	fclose(fp);
+	buf_addc(&b, '\0');
+	return (buf_steal(&b));
+
+fail:
+	fclose(fp);
+	buf_free(&b);
+	return (NULL);
 }

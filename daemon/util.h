@@ -56,6 +56,7 @@ void	 strmap_del(struct strmap *, const char *);
 char	*util_format_time(time_t, char *, size_t);
 char	*util_format_http_date(time_t, char *, size_t);
 char	*util_trim(char *);
+char	*util_read_file(const char *, size_t, char **);
 uint64_t util_hash64(const void *, size_t, uint64_t);
 
 #define UTIL_TIMEBUF	32

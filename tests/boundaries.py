@@ -18,20 +18,21 @@ import sys
 # The layers, lowest first: a module may use its own layer and those
 # below it, never one above.  main() (feedmuxd) is on top.
 LAYERS = [
-    ("generic", ["log", "xmalloc", "util", "proto", "metrics"]),
+    ("generic", ["log", "xmalloc", "util", "proto", "metrics", "opml"]),
     ("model", ["text", "date", "item", "sanitize", "feed-state", "rules",
-               "conf"]),
+               "conf", "conf-change"]),
     ("parse", ["parse", "parse-field", "parse-module", "parse-rss",
                "parse-atom", "parse-json", "parse-dump"]),
     ("fetch", ["fetch"]),
     ("store", ["db", "db-schema", "db-keys", "db-state", "db-item",
-               "db-tags", "db-store", "db-prune", "db-read", "db-backup"]),
+               "db-tags", "db-store", "db-prune", "db-read", "db-backup",
+               "db-changes"]),
     ("render", ["render", "render-write", "render-atom", "render-rss",
                 "render-json", "render-html", "render-tags",
                 "render-pager"]),
     ("serve", ["http", "http-conn", "http-route", "http-request", "sd"]),
     ("orchestrate", ["job", "worker", "sched", "feed", "site"]),
-    ("control", ["ctl", "ctl-cmd"]),
+    ("control", ["ctl", "ctl-base", "ctl-cmd", "ctl-change"]),
     ("main", ["feedmuxd"]),
 ]
 CLIENT = "feedmuxctl"

@@ -634,7 +634,7 @@ if [[ ${ST[fm1]} == ok ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
 	say "== feedmuxd cycle 2: feedmuxctl refresh, every feed 304"
 	T2=$EPOCHREALTIME
 	wrk_start cycle2
-	timeout "$LIMIT" "$FEEDMUXCTL" -s "$WORK/ctl.sock" --json refresh >"$TMPD/refresh.json" 2>"$TMPD/err.refresh"
+	timeout "$LIMIT" "$FEEDMUXCTL" -s "$WORK/ctl.sock" --json refresh --wait >"$TMPD/refresh.json" 2>"$TMPD/err.refresh"
 	rc=$?
 	T3=$EPOCHREALTIME
 	read -r cpu1 hwm2 _ lcpu1 < <(helper procinfo "$DAEMON_PID") || cpu1=

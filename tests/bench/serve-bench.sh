@@ -261,13 +261,13 @@ if ((NPOLL > 0)); then
 	say "polling rows: $NPOLL feeds"
 	start_mux "$NPOLL"
 	# The first cycle fills the store; the measured ones re-read it all.
-	"$FEEDMUXCTL" -s "$R/ctl.sock" refresh >/dev/null 2>&1
+	"$FEEDMUXCTL" -s "$R/ctl.sock" refresh --wait >/dev/null 2>&1
 	wait_tag
 	for target in mux nginx; do
 		url=$MUX etag=$MUX_ETAG
 		[[ $target == nginx ]] && url=$STATIC etag=$STATIC_ETAG
 		t0=$(date +%s.%N)
-		"$FEEDMUXCTL" -s "$R/ctl.sock" refresh >/dev/null 2>&1 &
+		"$FEEDMUXCTL" -s "$R/ctl.sock" refresh --wait >/dev/null 2>&1 &
 		rpid=$!
 		sleep 0.5
 		run_wrk "$target-plain-polling" "$url" >>"$ROWS"

@@ -13,10 +13,23 @@ ok "-V prints versions"
 "$FEEDMUXCTL" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad command"
 "$FEEDMUXCTL" status extra >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad arg"
 "$FEEDMUXCTL" status brief extra >/dev/null 2>&1; [ $? -eq 2 ] || fail "extra arg"
-"$FEEDMUXCTL" -s "$T/none.sock" status 2>"$T/err"; [ $? -eq 1 ] ||
-    fail "no daemon should exit 1"
+"$FEEDMUXCTL" feed >/dev/null 2>"$T/err"; [ $? -eq 2 ] || fail "feed alone"
+grep -q "feed: missing NAME" "$T/err" || fail "missing argument message"
+"$FEEDMUXCTL" add http://x/ --colour >/dev/null 2>"$T/err"; [ $? -eq 2 ] ||
+    fail "unknown option"
+grep -q "add: unknown option --colour" "$T/err" || fail "unknown option message"
+"$FEEDMUXCTL" entries t -n many >/dev/null 2>&1; [ $? -eq 2 ] || fail "-n many"
+"$FEEDMUXCTL" -h > "$T/help"
+for c in add backup entries export feed feeds import pause purge refresh \
+    reload remove resume status tag tags; do
+	grep -q "^  $c " "$T/help" || fail "help lacks $c"
+done
+grep -q "exit status: 0 done, 1 the command failed, 2 bad usage, 3 no" \
+    "$T/help" || fail "help lacks exit status"
+"$FEEDMUXCTL" -s "$T/none.sock" status 2>"$T/err"; [ $? -eq 3 ] ||
+    fail "no daemon should exit 3"
 grep -q "cannot connect" "$T/err" || fail "no daemon message"
-ok "usage errors exit 2, no daemon exits 1"
+ok "usage errors exit 2, no daemon exits 3; help describes every command"
 
 # The shipped configs are valid.
 "$FEEDMUXD" -t -c "$top_srcdir/conf/feedmux.conf" >/dev/null ||

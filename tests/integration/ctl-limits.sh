@@ -75,7 +75,7 @@ except (ConnectionResetError, BrokenPipeError):
     pass
 EOF2
 ctl status > /dev/null || fail "the daemon did not survive bad requests"
-ctl refresh > /dev/null || fail "refresh failed"
+ctl refresh --wait > /dev/null || fail "refresh failed"
 grep -q "control: refresh by uid $(id -u) (pid [0-9]*)" "$T/daemon.log" ||
     fail "the change is not logged with the peer's uid"
 ok "changes are logged with the peer's uid"

@@ -13,14 +13,14 @@ url = http://127.0.0.1:$PORT/diplomacy-wire.atom
 tags = russia, diplomacy
 EOF2
 start_daemon
-ctl refresh wire > "$T/refresh.out" || fail "refresh wire"
+ctl refresh --wait wire > "$T/refresh.out" || fail "refresh wire"
 grep -q "^wire  *ok  *6 " "$T/refresh.out" ||
     fail "refresh output: $(cat "$T/refresh.out")"
 ok "refresh FEED waits and prints the feed"
 ctl_json_check '
 assert d["refreshed"] == 1 and d["ok"] == 1 and d["not_ok"] == 0, d
 assert d["feeds"] == [], d
-' refresh
+' refresh --wait
 ok "refresh of every feed answers with counts and the feeds that are not ok"
 
 mode=$(stat -c %a "$SOCK")
@@ -58,7 +58,7 @@ assert t["russia"]["url"].endswith("/tags/russia.atom")
 ' tags
 ok "feeds and tags in JSON"
 
-ctl refresh nosuch 2>"$T/err"; [ $? -eq 1 ] || fail "refresh nosuch"
+ctl refresh --wait nosuch 2>"$T/err"; [ $? -eq 1 ] || fail "refresh nosuch"
 grep -q 'no feed named "nosuch"' "$T/err" || fail "refresh nosuch message"
 ok "refresh of an unknown feed is an error"
 
@@ -86,14 +86,14 @@ assert 'unknown command "frob"' in errs[5]
 assert "must be a string" in errs[6]
 assert "must be an object" in errs[7]
 # Requests sent behind a refresh wait for it and are answered in order.
-s.sendall(b'{"v":1,"cmd":"refresh"}\n{"v":1,"cmd":"status"}\n{"v":1,"cmd":"refresh","args":{"feed":"wire"}}\n')
+s.sendall(b'{"v":1,"cmd":"refresh","args":{"wait":true}}\n{"v":1,"cmd":"status"}\n{"v":1,"cmd":"refresh","args":{"feed":"wire","wait":true}}\n')
 r1, r2, r3 = (json.loads(f.readline()) for _ in range(3))
 assert r1["ok"] and "feeds" in r1["data"], r1
 assert r2["ok"] and "uptime" in r2["data"], r2
 assert r3["ok"] and r3["data"]["feeds"][0]["name"] == "wire", r3
 # A client that half-closes after its request (echo ... | socat) still
 # gets its reply, also from a refresh that answers later.
-for req in (b'{"v":1,"cmd":"refresh"}\n', b'{"v":1,"cmd":"tags"}\n'):
+for req in (b'{"v":1,"cmd":"refresh","args":{"wait":true}}\n', b'{"v":1,"cmd":"tags"}\n'):
     h = socket.socket(socket.AF_UNIX)
     h.connect(sys.argv[1])
     h.sendall(req)

@@ -40,7 +40,7 @@ ctl_json_check '
 assert d["refreshed"] == 5 and d["ok"] == 3 and d["not_ok"] == 2, d
 bad = sorted(x["name"] for x in d["feeds"])
 assert bad == ["broken", "html"], bad
-' refresh
+' refresh --wait
 ok "refresh answered after the polls, with what each poll did"
 
 # --- the merged feed, checked by independent readers -----------------------
@@ -123,7 +123,7 @@ assert f["security-clearance"]["etag"].startswith("\"")
 ok "failing feeds show stage, status and error"
 
 # --- conditional GET: the second poll sends the validators back --------------
-ctl refresh security-clearance > /dev/null || fail "refresh security-clearance failed"
+ctl refresh --wait security-clearance > /dev/null || fail "refresh security-clearance failed"
 "$PY" - "$T/requests.log" <<'EOF2' || fail "conditional GET"
 import sys, json
 reqs = [json.loads(l) for l in open(sys.argv[1])]
@@ -157,8 +157,8 @@ item = """<item>
 s = s.replace("<item>", item + "<item>", 1)
 open(p, "w", encoding="utf-8").write(s)
 EOF2
-ctl refresh security-clearance > /dev/null || fail "refresh security-clearance failed"
-ctl refresh security-clearance > /dev/null || fail "refresh security-clearance failed"
+ctl refresh --wait security-clearance > /dev/null || fail "refresh security-clearance failed"
+ctl refresh --wait security-clearance > /dev/null || fail "refresh security-clearance failed"
 http_get /tags/russia.atom "$T/russia2.atom" > /dev/null
 "$PY" - "$T/russia2.atom" <<'EOF2' || fail "new entry"
 import sys, feedparser

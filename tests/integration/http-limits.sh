@@ -22,7 +22,7 @@ EOF2
 prlimit --nofile=256:256 true 2>/dev/null || fail "prlimit is missing"
 DAEMON_WRAP="prlimit --nofile=256:256"
 start_daemon
-ctl refresh > /dev/null || fail "refresh failed"
+ctl refresh --wait > /dev/null || fail "refresh failed"
 
 "$PY" - "$HTTP_PORT" "$DAEMON_PID" "$FEEDMUXCTL" "$SOCK" <<'EOF2' || fail "limits"
 import os, socket, subprocess, sys, time

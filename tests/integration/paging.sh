@@ -18,7 +18,7 @@ entries = 5
 EOF2
 start_daemon
 for _ in 1 2 3 4 5; do
-	ctl refresh walk > /dev/null || fail "refresh failed"
+	ctl refresh --wait walk > /dev/null || fail "refresh failed"
 done
 
 "$PY" - "$HTTP_PORT" "$FEEDMUXCTL" "$SOCK" <<'EOF2' || fail "paging walk"
@@ -31,7 +31,7 @@ def fetch(url):
     return urllib.request.urlopen(url, timeout=30).read()
 
 def refresh():
-    subprocess.run([ctl, "-s", sock, "refresh", "walk"], check=True,
+    subprocess.run([ctl, "-s", sock, "refresh", "--wait", "walk"], check=True,
                    capture_output=True, timeout=60)
 
 def page(fmt, url):

@@ -135,10 +135,10 @@ assert f["found"]["pending_redirect"] is None, f["found"]
 
 # After the window, a permanent redirect still there is adopted.
 sleep 2.2
-ctl refresh moved > /dev/null; ctl refresh moved308 > /dev/null
-ctl refresh found > /dev/null
+ctl refresh --wait moved > /dev/null; ctl refresh --wait moved308 > /dev/null
+ctl refresh --wait found > /dev/null
 before=$(wc -l < "$T/requests.log")
-ctl refresh moved > /dev/null; ctl refresh found > /dev/null
+ctl refresh --wait moved > /dev/null; ctl refresh --wait found > /dev/null
 state
 check "after the window the 301 and 308 are adopted; the 302 never" '
 for n in ("moved", "moved308"):
@@ -167,7 +167,7 @@ url = $L/wrong-type/new.xml
 url = $B/wrong-type/new.xml
 EOF2
 ctl reload > /dev/null || fail "reload"
-ctl refresh elsewhere > /dev/null
+ctl refresh --wait elsewhere > /dev/null
 sleep 1
 state
 check "a 429 defers the host's other feeds, not other hosts'" '
@@ -185,7 +185,7 @@ block_private_addresses = yes
 url = $B/wrong-type/wire.atom
 EOF2
 ctl reload > /dev/null || fail "reload"
-ctl refresh local > /dev/null
+ctl refresh --wait local > /dev/null
 state
 check "block_private_addresses refuses loopback" '
 l = f["local"]

@@ -69,7 +69,7 @@ url = $B/sc.xml
 adaptive = yes
 EOF2
 start_daemon
-ctl refresh > /dev/null
+ctl refresh --wait > /dev/null
 ctl --json feeds > "$T/feeds.json"
 check() {
 	"$PY" - "$T/feeds.json" "$T/requests.log" "$T/www" <<EOF2 || fail "$1"
@@ -110,7 +110,7 @@ assert q["next_reason"] == "adaptive" and 86400 <= gap("quiet") <= 1.1 * 86400, 
 '
 
 # Conditional GET: the stored validators go back exactly as they came.
-ctl refresh plain > /dev/null
+ctl refresh --wait plain > /dev/null
 ctl --json feeds > "$T/feeds.json"
 check "validators are sent back byte for byte; a 304 writes no entries" '
 p = f["plain"]
@@ -132,8 +132,8 @@ assert "cookie" not in last["headers"] and "referer" not in last["headers"], las
 
 # After refetch_after, one request goes without validators.
 sleep 3.2
-ctl refresh plain > /dev/null
-ctl refresh plain > /dev/null
+ctl refresh --wait plain > /dev/null
+ctl refresh --wait plain > /dev/null
 ctl --json feeds > "$T/feeds.json"
 check "a forced unconditional fetch after refetch_after, then conditional again" '
 mine = [r for r in reqs if r["path"] == "/wire.atom"]

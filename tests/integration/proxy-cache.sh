@@ -22,7 +22,7 @@ tags = russia, hidden
 token_file = $T/token
 EOF2
 start_daemon
-ctl refresh > /dev/null || fail "refresh failed"
+ctl refresh --wait > /dev/null || fail "refresh failed"
 wait_max_age /tags/russia.atom
 
 # The shipped file, with our ports and paths.

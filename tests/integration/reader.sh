@@ -20,7 +20,7 @@ url = http://127.0.0.1:$PORT/diplomacy-wire.atom
 tags = russia
 EOF2
 start_daemon
-ctl refresh > /dev/null || fail "refresh failed"
+ctl refresh --wait > /dev/null || fail "refresh failed"
 : > "$T/home/config"
 for f in atom rss; do
 	echo "http://127.0.0.1:$HTTP_PORT/tags/russia.$f" > "$T/home/urls"

@@ -17,7 +17,7 @@ url = $B/security-clearance.xml
 tags = russia
 EOF2
 start_daemon
-ctl refresh > /dev/null
+ctl refresh --wait > /dev/null
 [ "$(http_get /tags/russia.atom /dev/null)" = 200 ] || fail "russia before"
 [ "$(http_get /tags/wire.atom /dev/null)" = 404 ] || fail "wire before"
 
@@ -31,7 +31,7 @@ url = $B/diplomacy-wire.atom
 tags = russia, wire
 EOF2
 ctl reload | grep -q "reloaded: 2 feeds" || fail "reload output"
-ctl refresh dw > /dev/null
+ctl refresh --wait dw > /dev/null
 http_get /tags/wire.atom "$T/wire.atom" > /dev/null
 http_get /tags/russia.atom "$T/russia.atom" > /dev/null
 "$PY" - "$T/wire.atom" "$T/russia.atom" <<'EOF2' || fail "after reload"

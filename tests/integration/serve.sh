@@ -66,7 +66,7 @@ description = Two feeds about <Russia>, merged
 entries = 8
 EOF2
 start_daemon
-ctl refresh > /dev/null || fail "refresh failed"
+ctl refresh --wait > /dev/null || fail "refresh failed"
 H="http://127.0.0.1:$HTTP_PORT"
 
 # --- every format, read back by independent tools ---------------------------

@@ -47,16 +47,16 @@ print(len(d.entries))' "$T/$1.atom"
 # --- full disk ----------------------------------------------------------------
 conf 400K
 start_daemon
-ctl refresh small > /dev/null
+ctl refresh --wait small > /dev/null
 [ "$(titles small)" = 7 ] || fail "small feed not stored"
-ctl refresh big > /dev/null
+ctl refresh --wait big > /dev/null
 ctl_json_check '
 f = {x["name"]: x for x in d["feeds"]}
 assert f["big"]["stage"] == "store", f["big"]
 assert "full" in f["big"]["error"], f["big"]["error"]
 assert f["big"]["entries"] == 0, f["big"]
 assert f["small"]["result"] == "ok", f["small"]' feeds
-ctl refresh big > /dev/null
+ctl refresh --wait big > /dev/null
 kill -0 "$DAEMON_PID" || fail "feedmuxd died on a full database"
 [ "$(titles small)" = 7 ] || fail "small feed no longer served"
 [ "$(grep -c 'warning: .*database or disk is full' "$T/daemon.log")" = 1 ] ||
@@ -67,7 +67,7 @@ ok "a full database: the feed fails at the store stage, logged once, the rest se
 
 conf 0
 ctl reload > /dev/null
-ctl refresh big > /dev/null
+ctl refresh --wait big > /dev/null
 [ "$(titles big)" = 50 ] || fail "big feed not stored once there was room"
 ok "with room again, the next poll stores everything"
 stop_daemon
@@ -109,7 +109,7 @@ grep -q "read-only: serving what it holds" "$T/daemon.log" ||
     fail "no older pages from a read-only database"
 echo '<rss version="2.0"><channel><title>x</title><item><guid>new</guid>
 <title>new</title></item></channel></rss>' > "$T/www/small.xml"
-ctl refresh small > /dev/null
+ctl refresh --wait small > /dev/null
 ctl_json_check '
 f = {x["name"]: x for x in d["feeds"]}
 assert f["small"]["stage"] == "store", f["small"]

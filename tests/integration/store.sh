@@ -59,7 +59,7 @@ EOF2
 }
 conf 'title:/^Opinion:/'
 start_daemon
-ctl refresh > /dev/null
+ctl refresh --wait > /dev/null
 
 # What the sources say, read by feedparser: who should be in "lavrov".
 expected_lavrov() {
@@ -111,7 +111,7 @@ etag() {
 }
 e0=$(etag edits)
 write_edits "e1:One" "e2:Two, corrected" "e3:Three"
-ctl refresh ed > /dev/null
+ctl refresh --wait ed > /dev/null
 [ "$(etag edits)" != "$e0" ] || fail "ETag did not change after an edit"
 http_get /tags/edits.atom "$T/edits.atom" > /dev/null
 "$PY" - "$T/edits.atom" <<'EOF2' || fail "edit not shown as an update"
@@ -127,7 +127,7 @@ EOF2
 ok "an edited entry is rewritten in place, marked updated, new ETag"
 
 write_edits "e1:One" "e2:Two, corrected" "g3-new-guid:Three"
-ctl refresh ed > /dev/null
+ctl refresh --wait ed > /dev/null
 [ "$(served_titles edits | tr '\n' '|')" = "One|Three|Two, corrected|" ] ||
     fail "republished guid made a duplicate"
 ok "a post republished under a new guid is not a new entry"
@@ -135,14 +135,14 @@ ok "a post republished under a new guid is not a new entry"
 # --- retention: prune, tombstones ------------------------------------------
 write_edits "e1:One" "e2:Two, corrected" "g3-new-guid:Three" "e4:Four" \
     "e5:Five"
-ctl refresh ed > /dev/null
+ctl refresh --wait ed > /dev/null
 [ "$(served_titles edits | wc -l)" = 5 ] || fail "5 entries before purge"
 ctl --json purge ed > "$T/purge.json" || fail "purge failed"
 "$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["pruned"] == 2 and d["feeds"] == [{"name": "ed", "entries": 3}], d' \
     "$T/purge.json" || fail "purge reply: $(cat "$T/purge.json")"
-ctl refresh ed > /dev/null
+ctl refresh --wait ed > /dev/null
 [ "$(served_titles edits | tr '\n' '|')" = "Five|Four|Three|" ] ||
     fail "after purge: $(served_titles edits | tr '\n' '|')"
 ctl_json_check '
@@ -180,7 +180,7 @@ ok "backup: a consistent private copy while serving; never overwrites"
 for round in a b c; do
 	write_edits "e1-$round:One" "e2-$round:Two, corrected" \
 	    "e3-$round:Three" "e4-$round:Four" "e5-$round:Five"
-	ctl refresh ed > /dev/null
+	ctl refresh --wait ed > /dev/null
 done
 ctl_json_check '
 f = [x for x in d["feeds"] if x["name"] == "ed"][0]

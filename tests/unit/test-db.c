@@ -323,8 +323,16 @@ test_migrate_every_version(void **state)
 			    "(1, 'x1', 'shared', 'http://x/shared', 1000, 1000),"
 			    "(2, 'y1', 'shared copy', 'https://www.x/shared/', "
 			    "2000, 2000),"
-			    "(2, 'y2', 'own', 'http://y/own', 3000, 3000);"
-			    "INSERT INTO entry_categories VALUES (1, 'Lavrov');",
+			    "(2, 'y2', 'own', 'http://y/own', 3000, 3000);",
+			    NULL, NULL, NULL), SQLITE_OK);
+		/* Categories moved into the entry (as JSON) in version 4. */
+		if (v >= 1)
+			assert_int_equal(sqlite3_exec(h, v < 4 ?
+			    "INSERT INTO entry_categories VALUES (1, 'Lavrov');" :
+			    "UPDATE entries SET categories = '[\"Lavrov\"]' "
+			    "WHERE id = 1;"
+			    /* ... and version 4 ties copies as it stores them. */
+			    "UPDATE entries SET article = 1 WHERE id = 2;",
 			    NULL, NULL, NULL), SQLITE_OK);
 		sqlite3_close(h);
 
