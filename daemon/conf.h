@@ -30,6 +30,13 @@ struct conf_feed {
 	int			 adaptive;
 	long			 keep_entries;	/* 0: no limit */
 	long			 keep_days;	/* 0: no limit */
+	int			 enabled;	/* 0: configured, never polled */
+	char			*user_agent;
+	char			*username;	/* NULL: no authentication */
+	char			*password_file;
+	char			*password;	/* its contents: never logged */
+	char			**headers;	/* "Name: value", checked */
+	size_t			 nheaders;
 	uint64_t		 set;		/* bit N: option N was set */
 	int			 line;		/* of its section header */
 	TAILQ_ENTRY(conf_feed)	 entry;
@@ -113,7 +120,8 @@ enum conf_type {
 	CONF_LISTEN,
 	CONF_URL,		/* a feed's: required, a fetchable scheme */
 	CONF_TAGS,		/* a comma-separated list */
-	CONF_RULE		/* include or exclude, repeatable */
+	CONF_RULE,		/* include or exclude, repeatable */
+	CONF_HEADER		/* "Name: value", repeatable */
 };
 
 /* One key of the options table. */
