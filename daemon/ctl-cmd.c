@@ -219,6 +219,11 @@ feed_json(const struct feed *f)
 	    "link", json_str(st->link),
 	    "etag", json_str(st->etag),
 	    "last_modified", json_str(st->last_modified));
+	json_object_set_new(o, "enabled", json_boolean(f->enabled));
+	/* How it authenticates, and as whom; never the password. */
+	json_object_set_new(o, "auth", f->username != NULL ?
+	    json_pack("{s:s, s:s}", "type", "basic", "username",
+	    f->username) : json_null());
 	json_object_set_new(o, "polled_url", json_string(feed_url(f)));
 	json_object_set_new(o, "adopted_url", json_str(st->adopted_url));
 	json_object_set_new(o, "pending_redirect", redirect);
@@ -405,7 +410,14 @@ cmd_refresh(struct ctl_client *c, json_t *args)
 		ctl_reply_error(c, "refresh: no feed named \"%s\"", name);
 		return (CMD_ERROR);
 	}
-	if (feed_first() == NULL) {
+	if (name != NULL && !f->enabled) {
+		ctl_reply_error(c, "refresh: feed \"%s\" is disabled (enabled "
+		    "= no in its section)", name);
+		return (CMD_ERROR);
+	}
+	for (f = feed_first(); f != NULL && !f->enabled; f = feed_next(f))
+		;
+	if (f == NULL) {
 		ctl_reply_ok(c, json_pack("{s:[]}", "feeds"));
 		return (CMD_OK);
 	}
@@ -416,8 +428,10 @@ cmd_refresh(struct ctl_client *c, json_t *args)
 		ctl_wait_add(w, feed_find(name));
 	else {
 		w->all = 1;
-		for (f = feed_first(); f != NULL; f = feed_next(f))
-			ctl_wait_add(w, f);
+		for (f = feed_first(); f != NULL; f = feed_next(f)) {
+			if (f->enabled)
+				ctl_wait_add(w, f);
+		}
 	}
 	TAILQ_INSERT_TAIL(&waits, w, entry);
 	return (CMD_WAIT);
@@ -552,6 +566,11 @@ cmd_resume(struct ctl_client *c, json_t *args)
 	}
 	if ((f = feed_find(name)) == NULL) {
 		ctl_reply_error(c, "resume: no feed named \"%s\"", name);
+		return (CMD_ERROR);
+	}
+	if (!f->enabled) {
+		ctl_reply_error(c, "resume: feed \"%s\" is disabled (enabled "
+		    "= no in its section)", name);
 		return (CMD_ERROR);
 	}
 	f->state.gone = 0;
