@@ -21,14 +21,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <netdb.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "ini.h"
@@ -695,23 +697,31 @@ conf_set_password(struct conf_feed *cf, const char *path, char **cause)
 	struct stat	 sb;
 	char		 buf[MAX_PASSWORD + 4];
 	size_t		 n;
-	int		 error = 0;
+	int		 fd, error = 0;
 
 	if (*path == '\0') {
 		*cause = xstrdup("must not be empty");
 		return (-1);
 	}
 	conf_set_string(&cf->password_file, path);
-	if ((fp = fopen(path, "r")) == NULL) {
+	/* Not blocking: a FIFO must not hang a reload on the loop thread. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: not a regular file", path);
+		close(fd);
+		return (-1);
+	}
+	if (sb.st_mode & S_IROTH)
+		log_warnx("%s: readable by everyone; it holds a password",
+		    path);
+	if ((fp = fdopen(fd, "r")) == NULL)
+		fatal("%s: fdopen", __func__);
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	if (ferror(fp))
 		error = errno != 0 ? errno : EIO;
-	if (fstat(fileno(fp), &sb) == 0 && (sb.st_mode & S_IROTH))
-		log_warnx("%s: readable by everyone; it holds a password",
-		    path);
 	fclose(fp);
 	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')

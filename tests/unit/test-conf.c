@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <unistd.h>
 
 #include "test.h"
@@ -684,6 +686,13 @@ test_feed_auth(void **state)
 	assert_non_null(strstr(e, "t.conf:4: password_file: "));
 	assert_non_null(strstr(e, "No such file"));
 	free(e);
+	/* A FIFO would block a reload on the loop thread: refused. */
+	assert_int_equal(mkfifo(pw, 0600), 0);
+	e = load_error(text);
+	assert_non_null(strstr(e, "t.conf:4: password_file: "));
+	assert_non_null(strstr(e, "not a regular file"));
+	free(e);
+	unlink(pw);
 	write_file(dir, "pw", "s3cr3t\n", 7, pw, sizeof(pw));
 
 	/* The pair, each at the line of the key that is there. */
