@@ -135,9 +135,14 @@ assert f["agent"]["enabled"] is True
 '
 
 # Disable "off" and change the header of "agent": both apply on reload.
-http_get /tags/s.atom "$T/s-before.atom" | grep -q 200 ||
-    fail "tag s not served"
+# (Served once rendered, which may follow the poll by a moment.)
+for _ in $(seq 100); do
+	http_get /tags/s.atom "$T/s-before.atom" | grep -q 200 &&
+	    grep -q '<entry>' "$T/s-before.atom" && break
+	sleep 0.1
+done
 grep -c '<entry>' "$T/s-before.atom" > "$T/s-before.n"
+[ "$(cat "$T/s-before.n")" -gt 0 ] || fail "tag s never served entries"
 conf "header = X-Api-Key: key-two" no
 ctl reload > /dev/null || fail "reload"
 offs=$(grep -c '?off' "$T/requests.log")
