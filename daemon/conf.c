@@ -598,8 +598,7 @@ conf_check_text(const char *name, const char *value, char **cause)
 			return (-1);
 		}
 	}
-	if (*name == 'u' && strcmp(name, "username") == 0 &&
-	    strchr(value, ':') != NULL) {
+	if (strcmp(name, "username") == 0 && strchr(value, ':') != NULL) {
 		*cause = xstrdup("must not contain ':'");
 		return (-1);
 	}
