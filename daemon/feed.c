@@ -51,6 +51,7 @@ static void	feed_http_error(struct feed *, struct feed_state *,
 static void	feed_free_request(struct feed *);
 static void	feed_configure_request(struct feed *,
 		    const struct conf_feed *);
+static void	feed_cancel_wait(struct feed *);
 
 /*
  * Start on base's loop with conf; changed(f) runs when a poll of f ended
@@ -294,9 +295,31 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			f->polls_done = f->polls_started = ~0U;
 			feed_settings.changed(f);
 			feed_unref(f);
-		} else if (!f->busy)
-			sched_reschedule(&f->sched);
+		} else {
+			if (!f->enabled)
+				feed_cancel_wait(f);
+			if (!f->busy)
+				sched_reschedule(&f->sched);
+		}
 	}
+}
+
+/*
+ * A reload disabled f while its poll waited for its host's turn or a
+ * transfer slot: that poll never starts (a running one ends as usual),
+ * and a refresh waiting for it is answered.
+ */
+static void
+feed_cancel_wait(struct feed *f)
+{
+	if (!f->sched.host_wait && !f->sched.queued)
+		return;
+	sched_dequeue(&f->sched);
+	f->busy = 0;
+	f->again = 0;
+	f->polls_done = f->polls_started;
+	feed_settings.changed(f);
+	feed_unref(f);
 }
 
 /*
