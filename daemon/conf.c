@@ -450,6 +450,11 @@ conf_setting(struct conf_parse *cp, const char *key, const char *value)
 	}
 	if (cp->section == SECTION_FEED)
 		cp->feed->set |= 1ULL << i;
+	/* For the checks that need the whole file (conf_check_paths). */
+	if (strcmp(key, "password_file") == 0)
+		cp->feed->password_line = cp->line;
+	else if (strcmp(key, "token_file") == 0)
+		cp->tag->token_line = cp->line;
 }
 
 /* Set an option of the section being read. */
@@ -869,7 +874,7 @@ conf_check_paths(struct conf_parse *cp)
 		    "database" : strcmp(cf->password_file,
 		    conf->control_socket) == 0 ? "control_socket" : NULL;
 		if (what != NULL) {
-			cp->line = cf->line;
+			cp->line = cf->password_line;
 			conf_error(cp, "[feed %s] password_file is the %s",
 			    cf->name, what);
 			return (-1);
@@ -882,7 +887,7 @@ conf_check_paths(struct conf_parse *cp)
 		    "database" : strcmp(ct->token_file,
 		    conf->control_socket) == 0 ? "control_socket" : NULL;
 		if (what != NULL) {
-			cp->line = ct->line;
+			cp->line = ct->token_line;
 			conf_error(cp, "[tag %s] token_file is the %s",
 			    ct->rules.name, what);
 			return (-1);

@@ -35,6 +35,7 @@ struct conf_feed {
 	char			*username;	/* NULL: no authentication */
 	char			*password_file;
 	char			*password;	/* its contents: never logged */
+	int			 password_line;	/* of password_file */
 	char			**headers;	/* "Name: value", checked */
 	size_t			 nheaders;
 	uint64_t		 set;		/* bit N: option N was set */
@@ -55,6 +56,7 @@ struct conf_tag {
 	long			 entries;	/* per page */
 	char			*token_file;	/* "": a public tag */
 	char			*token;		/* its contents: never logged */
+	int			 token_line;	/* of token_file */
 	int			 line;
 	TAILQ_ENTRY(conf_tag)	 entry;
 };

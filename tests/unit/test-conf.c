@@ -725,9 +725,19 @@ test_feed_auth(void **state)
 	    "[feed a]\nurl = https://a/\nusername = u\npassword_file = %s\n",
 	    pw, pw);
 	e = load_error(text);
-	assert_string_equal(e, "t.conf:3: [feed a] password_file is the "
+	assert_string_equal(e, "t.conf:6: [feed a] password_file is the "
 	    "database");
 	free(e);
+	write_file(dir, "tok", "token-0123456789abcdef\n", 23, pw,
+	    sizeof(pw));
+	snprintf(text, sizeof(text), "[tag t]\n\ntoken_file = %s\n"
+	    "[daemon]\ncontrol_socket = %s\n", pw, pw);
+	e = load_error(text);
+	assert_string_equal(e, "t.conf:3: [tag t] token_file is the "
+	    "control_socket");
+	free(e);
+	unlink(pw);
+	snprintf(pw, sizeof(pw), "%s/pw", dir);
 	unlink(pw);
 	rmdir(dir);
 }
