@@ -173,6 +173,9 @@ static int	 conf_add_header(struct conf_feed *, const char *, char **);
 static int	 conf_set_password(struct conf_feed *, const char *, char **);
 static int	 conf_check_listen(const char *, char **);
 static int	 conf_check_paths(struct conf_parse *);
+static int	 conf_check_dir(struct conf_parse *, const char *,
+		    const char *);
+static int	 conf_seen(struct conf_parse *, const char *);
 static void	 conf_feed_section(struct conf_parse *, char *);
 static void	 conf_tag_section(struct conf_parse *, char *);
 static const struct conf_option *conf_option_find(struct conf_parse *,
@@ -896,6 +899,31 @@ conf_check_paths(struct conf_parse *cp)
 	return (0);
 }
 
+/*
+ * The directory of the control socket or the database must be one.  One
+ * that is missing is not an error, nor even a warning: it may yet be made
+ * before feedmuxd starts (systemd's RuntimeDirectory= and StateDirectory=
+ * do, after an ExecStartPre=feedmuxd -t), and start-up says so if not.
+ */
+static int
+conf_check_dir(struct conf_parse *cp, const char *key, const char *path)
+{
+	struct stat	 sb;
+	char		*dir, *slash;
+	int		 rv = 0;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		return (0);	/* the working directory */
+	dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+		cp->line = conf_seen(cp, key);
+		conf_error(cp, "%s: %s is not a directory", key, dir);
+		rv = -1;
+	}
+	free(dir);
+	return (rv);
+}
+
 /* Only http and https, and file:// where the config allows it. */
 static int
 conf_check_url(const struct conf *conf, const char *url, char **cause)
@@ -999,7 +1027,9 @@ conf_check(struct conf_parse *cp)
 		conf_error(cp, "min_interval is longer than max_interval");
 		return (-1);
 	}
-	if (conf_check_paths(cp) != 0)
+	if (conf_check_paths(cp) != 0 ||
+	    conf_check_dir(cp, "control_socket", conf->control_socket) != 0 ||
+	    conf_check_dir(cp, "database", conf->database) != 0)
 		return (-1);
 	TAILQ_FOREACH(cf, &conf->feeds, entry) {
 		cp->line = cf->line;

@@ -836,6 +836,17 @@ test_run_time_checks(void **state)
 	conf_unref(load("[daemon]\nlisten = localhost:8080\n"));
 	conf_unref(load("[daemon]\nlisten = [::1]:8080\n"));
 	conf_unref(load("[daemon]\nlisten = 0.0.0.0:8080\n"));
+	/* A missing directory may be made before start (systemd does). */
+	conf_unref(load("[daemon]\ncontrol_socket = /nonexistent/c.sock\n"
+	    "database = /nonexistent/db\n"));
+	e = load_error("[daemon]\n\ncontrol_socket = /etc/passwd/c.sock\n");
+	assert_string_equal(e, "t.conf:3: control_socket: /etc/passwd is not "
+	    "a directory");
+	free(e);
+	e = load_error("[daemon]\ndatabase = /etc/passwd/db\n");
+	assert_string_equal(e, "t.conf:2: database: /etc/passwd is not a "
+	    "directory");
+	free(e);
 	e = load_error("[daemon]\ndatabase = /tmp/db\n[tag t]\n"
 	    "token_file = /tmp/db\n");
 	/* Read first: the token file is checked as it is set. */
