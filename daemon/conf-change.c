@@ -73,7 +73,10 @@ conf_change_one(struct conf *conf, const struct conf_change *ch)
 			cf->tags[j++] = cf->tags[i];
 	}
 	cf->ntags = j;
+	/* Paused is not polled, as enabled = no; feed_json tells which. */
 	cf->paused = ch->paused;
+	if (ch->paused)
+		cf->enabled = 0;
 }
 
 /* A copy of conf's changes, to edit and apply to the next conf. */

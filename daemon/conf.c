@@ -1,34 +1,39 @@
 /*
- * conf.c: the configuration file, read with libinih.
+ * conf.c: the configuration file, read with ini.c.
  *
- * libinih does the INI syntax; this file owns the meaning.  Every key is
+ * ini.c does the INI syntax; this file owns the meaning.  Every key is
  * described once in conf_table (name, where it may be set, type, bounds,
  * default), so defaults, checks and the documentation agree (test-conf
  * checks conf/feedmux.conf and feedmux.conf(5) against it).  A key that
  * may be set both in [daemon] and per feed is read by the same code in
  * both, and a feed that does not set it inherits the [daemon] value.
  *
- * We feed libinih through our own line reader: that gives exact line
- * numbers for every message, sees section headers as they come (duplicate
- * and empty sections), and catches lines longer than libinih's buffer,
- * which it would otherwise split silently.  The first error wins and the
+ * The reader calls conf_line for each section header and each setting,
+ * with its line number, so every message names the line it is about.
+ * Whatever would fail at run time fails here, so that feedmuxd -t means
+ * it: URLs, paths, credentials read now.  The first error wins and the
  * whole file is rejected.
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <ini.h>
+#include <unistd.h>
 
 #include "conf.h"
+#include "ini.h"
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -39,6 +44,8 @@
 #define T(field)	offsetof(struct conf_tag, field)
 #define DF		(CONF_DAEMON | CONF_FEED)
 #define USER_AGENT	"feedmux/" PACKAGE_VERSION " (+" PACKAGE_URL ")"
+#define MAX_HEADERS	32	/* per feed */
+#define MAX_PASSWORD	1024	/* bytes */
 
 /* Every key, sorted by name.  Keep feedmux.conf(5) and conf/ in step. */
 static const struct conf_option conf_table[] = {
@@ -58,10 +65,12 @@ static const struct conf_option conf_table[] = {
 	    "/var/lib/feedmux/feedmux.db", 0 },
 	{ "description", CONF_TAG, CONF_STRING, 0, 0, 0, 0, "",
 	    T(description) },
+	{ "enabled", CONF_FEED, CONF_BOOL, 0, F(enabled), 0, 1, "yes", 0 },
 	{ "entries", CONF_TAG, CONF_INT, 0, 0, 1, 1000, "50", T(entries) },
 	{ "exclude", CONF_TAG, CONF_RULE, 0, 0, 0, 0, NULL, 0 },
 	{ "fetch_timeout", CONF_DAEMON, CONF_DURATION, D(fetch_timeout), 0, 1,
 	    3600, "60s", 0 },
+	{ "header", CONF_FEED, CONF_HEADER, 0, 0, 0, 0, NULL, 0 },
 	{ "host_delay", CONF_DAEMON, CONF_DURATION, D(host_delay), 0, 0, 3600,
 	    "1s", 0 },
 	{ "http_threads", CONF_DAEMON, CONF_INT, D(http_threads), 0, 1, 64,
@@ -97,6 +106,8 @@ static const struct conf_option conf_table[] = {
 	    "32", 0 },
 	{ "min_interval", CONF_DAEMON, CONF_DURATION, D(min_interval), 0, 1,
 	    30 * DAY, "15m", 0 },
+	{ "password_file", CONF_FEED, CONF_STRING, 0, F(password_file), 1, 0,
+	    NULL, 0 },
 	{ "prune_interval", CONF_DAEMON, CONF_DURATION, D(prune_interval), 0,
 	    1, 7 * DAY, "1h", 0 },
 	{ "redirect_window", CONF_DAEMON, CONF_DURATION, D(redirect_window), 0,
@@ -110,8 +121,9 @@ static const struct conf_option conf_table[] = {
 	{ "token_file", CONF_TAG, CONF_STRING, 0, 0, 0, 0, "",
 	    T(token_file) },
 	{ "url", CONF_FEED, CONF_URL, 0, F(url), 1, 0, NULL, 0 },
-	{ "user_agent", CONF_DAEMON, CONF_STRING, D(user_agent), 0, 1, 0,
+	{ "user_agent", DF, CONF_STRING, D(user_agent), F(user_agent), 1, 0,
 	    USER_AGENT, 0 },
+	{ "username", CONF_FEED, CONF_STRING, 0, F(username), 1, 0, NULL, 0 },
 };
 #define NOPTIONS	NELEM(conf_table)
 
@@ -148,10 +160,22 @@ struct conf_parse {
 
 static void	 conf_error(struct conf_parse *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-static char	*conf_reader(char *, int, void *);
-static int	 conf_handler(void *, const char *, const char *,
+static int	 conf_line(void *, int, const char *, const char *,
 		    const char *);
-static void	 conf_section(struct conf_parse *, char *);
+static void	 conf_setting(struct conf_parse *, const char *,
+		    const char *);
+static void	 conf_section(struct conf_parse *, const char *);
+static void	 conf_feed_end(struct conf_parse *);
+static int	 conf_key_line(struct conf_parse *, const char *);
+static void	 conf_feed_defaults(struct conf_feed *);
+static int	 conf_check_text(const char *, const char *, char **);
+static int	 conf_add_header(struct conf_feed *, const char *, char **);
+static int	 conf_set_password(struct conf_feed *, const char *, char **);
+static int	 conf_check_listen(const char *, char **);
+static int	 conf_check_paths(struct conf_parse *);
+static int	 conf_check_dir(struct conf_parse *, const char *,
+		    const char *);
+static int	 conf_seen(struct conf_parse *, const char *);
 static void	 conf_feed_section(struct conf_parse *, char *);
 static void	 conf_tag_section(struct conf_parse *, char *);
 static const struct conf_option *conf_option_find(struct conf_parse *,
@@ -212,80 +236,39 @@ conf_error(struct conf_parse *cp, const char *fmt, ...)
 }
 
 /*
- * libinih asks for one line at a time.  Count it, look at section headers
- * ourselves, and stop at the first error by reporting end of file.
+ * The reader's callback: a section header (key NULL) or a setting, at
+ * line.  The first error stops the reading.
  */
-static char *
-conf_reader(char *line, int size, void *arg)
+static int
+conf_line(void *arg, int line, const char *section, const char *key,
+    const char *value)
 {
 	struct conf_parse	*cp = arg;
-	size_t			 len;
-	const char		*nl;
-	char			*p, copy[256];
 
-	if (cp->error != NULL)
-		return (NULL);
-	if (cp->fp != NULL) {
-		if (fgets(line, size, cp->fp) == NULL)
-			return (NULL);
-		len = strlen(line);
-	} else {
-		if (*cp->str == '\0')
-			return (NULL);
-		nl = strchr(cp->str, '\n');
-		len = nl != NULL ? (size_t)(nl - cp->str) + 1 : strlen(cp->str);
-		if (len > (size_t)size - 1)
-			len = size - 1;
-		memcpy(line, cp->str, len);
-		line[len] = '\0';
-		cp->str += len;
-	}
-	cp->line++;
-	if (len == (size_t)size - 1 && line[len - 1] != '\n') {
-		conf_error(cp, "line too long (at most %d characters)",
-		    size - 2);
-		return (NULL);
-	}
-	if (memchr(line, '\0', len) != NULL) {
-		conf_error(cp, "NUL byte in line");
-		return (NULL);
-	}
-
-	snprintf(copy, sizeof(copy), "%s", line);
-	p = util_trim(copy);
-	/* libinih would take it as the continuation of the previous value. */
-	if ((*line == ' ' || *line == '\t') && *p != '\0' && *p != '#' &&
-	    *p != ';') {
-		conf_error(cp, "indented line (continuation lines are not "
-		    "supported)");
-		return (NULL);
-	}
-	if (*p == '[')
-		conf_section(cp, p);
-	return (cp->error != NULL ? NULL : line);
+	cp->line = line;
+	if (key == NULL)
+		conf_section(cp, section);
+	else
+		conf_setting(cp, key, value);
+	return (cp->error != NULL ? -1 : 0);
 }
 
 /* A section header: "[daemon]", "[feed NAME]" or "[tag NAME]". */
 static void
-conf_section(struct conf_parse *cp, char *hdr)
+conf_section(struct conf_parse *cp, const char *header)
 {
-	char	*end, *name;
+	char	*copy, *name;
 
-	if ((end = strchr(hdr, ']')) == NULL) {
-		/* Here, not where libinih would notice (lines later). */
-		conf_error(cp, "section header without ']'");
+	conf_feed_end(cp);
+	if (cp->error != NULL)
 		return;
-	}
-	*end = '\0';
-	name = util_trim(hdr + 1);
-
+	copy = xstrdup(header);
+	name = copy;
 	cp->feed = NULL;
 	cp->tag = NULL;
 	if (strcmp(name, "daemon") == 0) {
-		if (cp->daemon_seen) {
+		if (cp->daemon_seen)
 			conf_error(cp, "duplicate [daemon] section");
-			return;
-		}
 		cp->daemon_seen = 1;
 		cp->section = SECTION_DAEMON;
 	} else if (strncmp(name, "tag", 3) == 0 &&
@@ -297,6 +280,54 @@ conf_section(struct conf_parse *cp, char *hdr)
 	else
 		conf_error(cp, "unknown section [%s] (expected [daemon], "
 		    "[feed NAME] or [tag NAME])", name);
+	free(copy);
+}
+
+/* The line of the current [feed]'s key name (0: not set). */
+static int
+conf_key_line(struct conf_parse *cp, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if (strcmp(conf_table[i].name, name) == 0)
+			return (cp->feed_seen[i]);
+	}
+	return (0);
+}
+
+/*
+ * A [feed] section has ended (another starts, or the file ends): the
+ * checks between its keys, each at the line of the key it is about.
+ */
+static void
+conf_feed_end(struct conf_parse *cp)
+{
+	struct conf_feed	*cf = cp->feed;
+	int			 line = cp->line;
+
+	if (cp->section != SECTION_FEED || cf == NULL || cp->error != NULL)
+		return;
+	if ((cf->username == NULL) != (cf->password_file == NULL)) {
+		cp->line = conf_key_line(cp, cf->username != NULL ?
+		    "username" : "password_file");
+		conf_error(cp, "[feed %s] %s", cf->name, cf->username != NULL ?
+		    "username needs password_file" :
+		    "password_file needs username");
+	} else if (cf->username != NULL && cf->url != NULL &&
+	    strncasecmp(cf->url, "https://", 8) != 0) {
+		cp->line = conf_key_line(cp, "username");
+		if (strncasecmp(cf->url, "http://", 7) != 0)
+			conf_error(cp, "[feed %s] username and password_file "
+			    "need an http:// or https:// URL", cf->name);
+		else
+			/* Allowed, for a LAN; but the admin should know. */
+			log_warnx("%s:%d: [feed %s] the password goes in "
+			    "clear text over http:// (use https://)",
+			    cp->file, cp->line, cf->name);
+	}
+	if (cp->error == NULL)
+		cp->line = line;
 }
 
 /* "[feed NAME]": one feed to poll. */
@@ -318,6 +349,7 @@ conf_feed_section(struct conf_parse *cp, char *name)
 	cf = xcalloc(1, sizeof(*cf));
 	cf->name = xstrdup(name);
 	cf->line = cp->line;
+	conf_feed_defaults(cf);
 	TAILQ_INSERT_TAIL(&cp->conf->feeds, cf, entry);
 	strmap_put(&cp->names, cf->name, cf);
 	cp->conf->nfeeds++;
@@ -392,35 +424,38 @@ conf_option_find(struct conf_parse *cp, const char *key, size_t *index)
 	return (NULL);
 }
 
-static int
-conf_handler(void *arg, const char *section, const char *key,
-    const char *value)
+/* A "key = value" line of the section being read. */
+static void
+conf_setting(struct conf_parse *cp, const char *key, const char *value)
 {
-	struct conf_parse		*cp = arg;
 	const struct conf_option	*o;
 	char				*cause;
 	int				*seen;
 	size_t				 i;
 
 	if ((o = conf_option_find(cp, key, &i)) == NULL)
-		return (0);
-	/* Rules may be repeated; any other key is set once. */
+		return;
+	/* Rules and headers may be repeated; any other key is set once. */
 	seen = cp->section == SECTION_FEED ? &cp->feed_seen[i] :
 	    cp->section == SECTION_TAG ? &cp->tag_seen[i] : &cp->seen[i];
-	if (o->type != CONF_RULE && *seen != 0) {
+	if (o->type != CONF_RULE && o->type != CONF_HEADER && *seen != 0) {
 		conf_error(cp, "duplicate key \"%s\" (first set at line %d)",
 		    key, *seen);
-		return (0);
+		return;
 	}
 	*seen = cp->line;
 	if (conf_set_option(cp, o, value, &cause) != 0) {
 		conf_error(cp, "%s: %s", key, cause);
 		free(cause);
-		return (0);
+		return;
 	}
 	if (cp->section == SECTION_FEED)
 		cp->feed->set |= 1ULL << i;
-	return (1);
+	/* For the checks that need the whole file (conf_check_paths). */
+	if (strcmp(key, "password_file") == 0)
+		cp->feed->password_line = cp->line;
+	else if (strcmp(key, "token_file") == 0)
+		cp->tag->token_line = cp->line;
 }
 
 /* Set an option of the section being read. */
@@ -433,11 +468,19 @@ conf_set_option(struct conf_parse *cp, const struct conf_option *o,
 	case SECTION_DAEMON:
 		if (o->type == CONF_LISTEN)
 			return (conf_set_listen(cp->conf, value, cause));
+		if (conf_check_text(o->name, value, cause) != 0)
+			return (-1);
 		return (conf_set_value((char *)cp->conf + o->daemon_off, o,
 		    value, cause));
 	case SECTION_FEED:
 		if (o->type == CONF_TAGS)
 			return (conf_set_tags(cp->feed, value, cause));
+		if (o->type == CONF_HEADER)
+			return (conf_add_header(cp->feed, value, cause));
+		if (strcmp(o->name, "password_file") == 0)
+			return (conf_set_password(cp->feed, value, cause));
+		if (conf_check_text(o->name, value, cause) != 0)
+			return (-1);
 		return (conf_set_value((char *)cp->feed + o->feed_off, o,
 		    value, cause));
 	case SECTION_TAG:
@@ -526,6 +569,186 @@ conf_set_value(void *field, const struct conf_option *o, const char *value,
 	return (0);
 }
 
+/* A feed's own keys (not inherited) that have a default. */
+static void
+conf_feed_defaults(struct conf_feed *cf)
+{
+	char	*cause;
+	size_t	 i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if (conf_table[i].scope != CONF_FEED ||
+		    conf_table[i].def == NULL)
+			continue;
+		if (conf_set_value((char *)cf + conf_table[i].feed_off,
+		    &conf_table[i], conf_table[i].def, &cause) != 0)
+			fatalx("default of %s: %s", conf_table[i].name, cause);
+	}
+}
+
+/*
+ * Values that go into a request header as they are: a control character
+ * (a CR, an LF) would end the header and start another.  A username
+ * cannot hold the ':' that Basic authentication puts after it.
+ */
+static int
+conf_check_text(const char *name, const char *value, char **cause)
+{
+	const unsigned char	*p;
+
+	if (strcmp(name, "user_agent") != 0 && strcmp(name, "username") != 0)
+		return (0);
+	for (p = (const unsigned char *)value; *p != '\0'; p++) {
+		if (*p < ' ' || *p == 0x7f) {
+			*cause = xstrdup("has a control character");
+			return (-1);
+		}
+	}
+	if (strcmp(name, "username") == 0 && strchr(value, ':') != NULL) {
+		*cause = xstrdup("must not contain ':'");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The request headers feedmux sets itself, and what to use instead.  A
+ * second Host or Content-Length would make the request ambiguous; the
+ * others would break conditional GET, decoding or authentication.
+ */
+static const struct {
+	const char	*name;
+	const char	*instead;
+} conf_owned_headers[] = {
+	{ "Accept-Encoding", "feedmux asks for what it can decode" },
+	{ "Authorization", "use username and password_file" },
+	{ "Connection", "feedmux manages connections" },
+	{ "Content-Length", "feedmux sends no body" },
+	{ "Expect", "feedmux sends no body" },
+	{ "Host", "it comes from the url" },
+	{ "If-Modified-Since", "feedmux sends the stored Last-Modified" },
+	{ "If-None-Match", "feedmux sends the stored ETag" },
+	{ "Range", "a feed is fetched whole" },
+	{ "TE", "feedmux manages transfer codings" },
+	{ "Transfer-Encoding", "feedmux sends no body" },
+	{ "Upgrade", "feedmux speaks HTTP/1.1 and HTTP/2 only" },
+	{ "User-Agent", "use user_agent" },
+};
+
+/* "Name: value", a request header of the feed's own (RFC 9110 5.1, 5.5). */
+static int
+conf_add_header(struct conf_feed *cf, const char *value, char **cause)
+{
+	const unsigned char	*p;
+	const char		*v;
+	size_t			 n, i;
+
+	n = strcspn(value, ":");
+	if (value[n] != ':') {
+		*cause = xstrdup("expected \"Name: value\"");
+		return (-1);
+	}
+	for (p = (const unsigned char *)value; p < (const unsigned char *)
+	    value + n; p++) {
+		if (!isalnum(*p) && strchr("!#$%&'*+-.^_`|~", *p) == NULL)
+			break;
+	}
+	if (n == 0 || p < (const unsigned char *)value + n) {
+		*cause = xstrdup("the name must be a token (letters, digits "
+		    "and !#$%&'*+-.^_`|~, no blanks)");
+		return (-1);
+	}
+	for (v = value + n + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if ((*p < ' ' && *p != '\t') || *p == 0x7f) {
+			*cause = xstrdup("the value has a control character "
+			    "(CR, LF or another)");
+			return (-1);
+		}
+	}
+	if (*v == '\0') {
+		*cause = xstrdup("the header has no value");
+		return (-1);
+	}
+	for (i = 0; i < NELEM(conf_owned_headers); i++) {
+		if (strlen(conf_owned_headers[i].name) == n &&
+		    strncasecmp(value, conf_owned_headers[i].name, n) == 0) {
+			xasprintf(cause, "%s is not yours to set (%s)",
+			    conf_owned_headers[i].name,
+			    conf_owned_headers[i].instead);
+			return (-1);
+		}
+	}
+	if (cf->nheaders == MAX_HEADERS) {
+		xasprintf(cause, "more than %d headers", MAX_HEADERS);
+		return (-1);
+	}
+	cf->headers = xreallocarray(cf->headers, cf->nheaders + 1,
+	    sizeof(*cf->headers));
+	xasprintf(&cf->headers[cf->nheaders++], "%.*s: %s", (int)n, value, v);
+	return (0);
+}
+
+/*
+ * A feed's password, read from its file now (so that -t checks it): the
+ * whole file less one trailing newline, any bytes but NUL and line ends.
+ * No message holds it.
+ */
+static int
+conf_set_password(struct conf_feed *cf, const char *path, char **cause)
+{
+	FILE		*fp;
+	struct stat	 sb;
+	char		 buf[MAX_PASSWORD + 4];
+	size_t		 n;
+	int		 fd, error = 0;
+
+	if (*path == '\0') {
+		*cause = xstrdup("must not be empty");
+		return (-1);
+	}
+	conf_set_string(&cf->password_file, path);
+	/* Not blocking: a FIFO must not hang a reload on the loop thread. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: not a regular file", path);
+		close(fd);
+		return (-1);
+	}
+	if (sb.st_mode & S_IROTH)
+		log_warnx("%s: readable by everyone; it holds a password",
+		    path);
+	if ((fp = fdopen(fd, "r")) == NULL)
+		fatal("%s: fdopen", __func__);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	if (ferror(fp))
+		error = errno != 0 ? errno : EIO;
+	fclose(fp);
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	if (error != 0)
+		xasprintf(cause, "%s: %s", path, strerror(error));
+	else if (n == 0)
+		xasprintf(cause, "%s: the file is empty", path);
+	else if (n > MAX_PASSWORD || strlen(buf) != n ||
+	    strpbrk(buf, "\r\n") != NULL)
+		xasprintf(cause, "%s: the password must be one line of at most "
+		    "%d bytes", path, MAX_PASSWORD);
+	else {
+		free(cf->password);
+		cf->password = xstrdup(buf);
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return (*cause != NULL ? -1 : 0);
+}
+
 /* Tags are a comma-separated list; they are folded to lower case. */
 static int
 conf_set_tags(struct conf_feed *cf, const char *value, char **cause)
@@ -596,11 +819,107 @@ conf_set_listen(struct conf *conf, const char *value, char **cause)
 		*cause = xstrdup(errstr);
 		return (-1);
 	}
+	if (conf_check_listen(host, cause) != 0) {
+		free(host);
+		return (-1);
+	}
 	conf_set_string(&conf->listen, value);
 	free(conf->listen_host);
 	conf->listen_host = host;
 	conf->listen_port = port;
 	return (0);
+}
+
+/*
+ * The listen address as http.c will resolve it: what looks like an IP
+ * address must be one.  A name is resolved at start-up, not here (no DNS
+ * lookups while reloading).
+ */
+static int
+conf_check_listen(const char *host, char **cause)
+{
+	struct addrinfo	 hints, *res;
+
+	if (strspn(host, "0123456789.") != strlen(host) &&
+	    strchr(host, ':') == NULL)
+		return (0);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0) {
+		xasprintf(cause, "%s is not an IP address", host);
+		return (-1);
+	}
+	freeaddrinfo(res);
+	return (0);
+}
+
+/*
+ * Files the daemon reads must not be the ones it writes: a password or
+ * token file named as the database or the control socket would be
+ * overwritten (or the socket refused) at start.
+ */
+static int
+conf_check_paths(struct conf_parse *cp)
+{
+	struct conf		*conf = cp->conf;
+	struct conf_feed	*cf;
+	struct conf_tag		*ct;
+	const char		*what;
+
+	TAILQ_FOREACH(cf, &conf->feeds, entry) {
+		if (cf->password_file == NULL)
+			continue;
+		what = strcmp(cf->password_file, conf->database) == 0 ?
+		    "database" : strcmp(cf->password_file,
+		    conf->control_socket) == 0 ? "control_socket" : NULL;
+		if (what != NULL) {
+			cp->line = cf->password_line;
+			conf_error(cp, "[feed %s] password_file is the %s",
+			    cf->name, what);
+			return (-1);
+		}
+	}
+	TAILQ_FOREACH(ct, &conf->tag_sections, entry) {
+		if (*ct->token_file == '\0')
+			continue;
+		what = strcmp(ct->token_file, conf->database) == 0 ?
+		    "database" : strcmp(ct->token_file,
+		    conf->control_socket) == 0 ? "control_socket" : NULL;
+		if (what != NULL) {
+			cp->line = ct->token_line;
+			conf_error(cp, "[tag %s] token_file is the %s",
+			    ct->rules.name, what);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * The directory of the control socket or the database must be one.  One
+ * that is missing is not an error, nor even a warning: it may yet be made
+ * before feedmuxd starts (systemd's RuntimeDirectory= and StateDirectory=
+ * do, after an ExecStartPre=feedmuxd -t), and start-up says so if not.
+ */
+static int
+conf_check_dir(struct conf_parse *cp, const char *key, const char *path)
+{
+	struct stat	 sb;
+	char		*dir, *slash;
+	int		 rv = 0;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		return (0);	/* the working directory */
+	dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+		cp->line = conf_seen(cp, key);
+		conf_error(cp, "%s: %s is not a directory", key, dir);
+		rv = -1;
+	}
+	free(dir);
+	return (rv);
 }
 
 /* Only http and https, and file:// where the config allows it. */
@@ -706,6 +1025,10 @@ conf_check(struct conf_parse *cp)
 		conf_error(cp, "min_interval is longer than max_interval");
 		return (-1);
 	}
+	if (conf_check_paths(cp) != 0 ||
+	    conf_check_dir(cp, "control_socket", conf->control_socket) != 0 ||
+	    conf_check_dir(cp, "database", conf->database) != 0)
+		return (-1);
 	TAILQ_FOREACH(cf, &conf->feeds, entry) {
 		cp->line = cf->line;
 		if (cf->url == NULL) {
@@ -740,6 +1063,9 @@ conf_feed_inherit(struct conf *conf, struct conf_feed *cf)
 		if (o->type == CONF_BOOL)
 			*(int *)((char *)cf + o->feed_off) =
 			    *(int *)((char *)conf + o->daemon_off);
+		else if (o->type == CONF_STRING)
+			conf_set_string((char **)((char *)cf + o->feed_off),
+			    *(char **)((char *)conf + o->daemon_off));
 		else
 			*(long *)((char *)cf + o->feed_off) =
 			    *(long *)((char *)conf + o->daemon_off);
@@ -864,17 +1190,20 @@ conf_tag_defaults(struct conf_tag *ct)
 static struct conf *
 conf_parse_source(struct conf_parse *cp, char **cause)
 {
-	int	rv;
+	char	*error;
 
 	cp->conf = conf_new(cp->file);
-	rv = ini_parse_stream(conf_reader, cp, conf_handler, cp);
-	if (rv > 0 && cp->error == NULL) {
-		cp->line = rv;
-		conf_error(cp, "syntax error (expected [section] or "
-		    "key = value)");
+	if (cp->fp != NULL)
+		ini_read_file(cp->fp, cp->file, conf_line, cp, &error);
+	else
+		ini_read_string(cp->str, cp->file, conf_line, cp, &error);
+	if (error != NULL) {
+		/* A syntax error: the reader stopped before our callback. */
+		free(cp->error);
+		cp->error = error;
 	}
-	if (cp->error == NULL && cp->fp != NULL && ferror(cp->fp))
-		xasprintf(&cp->error, "%s: read error", cp->file);
+	if (cp->error == NULL)
+		conf_feed_end(cp);
 	if (cp->error == NULL)
 		conf_check(cp);
 	strmap_free(&cp->names);
@@ -965,8 +1294,17 @@ conf_feed_free(struct conf_feed *cf)
 	for (i = 0; i < cf->ntags; i++)
 		free(cf->tags[i]);
 	free(cf->tags);
+	for (i = 0; i < cf->nheaders; i++)
+		free(cf->headers[i]);
+	free(cf->headers);
 	free(cf->name);
 	free(cf->url);
+	free(cf->user_agent);
+	free(cf->username);
+	free(cf->password_file);
+	if (cf->password != NULL)
+		explicit_bzero(cf->password, strlen(cf->password));
+	free(cf->password);
 	free(cf);
 }
 
@@ -1088,6 +1426,7 @@ conf_feed_add(struct conf *conf, const char *name, const char *url,
 	cf = xcalloc(1, sizeof(*cf));
 	cf->name = xstrdup(name);
 	cf->url = xstrdup(url);
+	conf_feed_defaults(cf);
 	conf_feed_inherit(conf, cf);
 	if (interval > 0)
 		cf->interval = interval < conf->min_interval ?

@@ -30,6 +30,14 @@ struct conf_feed {
 	int			 adaptive;
 	long			 keep_entries;	/* 0: no limit */
 	long			 keep_days;	/* 0: no limit */
+	int			 enabled;	/* 0: configured, never polled */
+	char			*user_agent;
+	char			*username;	/* NULL: no authentication */
+	char			*password_file;
+	char			*password;	/* its contents: never logged */
+	int			 password_line;	/* of password_file */
+	char			**headers;	/* "Name: value", checked */
+	size_t			 nheaders;
 	uint64_t		 set;		/* bit N: option N was set */
 	int			 line;		/* of its section header */
 	int			 runtime;	/* added by feedmuxctl */
@@ -65,6 +73,7 @@ struct conf_tag {
 	long			 entries;	/* per page */
 	char			*token_file;	/* "": a public tag */
 	char			*token;		/* its contents: never logged */
+	int			 token_line;	/* of token_file */
 	int			 line;
 	TAILQ_ENTRY(conf_tag)	 entry;
 };
@@ -136,7 +145,8 @@ enum conf_type {
 	CONF_LISTEN,
 	CONF_URL,		/* a feed's: required, a fetchable scheme */
 	CONF_TAGS,		/* a comma-separated list */
-	CONF_RULE		/* include or exclude, repeatable */
+	CONF_RULE,		/* include or exclude, repeatable */
+	CONF_HEADER		/* "Name: value", repeatable */
 };
 
 /* One key of the options table. */

@@ -111,6 +111,11 @@ ctl_base_feed_json(const struct feed *f)
 	    "link", json_str(st->link),
 	    "etag", json_str(st->etag),
 	    "last_modified", json_str(st->last_modified));
+	json_object_set_new(o, "enabled", json_boolean(f->enabled));
+	/* How it authenticates, and as whom; never the password. */
+	json_object_set_new(o, "auth", f->username != NULL ?
+	    json_pack("{s:s, s:s}", "type", "basic", "username",
+	    f->username) : json_null());
 	json_object_set_new(o, "polled_url", json_string(feed_url(f)));
 	json_object_set_new(o, "paused", json_boolean(f->paused));
 	json_object_set_new(o, "format", json_str(st->format));

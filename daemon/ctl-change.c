@@ -417,6 +417,12 @@ ctl_change_resume(struct ctl_client *c, json_t *args)
 		return (CMD_ERROR);
 	}
 	f = feed_find(name);
+	if (!f->enabled) {
+		/* Not paused (any more), but enabled = no in the file. */
+		ctl_reply_error(c, "resume: feed \"%s\" is disabled (enabled "
+		    "= no in its section)", name);
+		return (CMD_ERROR);
+	}
 	f->state.gone = 0;
 	ctl_base_wait_one(c, f, change_resumed, NULL);
 	return (CMD_WAIT);

@@ -430,9 +430,15 @@ cmd_refresh(struct ctl_client *c, json_t *args)
 		    "resume %s polls it again)", name, name);
 		return (CMD_ERROR);
 	}
+	if (name != NULL && !f->enabled) {
+		ctl_reply_error(c, "refresh: feed \"%s\" is disabled (enabled "
+		    "= no in its section)", name);
+		return (CMD_ERROR);
+	}
+	/* Paused or disabled feeds are not polled (enabled is 0). */
 	if (!wait) {
 		for (f = feed_first(); f != NULL; f = feed_next(f)) {
-			if ((name == NULL && !f->paused) ||
+			if ((name == NULL && f->enabled) ||
 			    (name != NULL && strcmp(f->name, name) == 0)) {
 				feed_poll(f);
 				started++;
@@ -447,13 +453,13 @@ cmd_refresh(struct ctl_client *c, json_t *args)
 		return (CMD_WAIT);
 	}
 	for (f = feed_first(); f != NULL; f = feed_next(f)) {
-		if (!f->paused) {
+		if (f->enabled) {
 			v = xreallocarray(v, n + 1, sizeof(*v));
 			v[n++] = f;
 		}
 	}
 	if (n == 0) {
-		/* No feeds, or every one is paused. */
+		/* No feeds, or every one is paused or disabled. */
 		ctl_reply_ok(c, json_pack("{s:[], s:i, s:i, s:i}", "feeds",
 		    "refreshed", 0, "ok", 0, "not_ok", 0));
 		return (CMD_OK);

@@ -22,6 +22,7 @@ static const char *const reason_names[REASON_MAX] = {
 	[REASON_SKIP_HOURS] = "skipHours",
 	[REASON_SKIP_DAYS] = "skipDays",
 	[REASON_GONE] = "gone",
+	[REASON_DISABLED] = "disabled",
 };
 
 void

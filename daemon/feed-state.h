@@ -34,6 +34,7 @@ enum reason {
 	REASON_SKIP_HOURS,
 	REASON_SKIP_DAYS,
 	REASON_GONE,		/* 410: not until resumed */
+	REASON_DISABLED,	/* enabled = no in its section */
 	REASON_MAX
 };
 

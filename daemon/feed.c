@@ -48,6 +48,10 @@ static void	feed_watch_redirect(struct feed *, struct feed_state *,
 		    struct fetch_result *, time_t);
 static void	feed_http_error(struct feed *, struct feed_state *,
 		    struct fetch_result *, time_t);
+static void	feed_free_request(struct feed *);
+static void	feed_configure_request(struct feed *,
+		    const struct conf_feed *);
+static void	feed_cancel_wait(struct feed *);
 
 /*
  * Start on base's loop with conf; changed(f) runs when a poll of f ended
@@ -79,6 +83,46 @@ feed_free_tags(struct feed *f)
 	f->ntags = 0;
 }
 
+/* Let go of the section's request settings; the password is wiped. */
+static void
+feed_free_request(struct feed *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->nheaders; i++)
+		free(f->headers[i]);
+	free(f->headers);
+	f->headers = NULL;
+	f->nheaders = 0;
+	free(f->user_agent);
+	free(f->username);
+	if (f->password != NULL)
+		explicit_bzero(f->password, strlen(f->password));
+	free(f->password);
+	f->user_agent = f->username = f->password = NULL;
+}
+
+/* Copy what the next request sends: a reload applies at the next poll. */
+static void
+feed_configure_request(struct feed *f, const struct conf_feed *cf)
+{
+	size_t	i;
+
+	feed_free_request(f);
+	f->user_agent = cf->user_agent != NULL ? xstrdup(cf->user_agent) :
+	    NULL;
+	if (cf->username != NULL && cf->password != NULL) {
+		f->username = xstrdup(cf->username);
+		f->password = xstrdup(cf->password);
+	}
+	if (cf->nheaders > 0)
+		f->headers = xreallocarray(NULL, cf->nheaders,
+		    sizeof(*f->headers));
+	for (i = 0; i < cf->nheaders; i++)
+		f->headers[i] = xstrdup(cf->headers[i]);
+	f->nheaders = cf->nheaders;
+}
+
 void
 feed_unref(struct feed *f)
 {
@@ -86,6 +130,7 @@ feed_unref(struct feed *f)
 		return;
 	sched_cancel(&f->sched);
 	feed_free_tags(f);
+	feed_free_request(f);
 	feed_state_clear(&f->state);
 	free(f->name);
 	free(f->url);
@@ -214,6 +259,12 @@ feed_configure(struct feed *f, const struct conf_feed *cf)
 	f->paused = cf->paused;
 	f->runtime = cf->runtime;
 	f->line = cf->line;
+	if (f->enabled != cf->enabled && !cf->enabled)
+		log_info("feed %s: %s: no longer polled", f->name, cf->paused ?
+		    "paused by feedmuxctl" : "disabled (enabled = no)");
+	f->enabled = cf->enabled;
+	f->sched.disabled = !cf->enabled;
+	feed_configure_request(f, cf);
 }
 
 /*
@@ -247,9 +298,31 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 			f->polls_done = f->polls_started = ~0U;
 			feed_settings.changed(f);
 			feed_unref(f);
-		} else if (!f->busy)
-			sched_reschedule(&f->sched);
+		} else {
+			if (!f->enabled)
+				feed_cancel_wait(f);
+			if (!f->busy)
+				sched_reschedule(&f->sched);
+		}
 	}
+}
+
+/*
+ * A reload disabled f while its poll waited for its host's turn or a
+ * transfer slot: that poll never starts (a running one ends as usual),
+ * and a refresh waiting for it is answered.
+ */
+static void
+feed_cancel_wait(struct feed *f)
+{
+	if (!f->sched.host_wait && !f->sched.queued)
+		return;
+	sched_dequeue(&f->sched);
+	f->busy = 0;
+	f->again = 0;
+	f->polls_done = f->polls_started;
+	feed_settings.changed(f);
+	feed_unref(f);
 }
 
 /*
@@ -259,7 +332,7 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 int
 feed_poll(struct feed *f)
 {
-	if (f->removed)
+	if (f->removed || !f->enabled)
 		return (-1);
 	if (f->busy) {
 		f->again = 1;
@@ -274,14 +347,11 @@ feed_poll(struct feed *f)
 	return (0);
 }
 
-/* The feed's timer fired; a paused feed waits for resume. */
+/* The feed's timer fired. */
 static void
 feed_due(void *arg)
 {
-	struct feed	*f = arg;
-
-	if (!f->paused)
-		feed_poll(f);
+	feed_poll(arg);
 }
 
 /* The request itself: conditional unless a full fetch is due. */
@@ -290,6 +360,7 @@ feed_start(void *arg)
 {
 	struct feed		*f = arg;
 	struct feed_state	*st = &f->state;
+	struct fetch_opts	 opts;
 	time_t			 now = time(NULL);
 	int			 full;
 
@@ -304,8 +375,14 @@ feed_start(void *arg)
 	metrics_add(f->sent_validators ? METRIC_REQUESTS_CONDITIONAL :
 	    METRIC_REQUESTS_UNCONDITIONAL, 1);
 	clock_gettime(CLOCK_MONOTONIC, &f->fetch_started);
+	memset(&opts, 0, sizeof(opts));
+	opts.user_agent = f->user_agent;
+	opts.username = f->username;
+	opts.password = f->password;
+	opts.headers = f->headers;
+	opts.nheaders = f->nheaders;
 	fetch_start(feed_url(f), full ? NULL : st->etag,
-	    full ? NULL : st->last_modified, feed_fetched, f);
+	    full ? NULL : st->last_modified, &opts, feed_fetched, f);
 }
 
 /*
@@ -371,7 +448,12 @@ feed_http_error(struct feed *f, struct feed_state *st,
 		/* Too many requests: the whole host waits. */
 		if (res->http_status == 429 && st->retry_after != 0)
 			sched_host_defer(f->sched.host, st->retry_after);
-	} else
+	} else if (res->http_status == 401)
+		xasprintf(&msg, "HTTP status 401: %s", f->username != NULL ?
+		    "authentication failed (check username and "
+		    "password_file)" : "the feed needs a username and "
+		    "password_file");
+	else
 		xasprintf(&msg, "HTTP status %ld", res->http_status);
 	feed_state_fail(st, STAGE_HTTP, msg);
 }

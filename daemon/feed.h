@@ -33,6 +33,12 @@ struct feed {
 	char			*url;
 	char			**tags;
 	size_t			 ntags;
+	int			 enabled;	/* 0: configured, never polled */
+	char			*user_agent;	/* its section's request */
+	char			*username;	/* ... settings (NULL: none) */
+	char			*password;	/* never logged nor shown */
+	char			**headers;
+	size_t			 nheaders;
 	struct feed_state	 state;
 	struct sched_entry	 sched;		/* interval, adaptive, host */
 	int			 busy;		/* fetch or store running */

@@ -85,6 +85,7 @@ static size_t	fetch_header_cb(char *, size_t, size_t, void *);
 static curl_socket_t fetch_open_socket(void *, curlsocktype,
 		    struct curl_sockaddr *);
 static int	fetch_prereq(void *, char *, char *, int, int);
+static void	fetch_set_opts(struct transfer *, const struct fetch_opts *);
 
 int
 fetch_init(struct event_base *base, const struct conf *conf)
@@ -184,13 +185,51 @@ fetch_add_header(struct transfer *t, const char *name, const char *value)
 }
 
 /*
+ * A feed's own headers, User-Agent and credentials.  Its Accept replaces
+ * ours.  Basic authentication goes to the URL's host only: with
+ * CURLOPT_UNRESTRICTED_AUTH off (set here, though it is the default),
+ * libcurl drops the credentials when a redirect leads to another host,
+ * port or scheme.  The custom headers do follow redirects, as libcurl
+ * sends them (feedmux.conf(5) says so).
+ */
+static void
+fetch_set_opts(struct transfer *t, const struct fetch_opts *o)
+{
+	CURL	*e = t->easy;
+	size_t	 i;
+	int	 accept = 0;
+
+	for (i = 0; o != NULL && i < o->nheaders; i++) {
+		if (strncasecmp(o->headers[i], "Accept:", 7) == 0)
+			accept = 1;
+		t->headers = curl_slist_append(t->headers, o->headers[i]);
+		if (t->headers == NULL)
+			fatalx("%s: curl_slist_append", __func__);
+	}
+	if (!accept)
+		fetch_add_header(t, "Accept", "application/atom+xml, "
+		    "application/rss+xml, application/xml;q=0.9, "
+		    "text/xml;q=0.9, */*;q=0.8");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, o != NULL &&
+	    o->user_agent != NULL ? o->user_agent : fetch.user_agent);
+	if (o == NULL || o->username == NULL)
+		return;
+	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(e, CURLOPT_USERNAME, o->username);
+	curl_easy_setopt(e, CURLOPT_PASSWORD, o->password != NULL ?
+	    o->password : "");
+	curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+}
+
+/*
  * Start fetching url.  etag and last_modified, if not NULL, are sent back
- * byte for byte as If-None-Match and If-Modified-Since.  cb runs on the loop
- * when the transfer ends (result NULL if it was cancelled).
+ * byte for byte as If-None-Match and If-Modified-Since; opts (may be NULL)
+ * are the feed's own settings.  cb runs on the loop when the transfer ends
+ * (result NULL if it was cancelled).
  */
 void
 fetch_start(const char *url, const char *etag, const char *last_modified,
-    fetch_cb cb, void *arg)
+    const struct fetch_opts *opts, fetch_cb cb, void *arg)
 {
 	struct transfer	*t;
 	CURL		*e;
@@ -204,9 +243,7 @@ fetch_start(const char *url, const char *etag, const char *last_modified,
 	if ((e = t->easy = curl_easy_init()) == NULL)
 		fatalx("%s: curl_easy_init", __func__);
 
-	fetch_add_header(t, "Accept", "application/atom+xml, "
-	    "application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, "
-	    "*/*;q=0.8");
+	fetch_set_opts(t, opts);
 	if (etag != NULL && *etag != '\0')
 		fetch_add_header(t, "If-None-Match", etag);
 	if (last_modified != NULL && *last_modified != '\0')
@@ -227,7 +264,6 @@ fetch_start(const char *url, const char *etag, const char *last_modified,
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, fetch.user_agent);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, fetch.connect_timeout);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, fetch.timeout);

@@ -196,6 +196,10 @@ sched_next(const struct sched_entry *se, time_t now, enum reason *why)
 	time_t			 next;
 	uint64_t		 seed;
 
+	if (se->disabled) {
+		*why = REASON_DISABLED;
+		return (0);
+	}
 	if (st->gone) {
 		*why = REASON_GONE;
 		return (0);
@@ -245,7 +249,7 @@ sched_arm(struct sched_entry *se, time_t when, enum reason why)
 	evtimer_add(se->timer, &tv);
 }
 
-/* Arm se's timer from its state; a gone feed gets none. */
+/* Arm se's timer from its state; a gone or disabled feed gets none. */
 void
 sched_reschedule(struct sched_entry *se)
 {
@@ -253,11 +257,11 @@ sched_reschedule(struct sched_entry *se)
 	time_t		next;
 
 	next = sched_next(se, time(NULL), &why);
-	if (why == REASON_GONE) {
+	if (why == REASON_GONE || why == REASON_DISABLED) {
 		if (se->timer != NULL)
 			evtimer_del(se->timer);
 		se->state->next_poll = 0;
-		se->state->next_reason = REASON_GONE;
+		se->state->next_reason = why;
 		return;
 	}
 	sched_arm(se, next, why);

@@ -27,6 +27,7 @@ struct sched_entry {
 	const char		*name;		/* seeds the jitter */
 	long			 interval;	/* seconds */
 	int			 adaptive;
+	int			 disabled;	/* never polled */
 	struct feed_state	*state;		/* next_poll, next_reason set */
 	void			*arg;		/* for due and go */
 

@@ -18,7 +18,8 @@ import sys
 # The layers, lowest first: a module may use its own layer and those
 # below it, never one above.  main() (feedmuxd) is on top.
 LAYERS = [
-    ("generic", ["log", "xmalloc", "util", "proto", "metrics", "opml"]),
+    ("generic", ["log", "xmalloc", "util", "proto", "metrics", "opml",
+                 "ini"]),
     ("model", ["text", "date", "item", "sanitize", "feed-state", "rules",
                "conf", "conf-change"]),
     ("parse", ["parse", "parse-field", "parse-module", "parse-rss",

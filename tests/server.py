@@ -34,6 +34,13 @@ and size, so a test can never hang on it):
                               the file PATH, plus "Cache-Control: max-age=N"
                               and "Expires: <now + SECS>" (SECS may be < 0),
                               each only when asked for
+    /auth/USER/SHA/REST       HTTP basic authentication: a request whose
+                              Authorization is "Basic" with USER and a
+                              password whose SHA-256 is SHA (hex, so that
+                              the URL does not hold the password) gets
+                              what /REST (query kept) would, any route;
+                              any other gets 401 with WWW-Authenticate:
+                              Basic realm="feedmux-test"
     /gen/NAME?n=N&step=K      an ever-growing RSS 2.0 feed, for heavy ingest:
                               each GET first adds K items (default 10, capped
                               at 1000; 0 adds none; a HEAD adds none) to the
@@ -82,6 +89,7 @@ The kernel picks the port; it is written (atomically, with a newline) to
 """
 
 import argparse
+import base64
 import collections
 import email.utils
 import hashlib
@@ -329,6 +337,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply_override(override, body)
 
         parts = path.split("/")
+        if len(parts) >= 5 and parts[1] == "auth":
+            return self.basic_auth(parts, url, body)
         if len(parts) == 3 and parts[1] == "status" and parts[2].isdigit():
             code = int(parts[2])
             if not 200 <= code <= 599:
@@ -415,6 +425,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.reply(code, data, body, headers)
 
     # --- Endpoints -----------------------------------------------------
+
+    def basic_auth(self, parts, url, body):
+        """/auth/USER/SHA/REST: REST's answer for the right credentials
+        (RFC 7617), else a 401 challenge."""
+        user, digest = urllib.parse.unquote(parts[2]), parts[3].lower()
+        given = self.headers.get("Authorization", "")
+        try:
+            scheme, _, token = given.partition(" ")
+            u, _, p = base64.b64decode(token, validate=True).decode(
+                "utf-8").partition(":")
+            good = scheme == "Basic" and u == user and \
+                hashlib.sha256(p.encode()).hexdigest() == digest
+        except ValueError:
+            good = False
+        if not good:
+            return self.reply(401, b"401 Unauthorized\n", body, {
+                "WWW-Authenticate": 'Basic realm="feedmux-test"'})
+        rest = "/" + "/".join(parts[4:])
+        return self.route(url._replace(path=rest), body)
 
     def chain(self, n, body):
         if n > CHAIN_MAX:

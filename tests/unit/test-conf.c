@@ -4,10 +4,13 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <unistd.h>
 
 #include "test.h"
 #include "conf.h"
+#include "ini.h"
 
 static struct conf *
 load(const char *text)
@@ -416,6 +419,441 @@ test_refcount(void **state)
 	conf_unref(c);
 }
 
+/* --- the INI reader --------------------------------------------------------- */
+
+/* Write text to a new file in dir; its path in path. */
+static void
+write_file(const char *dir, const char *name, const char *text, size_t len,
+    char *path, size_t pathlen)
+{
+	FILE	*fp;
+
+	snprintf(path, pathlen, "%s/%s", dir, name);
+	if ((fp = fopen(path, "w")) == NULL)
+		fail_msg("%s: cannot create", path);
+	if (fwrite(text, 1, len, fp) != len)
+		fail_msg("%s: cannot write", path);
+	fclose(fp);
+}
+
+/* The settings the reader reported, as "line:section:key=value;". */
+static int
+collect(void *arg, int line, const char *section, const char *key,
+    const char *value)
+{
+	struct buf	*b = arg;
+	char		*s;
+
+	xasprintf(&s, "%d:%s:%s=%s;", line, section, key != NULL ? key : "[]",
+	    value != NULL ? value : "");
+	buf_addstr(b, s);
+	free(s);
+	return (strcmp(section, "stop") == 0 ? -1 : 0);
+}
+
+/* The syntax, through the reader's own API (as feedmuxctl uses it). */
+static void
+test_ini_api(void **state)
+{
+	struct buf	 b;
+	char		*cause;
+
+	buf_init(&b);
+	assert_int_equal(ini_read_string("\xef\xbb\xbf# c\n; c\n\n"
+	    "[ daemon ]  # c\ncontrol_socket = /run/x.sock ; c\n"
+	    "a:b = c\nk = v;w #x\r\n[feed a b]\nk=\n", "x.conf", collect, &b,
+	    &cause), 0);
+	assert_null(cause);
+	assert_string_equal(b.data, "4:daemon:[]=;5:daemon:control_socket="
+	    "/run/x.sock;6:daemon:a=b = c;7:daemon:k=v;w #x;8:feed a b:[]=;"
+	    "9:feed a b:k=;");
+	buf_reset(&b);
+	/* The callback stops it: no cause, -1. */
+	assert_int_equal(ini_read_string("[stop]\nk = v\n", "x.conf", collect,
+	    &b, &cause), -1);
+	assert_null(cause);
+	assert_string_equal(b.data, "1:stop:[]=;");
+	buf_free(&b);
+	cause = ini_error("f.conf", 7, "bad %s", "thing");
+	assert_string_equal(cause, "f.conf:7: bad thing");
+	free(cause);
+}
+
+/* Errors of the syntax, each at its line. */
+static void
+test_ini_errors(void **state)
+{
+	static const struct {
+		const char	*text, *error;
+	} bad[] = {
+		{ "[daemon]\nno equals sign\n", "t.conf:2: syntax error "
+		    "(expected [section] or key = value)" },
+		{ "[daemon]\n= value\n", "t.conf:2: syntax error (no key "
+		    "before '=')" },
+		{ "[daemon]\nkey ;c = v\n", "t.conf:2: syntax error (expected "
+		    "[section] or key = value)" },
+		{ "[daemon] x\n", "t.conf:1: text after the section header's "
+		    "']'" },
+		{ "\n\n[daemon\n", "t.conf:3: section header without ']'" },
+		{ "[daemon]\n\t[feed x]\n", "t.conf:2: indented line "
+		    "(continuation lines are not supported)" },
+	};
+	char	*e;
+	size_t	 i;
+
+	for (i = 0; i < NELEM(bad); i++) {
+		e = load_error(bad[i].text);
+		if (strcmp(e, bad[i].error) != 0)
+			fail_msg("%s: %s", bad[i].text, e);
+		free(e);
+	}
+	/* Indented comments and blank lines are fine. */
+	conf_unref(load("[daemon]\n  # c\n\t; c\n   \ninterval = 1h\n"));
+}
+
+/*
+ * Lines of any reasonable length: an 8 KiB URL is fine, a line of 65536
+ * characters too; a 70 KiB line is an error at its line, from a string
+ * and from a file.  A NUL byte in a file is caught (fgets would hide it).
+ */
+static void
+test_long_lines(void **state)
+{
+	struct conf	*c;
+	char		 dir[] = "/tmp/feedmux-conf.XXXXXX", path[64];
+	char		*text, *url, *cause = NULL;
+	size_t		 n;
+
+	url = xmalloc(8192 + 1);
+	memcpy(url, "https://example.org/", 20);
+	memset(url + 20, 'a', 8192 - 20);
+	url[8192] = '\0';
+	xasprintf(&text, "[daemon]\n[feed long]\nurl = %s\ntags = t\n", url);
+	c = load(text);
+	assert_string_equal(conf_feed_find(c, "long")->url, url);
+	conf_unref(c);
+	free(text);
+	free(url);
+
+	/* Exactly the limit: a comment of 65536 characters. */
+	text = xmalloc(INI_LINE_MAX + 16);
+	memcpy(text, "[daemon]\n", 9);
+	memset(text + 9, '#', INI_LINE_MAX);
+	memcpy(text + 9 + INI_LINE_MAX, "\n", 2);
+	conf_unref(load(text));
+	free(text);
+
+	n = 70 * 1024;
+	text = xmalloc(n + 64);
+	memcpy(text, "[daemon]\n\n[feed x]\nurl = http://x/", 34);
+	memset(text + 34, 'a', n);
+	memcpy(text + 34 + n, "\ntags = t\n", 11);
+	cause = load_error(text);
+	assert_string_equal(cause, "t.conf:4: line too long (at most 65536 "
+	    "characters)");
+	free(cause);
+
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "long.conf", text, strlen(text), path, sizeof(path));
+	assert_null(conf_load(path, &cause));
+	assert_non_null(strstr(cause, "long.conf:4: line too long"));
+	free(cause);
+	unlink(path);
+	free(text);
+
+	write_file(dir, "nul.conf", "[daemon]\ninterval = 1h\0junk\n", 28,
+	    path, sizeof(path));
+	assert_null(conf_load(path, &cause));
+	assert_non_null(strstr(cause, "nul.conf:2: NUL byte in line"));
+	free(cause);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* --- per-feed keys --------------------------------------------------------- */
+
+/* enabled and user_agent: defaults, inheritance, a feed's own. */
+static void
+test_feed_keys(void **state)
+{
+	struct conf		*c;
+	struct conf_feed	*f;
+	char			*e;
+
+	c = load("[daemon]\nuser_agent = all/1\n"
+	    "[feed a]\nurl = http://a/\n"
+	    "[feed b]\nurl = http://b/\nenabled = no\nuser_agent = b/2\n");
+	f = conf_feed_find(c, "a");
+	assert_int_equal(f->enabled, 1);
+	assert_string_equal(f->user_agent, "all/1");
+	assert_null(f->username);
+	assert_null(f->password);
+	assert_int_equal(f->nheaders, 0);
+	f = conf_feed_find(c, "b");
+	assert_int_equal(f->enabled, 0);
+	assert_string_equal(f->user_agent, "b/2");
+	conf_unref(c);
+
+	c = load("[feed a]\nurl = http://a/\n");
+	assert_true(strncmp(conf_feed_find(c, "a")->user_agent, "feedmux/",
+	    8) == 0);
+	conf_unref(c);
+
+	e = load_error("[feed a]\nurl = http://a/\nenabled = maybe\n");
+	assert_string_equal(e, "t.conf:3: enabled: expected yes or no");
+	free(e);
+	e = load_error("[feed a]\nurl = http://a/\nuser_agent =\n");
+	assert_string_equal(e, "t.conf:3: user_agent: must not be empty");
+	free(e);
+	e = load_error("[feed a]\nurl = http://a/\nuser_agent = a\rb\n");
+	assert_string_equal(e, "t.conf:3: user_agent: has a control "
+	    "character");
+	free(e);
+	e = load_error("[daemon]\nuser_agent = a\x01\n");
+	assert_string_equal(e, "t.conf:2: user_agent: has a control "
+	    "character");
+	free(e);
+}
+
+/* Basic authentication: read at load, checked, never quoted. */
+static void
+test_feed_auth(void **state)
+{
+	struct conf		*c;
+	struct conf_feed	*f;
+	char			 dir[] = "/tmp/feedmux-conf.XXXXXX", pw[64];
+	char			 text[512], *e;
+
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "pw", " s3cr3t pass\n", 13, pw, sizeof(pw));
+	snprintf(text, sizeof(text), "[feed a]\nurl = https://a/\n"
+	    "username = reader\npassword_file = %s\n", pw);
+	c = load(text);
+	f = conf_feed_find(c, "a");
+	assert_string_equal(f->username, "reader");
+	assert_string_equal(f->password_file, pw);
+	/* One trailing newline goes; blanks stay: they may be the password. */
+	assert_string_equal(f->password, " s3cr3t pass");
+	conf_unref(c);
+
+	/* Over http:// it is allowed (with a warning in the log). */
+	snprintf(text, sizeof(text), "[feed a]\nurl = http://a/\n"
+	    "username = reader\npassword_file = %s\n", pw);
+	conf_unref(load(text));
+
+	/* Bad files: errors that name the file, never the password. */
+	{
+		static const struct {
+			const char	*contents, *why;
+		} bad[] = {
+			{ "", "the file is empty" },
+			{ "\n", "the file is empty" },
+			{ "s3cr3t pass\nsecond s3cr3t\n", "one line of at most "
+			    "1024 bytes" },
+			{ "s3cr3t\0pass\n", "one line of at most 1024 bytes" },
+			{ "s3cr3t\rpass", "one line of at most 1024 bytes" },
+		};
+		size_t	i;
+
+		for (i = 0; i < NELEM(bad); i++) {
+			write_file(dir, "pw", bad[i].contents, i == 3 ? 12 :
+			    strlen(bad[i].contents), pw, sizeof(pw));
+			snprintf(text, sizeof(text), "[feed a]\nurl = "
+			    "https://a/\nusername = reader\npassword_file = "
+			    "%s\n", pw);
+			e = load_error(text);
+			if (strncmp(e, "t.conf:4: password_file: ", 25) != 0 ||
+			    strstr(e, pw) == NULL || strstr(e, bad[i].why) ==
+			    NULL || strstr(e, "s3cr3t") != NULL)
+				fail_msg("case %zu: %s", i, e);
+			free(e);
+		}
+	}
+	{
+		char	big[1100];
+
+		memset(big, 'p', sizeof(big));
+		write_file(dir, "pw", big, sizeof(big), pw, sizeof(pw));
+		e = load_error(text);
+		assert_non_null(strstr(e, "at most 1024 bytes"));
+		assert_null(strstr(e, "ppp"));
+		free(e);
+		write_file(dir, "pw", big, 1024, pw, sizeof(pw));
+		conf_unref(load(text));
+	}
+	unlink(pw);
+	e = load_error(text);
+	assert_non_null(strstr(e, "t.conf:4: password_file: "));
+	assert_non_null(strstr(e, "No such file"));
+	free(e);
+	/* A FIFO would block a reload on the loop thread: refused. */
+	assert_int_equal(mkfifo(pw, 0600), 0);
+	e = load_error(text);
+	assert_non_null(strstr(e, "t.conf:4: password_file: "));
+	assert_non_null(strstr(e, "not a regular file"));
+	free(e);
+	unlink(pw);
+	write_file(dir, "pw", "s3cr3t\n", 7, pw, sizeof(pw));
+
+	/* The pair, each at the line of the key that is there. */
+	snprintf(text, sizeof(text), "[feed a]\nurl = https://a/\n"
+	    "password_file = %s\n[feed b]\nurl = https://b/\n", pw);
+	e = load_error(text);
+	assert_string_equal(e, "t.conf:3: [feed a] password_file needs "
+	    "username");
+	free(e);
+	e = load_error("[feed a]\nurl = https://a/\n\nusername = u\n");
+	assert_string_equal(e, "t.conf:4: [feed a] username needs "
+	    "password_file");
+	free(e);
+	e = load_error("[feed a]\nurl = https://a/\nusername = u:v\n");
+	assert_string_equal(e, "t.conf:3: username: must not contain ':'");
+	free(e);
+	e = load_error("[feed a]\nurl = https://a/\npassword_file =\n");
+	assert_string_equal(e, "t.conf:3: password_file: must not be empty");
+	free(e);
+	snprintf(text, sizeof(text), "[daemon]\nallow_file_urls = yes\n"
+	    "[feed a]\nurl = file:///x\nusername = u\npassword_file = %s\n",
+	    pw);
+	e = load_error(text);
+	assert_string_equal(e, "t.conf:5: [feed a] username and "
+	    "password_file need an http:// or https:// URL");
+	free(e);
+
+	/* Files the daemon writes are not files it reads. */
+	snprintf(text, sizeof(text), "[daemon]\ndatabase = %s\n"
+	    "[feed a]\nurl = https://a/\nusername = u\npassword_file = %s\n",
+	    pw, pw);
+	e = load_error(text);
+	assert_string_equal(e, "t.conf:6: [feed a] password_file is the "
+	    "database");
+	free(e);
+	write_file(dir, "tok", "token-0123456789abcdef\n", 23, pw,
+	    sizeof(pw));
+	snprintf(text, sizeof(text), "[tag t]\n\ntoken_file = %s\n"
+	    "[daemon]\ncontrol_socket = %s\n", pw, pw);
+	e = load_error(text);
+	assert_string_equal(e, "t.conf:3: [tag t] token_file is the "
+	    "control_socket");
+	free(e);
+	unlink(pw);
+	snprintf(pw, sizeof(pw), "%s/pw", dir);
+	unlink(pw);
+	rmdir(dir);
+}
+
+/* Custom headers: repeatable, in order, and checked. */
+static void
+test_feed_headers(void **state)
+{
+	static const char *const owned[] = {
+		"Host", "user-agent", "AUTHORIZATION", "If-None-Match",
+		"If-Modified-Since", "Accept-Encoding", "Content-Length",
+		"Transfer-Encoding", "Connection",
+	};
+	static const struct {
+		const char	*header, *why;
+	} bad[] = {
+		{ "X-Foo", "expected \"Name: value\"" },
+		{ ": v", "the name must be a token" },
+		{ "X Foo: v", "the name must be a token" },
+		{ "X(Foo): v", "the name must be a token" },
+		{ "X-Foo:", "the header has no value" },
+		{ "X-Foo: a\rb", "control character" },
+		{ "X-Foo: a\x01", "control character" },
+	};
+	struct conf		*c;
+	struct conf_feed	*f;
+	char			 text[256], *e;
+	size_t			 i;
+
+	c = load("[feed a]\nurl = http://a/\nheader = X-Api-Key: k1 ; c\n"
+	    "header = Accept:application/json\nheader = X-Tab: a\tb\n"
+	    "header = X-Api-Key: k2\n");
+	f = conf_feed_find(c, "a");
+	assert_int_equal(f->nheaders, 4);
+	assert_string_equal(f->headers[0], "X-Api-Key: k1");
+	assert_string_equal(f->headers[1], "Accept: application/json");
+	assert_string_equal(f->headers[2], "X-Tab: a\tb");
+	assert_string_equal(f->headers[3], "X-Api-Key: k2");
+	conf_unref(c);
+
+	for (i = 0; i < NELEM(owned); i++) {
+		snprintf(text, sizeof(text), "[feed a]\nurl = http://a/\n\n"
+		    "header = %s: x\n", owned[i]);
+		e = load_error(text);
+		if (strncmp(e, "t.conf:4: header: ", 18) != 0 ||
+		    strstr(e, "is not yours to set") == NULL)
+			fail_msg("%s: %s", owned[i], e);
+		free(e);
+	}
+	e = load_error("[feed a]\nurl = http://a/\nheader = user-agent: x\n");
+	assert_string_equal(e, "t.conf:3: header: User-Agent is not yours to "
+	    "set (use user_agent)");
+	free(e);
+	for (i = 0; i < NELEM(bad); i++) {
+		snprintf(text, sizeof(text), "[feed a]\nurl = http://a/\n"
+		    "header = %s\n", bad[i].header);
+		e = load_error(text);
+		if (strncmp(e, "t.conf:3: header: ", 18) != 0 ||
+		    strstr(e, bad[i].why) == NULL)
+			fail_msg("%s: %s", bad[i].header, e);
+		free(e);
+	}
+	/* Not in [daemon]. */
+	e = load_error("[daemon]\nheader = X-A: b\n");
+	assert_string_equal(e, "t.conf:2: unknown key \"header\" in [daemon]");
+	free(e);
+	/* At most 32. */
+	{
+		struct buf	b;
+
+		buf_init(&b);
+		buf_addstr(&b, "[feed a]\nurl = http://a/\n");
+		for (i = 0; i < 33; i++)
+			buf_addstr(&b, "header = X-N: v\n");
+		e = load_error(b.data);
+		assert_string_equal(e, "t.conf:35: header: more than 32 "
+		    "headers");
+		free(e);
+		buf_free(&b);
+	}
+}
+
+/* Checks -t makes of what would fail at start. */
+static void
+test_run_time_checks(void **state)
+{
+	char	*e;
+
+	e = load_error("[daemon]\nlisten = 127.0.0.300:80\n");
+	assert_string_equal(e, "t.conf:2: listen: 127.0.0.300 is not an IP "
+	    "address");
+	free(e);
+	e = load_error("[daemon]\nlisten = [::g]:80\n");
+	assert_non_null(strstr(e, "t.conf:2: listen: ::g is not an IP"));
+	free(e);
+	conf_unref(load("[daemon]\nlisten = localhost:8080\n"));
+	conf_unref(load("[daemon]\nlisten = [::1]:8080\n"));
+	conf_unref(load("[daemon]\nlisten = 0.0.0.0:8080\n"));
+	/* A missing directory may be made before start (systemd does). */
+	conf_unref(load("[daemon]\ncontrol_socket = /nonexistent/c.sock\n"
+	    "database = /nonexistent/db\n"));
+	e = load_error("[daemon]\n\ncontrol_socket = /etc/passwd/c.sock\n");
+	assert_string_equal(e, "t.conf:3: control_socket: /etc/passwd is not "
+	    "a directory");
+	free(e);
+	e = load_error("[daemon]\ndatabase = /etc/passwd/db\n");
+	assert_string_equal(e, "t.conf:2: database: /etc/passwd is not a "
+	    "directory");
+	free(e);
+	e = load_error("[daemon]\ndatabase = /tmp/db\n[tag t]\n"
+	    "token_file = /tmp/db\n");
+	/* Read first: the token file is checked as it is set. */
+	assert_non_null(strstr(e, "t.conf:4: token_file: /tmp/db"));
+	free(e);
+}
+
 /* --- the documentation against the options table ------------------------ */
 
 /* A file of the source tree, whole. */
@@ -761,6 +1199,13 @@ main(void)
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_hostport),
+		cmocka_unit_test(test_ini_api),
+		cmocka_unit_test(test_ini_errors),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_feed_keys),
+		cmocka_unit_test(test_feed_auth),
+		cmocka_unit_test(test_feed_headers),
+		cmocka_unit_test(test_run_time_checks),
 		cmocka_unit_test(test_documented),
 	};
 

@@ -351,6 +351,61 @@ test_apply_conf(void **state)
 	conf_unref(conf);
 }
 
+/*
+ * enabled = no: a poll waiting for its host's turn is dropped at once,
+ * none starts again, and the scheduler says why.  A section's request
+ * settings are the feed's, replaced by a reload.
+ */
+static void
+test_disable(void **state)
+{
+	struct conf	*conf;
+	struct feed	*a, *b;
+	char		*cause = NULL;
+
+	conf = conf_load_string("t.conf", "[daemon]\nhost_delay = 1h\n"
+	    "user_agent = d/1\n"
+	    "[feed a]\nurl = http://a.example/feed\nuser_agent = a/1\n"
+	    "header = X-Key: one\n"
+	    "[feed b]\nurl = http://a.example/other\n", &cause);
+	assert_non_null(conf);
+	feed_apply_conf(conf, NULL);
+	conf_unref(conf);
+	a = feed_find("a");
+	b = feed_find("b");
+	assert_true(a->enabled && b->enabled);
+	assert_string_equal(a->user_agent, "a/1");
+	assert_string_equal(b->user_agent, "d/1");
+	assert_int_equal(a->nheaders, 1);
+	assert_string_equal(a->headers[0], "X-Key: one");
+	assert_null(a->username);
+
+	/* a takes the host's turn; b's poll waits an hour for it. */
+	assert_int_equal(sched_host_wait(&a->sched, time(NULL)), 0);
+	assert_int_equal(feed_poll(b), 0);
+	assert_true(b->busy && b->sched.host_wait);
+	assert_int_equal(b->refs, 2);
+
+	conf = conf_load_string("t.conf", "[daemon]\nhost_delay = 1h\n"
+	    "[feed a]\nurl = http://a.example/feed\nheader = X-Key: two\n"
+	    "[feed b]\nurl = http://a.example/other\nenabled = no\n",
+	    &cause);
+	assert_non_null(conf);
+	changed.n = 0;
+	feed_apply_conf(conf, NULL);
+	conf_unref(conf);
+	assert_false(b->enabled);
+	assert_false(b->busy || b->sched.host_wait);
+	assert_int_equal(b->refs, 1);
+	assert_int_equal(b->polls_done, b->polls_started);
+	assert_int_equal(changed.n, 1);
+	assert_int_equal(b->state.next_reason, REASON_DISABLED);
+	assert_int_equal(b->state.next_poll, 0);
+	assert_int_equal(feed_poll(b), -1);
+	assert_string_equal(a->headers[0], "X-Key: two");
+	assert_true(strncmp(a->user_agent, "feedmux/", 8) == 0);
+}
+
 int
 main(void)
 {
@@ -366,6 +421,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_apply_conf, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_disable, setup, teardown),
 	};
 
 	log_init("test-feed", LOG_TO_STDERR, 0);
