@@ -25,6 +25,8 @@
 
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
+/* CODE_FILE= and the like would always name sd.c: leave them out. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 #endif
 
