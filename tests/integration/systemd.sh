@@ -5,6 +5,10 @@
 # structured fields (FEED=, URL=, STAGE=) when journald's socket is there.
 . "$top_srcdir/tests/lib.sh"
 
+# Built with --disable-systemd, feedmuxd tells systemd nothing.
+grep -q '^#define HAVE_SYSTEMD 1' "$top_builddir/config.h" ||
+    { echo "SKIP: built without libsystemd"; exit 77; }
+
 "$PY" "$top_srcdir/tests/notify-listener.py" "$T/notify.sock" "$T/notify.log" &
 LISTENER_PID=$!
 trap 'kill -TERM $LISTENER_PID 2>/dev/null; cleanup' EXIT
