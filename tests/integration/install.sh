@@ -69,11 +69,15 @@ else
 
 	if command -v systemd-analyze >/dev/null; then
 		# --root: the units and ExecStart= are looked up in the tree;
-		# the targets they hang on come from the system's units.
-		mkdir -p "$D/usr/lib/systemd"
+		# the targets they hang on come from the system's units.  The
+		# units go to /etc/systemd/system in the tree too, where
+		# --root finds them whatever unitdir is (distcheck's is not
+		# on systemd's search path).
+		mkdir -p "$D/usr/lib/systemd" "$D/etc/systemd/system"
 		cp -r /usr/lib/systemd/system "$D/usr/lib/systemd/" ||
 		    fail "copying the system's units"
-		(cd "$D$unitdir" && systemd-analyze verify --man=no \
+		cp "$D$unitdir"/feedmux* "$D/etc/systemd/system/"
+		(cd "$D/etc/systemd/system" && systemd-analyze verify --man=no \
 		    --root="$D" feedmux.service feedmux.socket \
 		    feedmux-http.socket) > "$T/verify.log" 2>&1 ||
 		    fail "systemd-analyze verify: $(cat "$T/verify.log")"
