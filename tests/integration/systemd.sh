@@ -58,7 +58,7 @@ ok "log lines carry journald priority prefixes"
 # (only where none exists: CI is root in a container without journald;
 # with a real journald, or not as root, this part is skipped), messages
 # go there with MESSAGE=, PRIORITY=, SYSLOG_IDENTIFIER= and, for a feed,
-# FEED=, URL= and STAGE=, instead of stderr.
+# FEED=, URL= and STAGE=, or TAG=, instead of stderr.
 JDIR=/run/systemd/journal
 if [ "$(id -u)" != 0 ] || [ -e "$JDIR/socket" ] || [ ! -d /run ]; then
 	echo "ok - journal fields # SKIP: journald's socket exists or not root"
@@ -123,8 +123,12 @@ assert polled and polled[0]["PRIORITY"] == "7", polled
 assert polled[0]["URL"] == sys.argv[2], polled
 assert "STAGE" not in polled[0], polled
 assert not any(k.startswith("CODE_") for k in entries[0]), entries[0]
+# The new feed joined tag russia: its membership is computed again.
+tagged = [e for e in entries if e.get("TAG") == "russia"]
+assert tagged and "tag membership of 1 tag " in tagged[0]["MESSAGE"], \
+    tagged
 EOF2
-ok "journal entries carry FEED=, URL=, STAGE=, PRIORITY=, SYSLOG_IDENTIFIER="
+ok "journal entries carry FEED=, URL=, STAGE=, TAG=, PRIORITY=, SYSLOG_IDENTIFIER="
 
 grep -q 'feed broken' "$T/daemon.log" &&
     fail "a message the journal took went to stderr too"
