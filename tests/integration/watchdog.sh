@@ -50,8 +50,9 @@ exec "$@"
 EOF2
 
 # 1. WATCHDOG_PID names another process: the watchdog is not ours.
-NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=$WD_USEC WATCHDOG_PID=1 \
-    start_daemon
+export NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=$WD_USEC WATCHDOG_PID=1
+start_daemon
+unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID
 sleep 2.5
 stop_daemon
 [ "$(pings)" -eq 0 ] || fail "WATCHDOG=1 sent for another process's watchdog"
