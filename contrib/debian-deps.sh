@@ -7,7 +7,7 @@ PACKAGES="build-essential autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libevent-dev libsqlite3-dev libsystemd-dev
 libjansson-dev libpcre2-dev libcmocka-dev zlib1g-dev
 python3 python3-feedparser python3-prometheus-client libxml2-utils xsltproc
-curl valgrind nginx-light newsboat"
+curl valgrind nginx-light newsboat systemd"
 
 missing=""
 for p in $PACKAGES; do

@@ -11,7 +11,8 @@
  * A request must arrive whole within CTL_REQUEST_TIMEOUT of its first
  * byte, a reply be taken within CTL_WRITE_TIMEOUT, and a client idle for
  * CTL_IDLE_TIMEOUT is closed; a last request without its newline is still
- * answered.
+ * answered.  Under socket activation systemd owns the socket and its
+ * path: we serve the descriptor it passed and never unlink or chmod it.
  */
 #include "config.h"
 
@@ -58,7 +59,7 @@ struct ctl_client {
 
 static struct {
 	int			 fd;
-	char			*path;
+	char			*path;		/* ours to unlink; NULL: not */
 	struct event		*ev;
 	struct event		*pause;
 	ctl_dispatch_cb		 dispatch;
@@ -93,14 +94,24 @@ ctl_in_use(const char *path)
 	return (rv);
 }
 
-/* Listen on path; each request goes to dispatch. */
+/*
+ * Listen on path, or serve fd when systemd passed the socket (else -1);
+ * each request goes to dispatch.
+ */
 int
-ctl_start(struct event_base *base, const char *path, ctl_dispatch_cb dispatch)
+ctl_start(struct event_base *base, const char *path, int fd,
+    ctl_dispatch_cb dispatch)
 {
 	struct sockaddr_un	sun;
 	struct stat		st;
 	mode_t			old;
 
+	if (fd != -1) {
+		ctl.fd = fd;
+		log_info("control socket passed by systemd (control_socket = "
+		    "%s is not bound)", path);
+		goto listening;
+	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -144,12 +155,13 @@ ctl_start(struct event_base *base, const char *path, ctl_dispatch_cb dispatch)
 		goto fail;
 	}
 	ctl.path = xstrdup(path);
+	log_info("control socket %s", path);
+listening:
 	ctl.dispatch = dispatch;
 	ctl.ev = event_new(base, ctl.fd, EV_READ | EV_PERSIST, ctl_accept,
 	    NULL);
 	ctl.pause = evtimer_new(base, ctl_resume, NULL);
 	event_add(ctl.ev, NULL);
-	log_info("control socket %s", path);
 	return (0);
 
 fail:
@@ -166,8 +178,10 @@ ctl_stop(void)
 	event_free(ctl.ev);
 	event_free(ctl.pause);
 	close(ctl.fd);
-	unlink(ctl.path);
+	if (ctl.path != NULL)
+		unlink(ctl.path);
 	free(ctl.path);
+	ctl.path = NULL;
 	ctl.fd = -1;
 }
 

@@ -28,7 +28,7 @@ typedef enum cmd_retval (*ctl_dispatch_cb)(struct ctl_client *,
     enum proto_cmd_id, json_t *);
 
 /* ctl.c */
-int	 ctl_start(struct event_base *, const char *, ctl_dispatch_cb);
+int	 ctl_start(struct event_base *, const char *, int, ctl_dispatch_cb);
 void	 ctl_stop(void);
 void	 ctl_reply_ok(struct ctl_client *, struct json_t *);
 void	 ctl_reply_error(struct ctl_client *, const char *, ...)

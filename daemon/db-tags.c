@@ -461,7 +461,10 @@ db_tags_rebuild(struct db *db, const size_t *which, size_t n)
 	} while (nrows > 0 && rv == 0);
 	free(rows);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("%s: tag membership of %zu tag%s computed over %lld entries "
+	/* A single tag is named in the journal too (TAG=). */
+	log_fields_info(&(struct log_fields){ .tag = n == 1 ?
+	    db->tags[which[0]].name : NULL },
+	    "%s: tag membership of %zu tag%s computed over %lld entries "
 	    "in %.0f ms", db->path, n, n == 1 ? "" : "s", (long long)total,
 	    (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	return (rv);

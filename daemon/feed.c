@@ -290,7 +290,8 @@ feed_apply_conf(const struct conf *conf, struct db *db)
 	}
 	TAILQ_FOREACH_SAFE(f, &feeds, entry, next) {
 		if (f->removed) {
-			log_info("feed %s: removed from the configuration",
+			log_fields_info(&(struct log_fields){ .feed = f->name },
+			    "feed %s: removed from the configuration",
 			    f->name);
 			TAILQ_REMOVE(&feeds, f, entry);
 			strmap_del(&feed_index, f->name);
@@ -370,7 +371,8 @@ feed_start(void *arg)
 	full = now - st->last_full >= feed_settings.refetch_after;
 	f->sent_validators = !full && (st->etag != NULL ||
 	    st->last_modified != NULL);
-	log_debug("feed %s: polling %s%s", f->name, feed_url(f),
+	log_fields_debug(&(struct log_fields){ .feed = f->name,
+	    .url = feed_url(f) }, "feed %s: polling %s%s", f->name, feed_url(f),
 	    f->sent_validators ? " (conditional)" : "");
 	metrics_add(f->sent_validators ? METRIC_REQUESTS_CONDITIONAL :
 	    METRIC_REQUESTS_UNCONDITIONAL, 1);
@@ -399,8 +401,9 @@ feed_watch_redirect(struct feed *f, struct feed_state *st,
 	if (!res->permanent || target == NULL ||
 	    strcmp(target, feed_url(f)) == 0) {
 		if (st->pending_url != NULL)
-			log_info("feed %s: no longer redirected to %s",
-			    f->name, st->pending_url);
+			log_fields_info(&(struct log_fields){ .feed = f->name,
+			    .url = feed_url(f) }, "feed %s: no longer "
+			    "redirected to %s", f->name, st->pending_url);
 		free(st->pending_url);
 		st->pending_url = NULL;
 		st->pending_since = 0;
@@ -410,14 +413,16 @@ feed_watch_redirect(struct feed *f, struct feed_state *st,
 		free(st->pending_url);
 		st->pending_url = xstrdup(target);
 		st->pending_since = now;
-		log_info("feed %s: permanently redirected to %s; adopted if "
-		    "it lasts %lds", f->name, target,
+		log_fields_info(&(struct log_fields){ .feed = f->name,
+		    .url = feed_url(f) }, "feed %s: permanently redirected "
+		    "to %s; adopted if it lasts %lds", f->name, target,
 		    feed_settings.redirect_window);
 	}
 	if (now - st->pending_since < feed_settings.redirect_window)
 		return;
-	log_info("feed %s: adopting the permanent redirect to %s", f->name,
-	    target);
+	log_fields_info(&(struct log_fields){ .feed = f->name,
+	    .url = feed_url(f) }, "feed %s: adopting the permanent redirect "
+	    "to %s", f->name, target);
 	free(st->adopted_url);
 	st->adopted_url = st->pending_url;
 	st->pending_url = NULL;
@@ -614,8 +619,10 @@ feed_stored(struct job *job, void *arg)
 	feed_log_change(f, old_stage, old_error);
 	free(old_error);
 	if (job->counts.added > 0 || job->counts.updated > 0)
-		log_info("feed %s: %d new entries, %d updated", f->name,
-		    job->counts.added, job->counts.updated);
+		log_fields_info(&(struct log_fields){ .feed = f->name,
+		    .url = feed_url(f) }, "feed %s: %d new entries, %d "
+		    "updated", f->name, job->counts.added,
+		    job->counts.updated);
 	feed_count_outcome(job);
 	/* A refresh answers once what changed in tag feeds is served. */
 	if (job->render_pending)
@@ -640,13 +647,17 @@ feed_log_change(struct feed *f, enum stage old_stage, const char *old_error)
 
 	if (st->stage == STAGE_NONE) {
 		if (old_stage != STAGE_NONE)
-			log_info("feed %s: recovered", f->name);
+			log_fields_info(&(struct log_fields){ .feed = f->name,
+			    .url = feed_url(f) }, "feed %s: recovered",
+			    f->name);
 		return;
 	}
 	if (old_stage == st->stage && old_error != NULL && st->error != NULL &&
 	    strcmp(old_error, st->error) == 0)
 		return;
-	log_info("feed %s: %s failed: %s", f->name,
+	log_fields_info(&(struct log_fields){ .feed = f->name,
+	    .url = feed_url(f), .stage = feed_state_stage_name(st->stage) },
+	    "feed %s: %s failed: %s", f->name,
 	    feed_state_stage_name(st->stage), st->error != NULL ? st->error :
 	    "unknown error");
 }

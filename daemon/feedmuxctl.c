@@ -23,12 +23,19 @@
 
 #include <jansson.h>
 
+#include "ini.h"
 #include "opml.h"
 #include "proto.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define DEFAULT_SOCKET	"/run/feedmux/control.sock"
+/* As configured: ./configure --runstatedir, --sysconfdir. */
+#ifndef FEEDMUX_SOCKET
+#define FEEDMUX_SOCKET	"/run/feedmux/control.sock"
+#endif
+#ifndef FEEDMUX_CONF
+#define FEEDMUX_CONF	"/etc/feedmux.conf"
+#endif
 /* Long enough for a refresh of thousands of feeds; -T changes it. */
 #define DEFAULT_TIMEOUT	300
 /* Feeds per import request: well under PROTO_MAX_REQUEST. */
@@ -78,22 +85,71 @@ usage(int asked)
 	const struct proto_cmd	*pc;
 	int			 i;
 
-	fprintf(out, "usage: feedmuxctl [-jV] [-s socket] [-T seconds] command "
-	    "[argument] [options]\n\ncommands:\n");
+	fprintf(out, "usage: feedmuxctl [-jV] [-c file] [-s socket] [-T seconds] "
+	    "command [argument] [options]\n\ncommands:\n");
 	for (i = 0; i < PROTO_NCMDS; i++) {
 		pc = &proto_cmds[i];
 		fprintf(out, "  %s %s\n      %s\n", pc->name, pc->usage,
 		    pc->help);
 	}
 	fprintf(out, "\noptions:\n"
+	    "  -c, --config FILE  read control_socket from FILE (default %s)\n"
 	    "  -j, --json         print the reply's data as JSON\n"
-	    "  -s, --socket PATH  feedmuxd's control socket ($FEEDMUX_SOCKET, "
-	    "else %s)\n"
+	    "  -s, --socket PATH  feedmuxd's control socket (default: "
+	    "$FEEDMUX_SOCKET,\n"
+	    "                     else control_socket in the config, else %s)\n"
 	    "  -T, --timeout SEC  wait at most SEC for a reply (default %d, "
 	    "0: for ever)\n"
 	    "\nexit status: 0 done, 1 the command failed, 2 bad usage, "
-	    "3 no daemon answered\n", DEFAULT_SOCKET, DEFAULT_TIMEOUT);
+	    "3 no daemon answered\n", FEEDMUX_CONF, FEEDMUX_SOCKET,
+	    DEFAULT_TIMEOUT);
 	exit(asked ? 0 : EXIT_USAGE);
+}
+
+/* ini.c's callback: keep [daemon] control_socket. */
+static int
+conf_key(void *arg, int line, const char *section, const char *key,
+    const char *value)
+{
+	char	**sock = arg;
+
+	if (key != NULL && strcmp(section, "daemon") == 0 &&
+	    strcmp(key, "control_socket") == 0) {
+		free(*sock);
+		*sock = xstrdup(value);
+	}
+	return (0);
+}
+
+/*
+ * The control socket a configuration file names, or NULL.  The default
+ * file may be missing or unreadable (it is the daemon's); one given with
+ * -c must be readable, and parse.
+ */
+static char *
+conf_socket(const char *path, int given)
+{
+	FILE	*fp;
+	char	*sock = NULL, *cause;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (!given)
+			return (NULL);
+		fprintf(stderr, "feedmuxctl: %s: %s\n", path, strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	if (ini_read_file(fp, path, conf_key, &sock, &cause) != 0) {
+		fclose(fp);
+		free(sock);
+		if (!given) {
+			free(cause);
+			return (NULL);
+		}
+		fprintf(stderr, "feedmuxctl: %s\n", cause);
+		exit(EXIT_USAGE);
+	}
+	fclose(fp);
+	return (sock);
 }
 
 /* Feed text is untrusted: never let it reach the terminal raw. */
@@ -689,6 +745,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -698,16 +755,17 @@ main(int argc, char *argv[])
 	};
 	const struct proto_cmd	*cmd;
 	enum proto_cmd_id	 id;
-	const char		*path = DEFAULT_SOCKET;
+	const char		*path = NULL, *conffile = NULL;
 	json_t			*args, *data;
-	char			*end, *cause;
+	char			*end, *cause, *confsock = NULL;
 	int			 ch, json = 0, fd, rv;
 
-	if (getenv("FEEDMUX_SOCKET") != NULL)
-		path = getenv("FEEDMUX_SOCKET");
-	while ((ch = getopt_long(argc, argv, "+hjs:T:V", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "+c:hjs:T:V", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
 		case 'T':
 			timeout_secs = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || timeout_secs < 0 ||
@@ -748,6 +806,16 @@ main(int argc, char *argv[])
 		usage(0);
 	}
 
+	/* -s, else $FEEDMUX_SOCKET, else the config's, else the default. */
+	if (path == NULL && (path = getenv("FEEDMUX_SOCKET")) != NULL &&
+	    *path == '\0')
+		path = NULL;
+	if (path == NULL || conffile != NULL)
+		confsock = conf_socket(conffile != NULL ? conffile :
+		    FEEDMUX_CONF, conffile != NULL);
+	if (path == NULL)
+		path = confsock != NULL ? confsock : FEEDMUX_SOCKET;
+
 	deadline = time(NULL) + timeout_secs;
 	if ((fd = ctl_connect(path)) == -1) {
 		json_decref(args);
@@ -767,6 +835,7 @@ main(int argc, char *argv[])
 		json_decref(data);
 	}
 	json_decref(args);
+	free(confsock);
 	close(fd);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "feedmuxctl: writing output failed\n");

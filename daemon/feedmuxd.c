@@ -6,7 +6,11 @@
  *
  * Start-up: config -> database (migrate, sync feeds and tags, load poll
  * state, render every tag into the cache) -> HTTP and control sockets ->
- * (daemonise) -> fetcher and worker thread -> READY=1 -> loop.
+ * (daemonise) -> fetcher and worker thread -> READY=1 -> loop.  The
+ * sockets are systemd's when it passed them (socket activation).
+ *
+ * systemd's watchdog is fed from here, the one place that sees both the
+ * loop and the worker: see watchdog_tick.
  */
 #include "config.h"
 
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -69,6 +74,8 @@ static void		on_feed_changed(struct feed *);
 static void		on_rendered(struct job *, void *);
 static void		status_update(void);
 static void		sync_done(struct job *, void *);
+static void		watchdog_start(void);
+static void		watchdog_tick(evutil_socket_t, short, void *);
 
 static void
 usage(void)
@@ -350,6 +357,63 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 	}
 }
 
+/* systemd's watchdog (WatchdogSec=): the interval in ms, 0 for none. */
+static struct event	*watchdog_ev;
+static int64_t		 watchdog_ms;
+
+/* Ping every half interval, if systemd asks for pings at all. */
+static void
+watchdog_start(void)
+{
+	struct timeval	tv;
+	uint64_t	usec;
+
+	if ((usec = sd_watchdog_usec()) == 0)
+		return;
+	watchdog_ms = (int64_t)(usec / 1000);
+	if (watchdog_ms < 2)
+		watchdog_ms = 2;
+	tv.tv_sec = watchdog_ms / 2 / 1000;
+	tv.tv_usec = watchdog_ms / 2 % 1000 * 1000;
+	if ((watchdog_ev = event_new(ev_base, -1, EV_PERSIST, watchdog_tick,
+	    NULL)) == NULL)
+		fatalx("%s: event_new", __func__);
+	evtimer_add(watchdog_ev, &tv);
+	log_info("systemd watchdog: pinging every %lld ms",
+	    (long long)watchdog_ms / 2);
+	sd_watchdog_ping();
+}
+
+/*
+ * The loop runs (this timer fired), so ping, unless the worker thread has
+ * spent a whole interval in one step (a job, a commit, a render): then it
+ * is stuck (a lock, a hung disk) and only a restart helps, which is what
+ * systemd does when the pings stop.  Said once per episode.
+ */
+static void
+watchdog_tick(evutil_socket_t fd, short events, void *arg)
+{
+	static int	withheld;
+	struct timespec	ts;
+	int64_t		now, since;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	since = worker_busy_since();
+	if (since != 0 && now - since >= watchdog_ms) {
+		if (!withheld)
+			log_warnx("systemd watchdog: not pinging: the worker "
+			    "is stuck in one job for %lld s",
+			    (long long)(now - since) / 1000);
+		withheld = 1;
+		return;
+	}
+	if (withheld)
+		log_info("systemd watchdog: the worker moves again; pinging");
+	withheld = 0;
+	sd_watchdog_ping();
+}
+
 /* Render every tag once, before the first request can arrive. */
 static void
 render_all(struct db *db, struct conf *conf)
@@ -382,6 +446,7 @@ main(int argc, char *argv[])
 	char		*cause, *abs_conffile = NULL;
 	time_t		 start_time;
 	int		 ch, foreground = 0, check = 0, verbose = 0, i, parse = 0;
+	int		 http_fd, ctl_fd;
 
 	while ((ch = getopt_long(argc, argv, "c:d:fhl:s:tvV", longopts,
 	    NULL)) != -1) {
@@ -433,6 +498,7 @@ main(int argc, char *argv[])
 		usage();
 
 	log_init("feedmuxd", LOG_TO_STDERR, verbose);
+	log_set_journal(sd_journal_log);
 	if ((start_dir = getcwd(NULL, 0)) == NULL)
 		fatal("getcwd");
 	/* Reload re-reads the file after daemon() has moved us to "/". */
@@ -455,6 +521,9 @@ main(int argc, char *argv[])
 		free(start_dir);
 		return (0);
 	}
+
+	if (sd_sockets(&http_fd, &ctl_fd, &cause) != 0)
+		fatalx("socket activation: %s", cause);
 
 	start_time = time(NULL);
 	srandom((unsigned int)(start_time ^ getpid()));
@@ -483,11 +552,12 @@ main(int argc, char *argv[])
 	site_init(ev_base);
 	site_configure(cfg);
 
-	if (http_listen(cfg) != 0)
+	if (http_listen(cfg, http_fd) != 0)
 		return (1);
 	ctl_cmd_init(ev_base, start_time, apply);
 	ctl_cmd_configure(cfg);
-	if (ctl_start(ev_base, cfg->control_socket, ctl_cmd_dispatch) != 0)
+	if (ctl_start(ev_base, cfg->control_socket, ctl_fd,
+	    ctl_cmd_dispatch) != 0)
 		return (1);
 	if (!foreground) {
 		if (daemon(0, 0) == -1)
@@ -523,12 +593,15 @@ main(int argc, char *argv[])
 	feed_prune();		/* once at start, then every prune_interval */
 	prune_arm();
 	sd_ready();
+	watchdog_start();
 	event_base_dispatch(ev_base);
 
 	sd_stopping();
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(prune_ev);
+	if (watchdog_ev != NULL)
+		event_free(watchdog_ev);
 	render_pager_stop();	/* first: it answers the serving threads */
 	http_stop();
 	site_shutdown();

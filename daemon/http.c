@@ -106,17 +106,24 @@ http_raise_fd_limit(const struct conf *conf)
 
 /*
  * Bind conf's listen address (before daemon(): errors reach the terminal)
- * and take its limits.  The threads start with http_start.
+ * and take its limits; or, when systemd passed a listening socket (fd,
+ * else -1), serve that one and bind nothing.  The threads start with
+ * http_start.
  */
 int
-http_listen(const struct conf *conf)
+http_listen(const struct conf *conf, int fd)
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		 port[16];
-	int		 fd = -1, one = 1, error;
+	int		 one = 1, error;
 
 	http_raise_fd_limit(conf);
 	http_configure(conf);
+	if (fd != -1) {
+		log_info("serving HTTP on the socket systemd passed (listen = "
+		    "%s is not bound)", conf->listen);
+		goto bound;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -146,6 +153,8 @@ http_listen(const struct conf *conf)
 		log_warn("cannot listen on %s", conf->listen);
 		return (-1);
 	}
+	log_info("serving HTTP on %s", conf->listen);
+bound:
 	/*
 	 * Head and body go out in one writev, but a keep-alive answer that
 	 * fills the socket buffer would meet Nagle and delayed ACKs (40 ms).
@@ -154,7 +163,6 @@ http_listen(const struct conf *conf)
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
 		log_warn("%s: TCP_NODELAY", conf->listen);
 	http.fd = fd;
-	log_info("serving HTTP on %s", conf->listen);
 	return (0);
 }
 

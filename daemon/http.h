@@ -7,7 +7,7 @@
 
 struct conf;
 
-int		 http_listen(const struct conf *);
+int		 http_listen(const struct conf *, int);
 int		 http_start(const struct conf *);
 void		 http_configure(const struct conf *);
 void		 http_stop(void);

@@ -133,7 +133,9 @@ job_run(struct job *job, struct db *db)
 		break;
 	case JOB_STATE:
 		if (db_state_save(db, job->feed, &job->state) != 0)
-			log_warnx("%s: could not save poll state", job->feed);
+			log_fields_warnx(&(struct log_fields){
+			    .feed = job->feed, .stage = "store" },
+			    "%s: could not save poll state", job->feed);
 		break;
 	case JOB_SYNC:
 		job_sync(job, db);
@@ -267,7 +269,9 @@ job_store(struct job *job, struct db *db)
 		goto save;
 	}
 	if (cause != NULL) {
-		log_info("%s: %s", job->feed, cause);
+		log_fields_info(&(struct log_fields){ .feed = job->feed,
+		    .url = job->url, .stage = "parse" }, "%s: %s", job->feed,
+		    cause);
 		free(cause);
 	}
 	/* Free the body before the database work: it may be large. */
@@ -294,7 +298,9 @@ job_store(struct job *job, struct db *db)
 
 save:
 	if (db_state_save(db, job->feed, fs) != 0)
-		log_warnx("%s: could not save poll state", job->feed);
+		log_fields_warnx(&(struct log_fields){ .feed = job->feed,
+		    .stage = "store" }, "%s: could not save poll state",
+		    job->feed);
 }
 
 /*

@@ -7,6 +7,12 @@
  * we print a time stamp and the level name instead.  In the background we log
  * to syslog.  Messages are passed through log_sanitise so that bytes from
  * feeds can never forge log lines or terminal escapes.
+ *
+ * When stderr is the journal and a sink is registered (log_set_journal;
+ * sd.c's, so that this file stays free of libsystemd and usable by
+ * feedmuxctl), messages go to it with their fields (FEED=, URL=, ...),
+ * sanitised like the message.  If the sink fails (no journald socket),
+ * the line goes to stderr with its "<N>" prefix, as without a sink.
  */
 #include "config.h"
 
@@ -27,11 +33,13 @@ static const char	*log_procname = "feedmux";
 static int		 log_dest = LOG_TO_STDERR;
 static int		 log_verbose;
 static int		 log_journal;
+static log_journal_cb	 log_journal_sink;
 static pthread_mutex_t	 log_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-static void	log_vlog(int, const char *, va_list, int)
-		    __attribute__((format(printf, 2, 0)));
+static void	log_vlog(int, const struct log_fields *, const char *,
+		    va_list, int) __attribute__((format(printf, 3, 0)));
 static void	log_sanitise(char *);
+static const char *log_field(char *, size_t, const char *);
 
 void
 log_init(const char *procname, int dest, int verbose)
@@ -56,6 +64,13 @@ log_init(const char *procname, int dest, int verbose)
 		openlog(procname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+/* Send messages to sink when stderr is the journal (NULL: never). */
+void
+log_set_journal(log_journal_cb sink)
+{
+	log_journal_sink = sink;
+}
+
 /* Replace control characters so that untrusted text stays on one line. */
 static void
 log_sanitise(char *s)
@@ -66,8 +81,20 @@ log_sanitise(char *s)
 	}
 }
 
+/* A sanitised copy of a field's value in buf (NULL stays NULL). */
+static const char *
+log_field(char *buf, size_t size, const char *value)
+{
+	if (value == NULL)
+		return (NULL);
+	snprintf(buf, size, "%s", value);
+	log_sanitise(buf);
+	return (buf);
+}
+
 static void
-log_vlog(int pri, const char *fmt, va_list ap, int with_errno)
+log_vlog(int pri, const struct log_fields *fields, const char *fmt,
+    va_list ap, int with_errno)
 {
 	static const char	*names[] = {
 		"emerg", "alert", "crit", "error", "warning", "notice", "info",
@@ -79,6 +106,8 @@ log_vlog(int pri, const char *fmt, va_list ap, int with_errno)
 	size_t			 len;
 	time_t			 now;
 	struct tm		 tm;
+	struct log_fields	 clean;
+	char			 feed[256], tag[256], url[1024], stage[32];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	log_sanitise(msg);
@@ -88,12 +117,22 @@ log_vlog(int pri, const char *fmt, va_list ap, int with_errno)
 		    strerror(saved_errno));
 	}
 
+	if (fields != NULL) {
+		clean.feed = log_field(feed, sizeof(feed), fields->feed);
+		clean.tag = log_field(tag, sizeof(tag), fields->tag);
+		clean.url = log_field(url, sizeof(url), fields->url);
+		clean.stage = log_field(stage, sizeof(stage), fields->stage);
+		fields = &clean;
+	}
+
 	pthread_mutex_lock(&log_mutex);
 	if (log_dest == LOG_TO_SYSLOG)
 		syslog(pri, "%s", msg);
-	else if (log_journal)
-		fprintf(stderr, "<%d>%s\n", pri, msg);
-	else {
+	else if (log_journal) {
+		if (log_journal_sink == NULL ||
+		    log_journal_sink(pri, log_procname, msg, fields) != 0)
+			fprintf(stderr, "<%d>%s\n", pri, msg);
+	} else {
 		now = time(NULL);
 		localtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
@@ -111,7 +150,7 @@ log_warn(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vlog(LOG_WARNING, fmt, ap, 1);
+	log_vlog(LOG_WARNING, NULL, fmt, ap, 1);
 	va_end(ap);
 }
 
@@ -121,7 +160,7 @@ log_warnx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vlog(LOG_WARNING, fmt, ap, 0);
+	log_vlog(LOG_WARNING, NULL, fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -131,7 +170,7 @@ log_info(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vlog(LOG_INFO, fmt, ap, 0);
+	log_vlog(LOG_INFO, NULL, fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -143,7 +182,39 @@ log_debug(const char *fmt, ...)
 	if (log_verbose < 1)
 		return;
 	va_start(ap, fmt);
-	log_vlog(LOG_DEBUG, fmt, ap, 0);
+	log_vlog(LOG_DEBUG, NULL, fmt, ap, 0);
+	va_end(ap);
+}
+
+void
+log_fields_warnx(const struct log_fields *fields, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_WARNING, fields, fmt, ap, 0);
+	va_end(ap);
+}
+
+void
+log_fields_info(const struct log_fields *fields, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_INFO, fields, fmt, ap, 0);
+	va_end(ap);
+}
+
+void
+log_fields_debug(const struct log_fields *fields, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	log_vlog(LOG_DEBUG, fields, fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -153,7 +224,7 @@ fatal(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vlog(LOG_CRIT, fmt, ap, 1);
+	log_vlog(LOG_CRIT, NULL, fmt, ap, 1);
 	va_end(ap);
 	exit(1);
 }
@@ -164,7 +235,7 @@ fatalx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vlog(LOG_CRIT, fmt, ap, 0);
+	log_vlog(LOG_CRIT, NULL, fmt, ap, 0);
 	va_end(ap);
 	exit(1);
 }

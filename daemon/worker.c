@@ -14,6 +14,10 @@
  * answered, nor any entry served, before its batch commits.  Between
  * batches, the tags whose entries changed are rendered when render-tags.c
  * says they are due.
+ *
+ * The thread publishes when its current step (a job, a commit, a render)
+ * began, so that the loop thread can tell a stuck worker from a busy one
+ * (worker_busy_since; feedmuxd.c stops pinging systemd's watchdog).
  */
 #include "config.h"
 
@@ -45,6 +49,7 @@ static struct {
 	struct db	*db;
 	job_cb		 render_cb;
 	uint64_t	 seq;		/* jobs processed */
+	int64_t		 busy_since;	/* ms, monotonic; 0 idle; atomic */
 } worker;
 
 static void	*worker_main(void *);
@@ -54,6 +59,7 @@ static void	 worker_lost(struct jobs *, struct job *);
 static void	 worker_render(void);
 static struct job *worker_take(struct jobs *);
 static void	 worker_done(evutil_socket_t, short, void *);
+static void	 worker_busy(int);
 
 /*
  * Start the thread on db (which it owns from now on); render jobs go to
@@ -109,6 +115,32 @@ worker_stop(void)
 	pthread_cond_destroy(&worker.cond);
 }
 
+/* Mark the start of a step (1), or going idle (0). */
+static void
+worker_busy(int busy)
+{
+	struct timespec	ts;
+	int64_t		ms = 0;
+
+	if (busy) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (ms == 0)
+			ms = 1;
+	}
+	__atomic_store_n(&worker.busy_since, ms, __ATOMIC_RELAXED);
+}
+
+/*
+ * When the worker's current step began (CLOCK_MONOTONIC, in ms), or 0 when
+ * it is idle, waiting for jobs.  Any thread may ask.
+ */
+int64_t
+worker_busy_since(void)
+{
+	return (__atomic_load_n(&worker.busy_since, __ATOMIC_RELAXED));
+}
+
 void
 worker_submit(struct job *job)
 {
@@ -146,8 +178,10 @@ worker_batch(struct jobs *batch)
 
 	TAILQ_FOREACH(job, batch, entry)
 		n++;
+	worker_busy(1);
 	committed = db_begin(worker.db) == 0;
 	TAILQ_FOREACH(job, batch, entry) {
+		worker_busy(1);
 		changes = db_tag_changes(worker.db);
 		job_run(job, worker.db);
 		job->seq = ++worker.seq;
@@ -159,6 +193,7 @@ worker_batch(struct jobs *batch)
 		if (committed && !db_in_transaction(worker.db))
 			worker_lost(batch, job);
 	}
+	worker_busy(1);
 	if (committed && db_commit(worker.db) != 0) {
 		log_warnx("database commit failed; %d jobs not stored", n);
 		TAILQ_FOREACH(job, batch, entry)
@@ -215,6 +250,7 @@ worker_take(struct jobs *batch)
 	struct job	*job;
 	int		 n;
 
+	worker_busy(0);
 	pthread_mutex_lock(&worker.lock);
 	while (TAILQ_EMPTY(&worker.todo) && !worker.stopping) {
 		if (!render_tags_pending(&when))
@@ -239,6 +275,7 @@ worker_render(void)
 {
 	struct job	*job;
 
+	worker_busy(1);
 	job = job_new(JOB_RENDER, NULL, worker.render_cb, NULL);
 	job->seq = worker.seq;
 	job->nbodies = render_tags_flush(worker.db, &job->bodies);

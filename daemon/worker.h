@@ -7,6 +7,8 @@
 #ifndef WORKER_H
 #define WORKER_H
 
+#include <stdint.h>
+
 #include "job.h"
 
 struct db;
@@ -15,5 +17,6 @@ struct event_base;
 int	worker_start(struct event_base *, struct db *, job_cb);
 void	worker_stop(void);
 void	worker_submit(struct job *);
+int64_t	worker_busy_since(void);
 
 #endif

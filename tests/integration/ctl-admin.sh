@@ -38,6 +38,14 @@ ctl feed nosuch 2>"$T/err"; [ $? -eq 1 ] || fail "feed nosuch exit"
 grep -q 'feed: no feed named "nosuch"' "$T/err" || fail "feed nosuch message"
 ok "feed NAME shows one feed in detail; an unknown name is an error"
 
+# feedmuxctl finds the socket in the configuration file (-c), without -s.
+"$FEEDMUXCTL" -c "$T/feedmux.conf" status brief > /dev/null ||
+    fail "feedmuxctl -c did not find control_socket"
+"$FEEDMUXCTL" -c "$T/none.conf" status 2>"$T/err"; [ $? -eq 2 ] ||
+    fail "feedmuxctl -c with a missing file"
+grep -q "none.conf: No such file" "$T/err" || fail "missing -c file message"
+ok "feedmuxctl reads control_socket from the configuration file"
+
 ctl add "$U/security-clearance.xml" --name sec --tag Security \
     --tag policy --interval 2h > "$T/out" || fail "add: $(cat "$T/out")"
 grep -q '^added feed sec: ".*", rss[0-9.]*, [1-9][0-9]* entries' "$T/out" ||

@@ -140,7 +140,7 @@ if [ "${VALGRIND:-}" != 1 ]; then
 	ok "one log line per episode at the limit"
 fi
 # The shipped unit gives the daemon descriptors for its connections.
-grep -q '^LimitNOFILE=[0-9]' "$top_srcdir/contrib/feedmux.service" ||
-    fail "contrib/feedmux.service sets no LimitNOFILE"
+grep -q '^LimitNOFILE=[0-9]' "$top_srcdir/contrib/feedmux.service.in" ||
+    fail "contrib/feedmux.service.in sets no LimitNOFILE"
 
 stop_daemon

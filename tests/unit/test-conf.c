@@ -44,8 +44,9 @@ test_defaults(void **state)
 	assert_string_equal(c->listen, "127.0.0.1:8080");
 	assert_string_equal(c->listen_host, "127.0.0.1");
 	assert_int_equal(c->listen_port, 8080);
-	assert_string_equal(c->control_socket, "/run/feedmux/control.sock");
-	assert_string_equal(c->database, "/var/lib/feedmux/feedmux.db");
+	/* As configured (--runstatedir, --localstatedir). */
+	assert_string_equal(c->control_socket, FEEDMUX_SOCKET);
+	assert_string_equal(c->database, FEEDMUX_DATABASE);
 	assert_int_equal(c->interval, 3600);
 	assert_int_equal(c->min_interval, 900);
 	assert_int_equal(c->allow_file_urls, 0);
@@ -1019,6 +1020,16 @@ man_check_item(const struct conf_option *o, int scope, const char *text)
 	}
 	if (scope != CONF_DAEMON)
 		return;		/* a feed's default is the [daemon] value */
+	/* Paths that configure decides: the page gives the packaged one. */
+	if (strcmp(o->def, FEEDMUX_SOCKET) == 0 ||
+	    strcmp(o->def, FEEDMUX_DATABASE) == 0) {
+		if (strstr(text, strcmp(o->def, FEEDMUX_SOCKET) == 0 ?
+		    "/run/feedmux/control.sock" :
+		    "/var/lib/feedmux/feedmux.db") == NULL)
+			fail_msg("feedmux.conf.5: %s: no packaged default",
+			    o->name);
+		return;
+	}
 	if ((v = strstr(text, "default is ")) == NULL)
 		fail_msg("feedmux.conf.5: %s: no default", o->name);
 	v += strlen("default is ");
@@ -1096,8 +1107,9 @@ conf_file_settings(const char *part, int scope, int check_default)
 		if ((o = option_named(key)) == NULL || !(o->scope & scope))
 			fail_msg("feedmux.conf: \"%.*s\" sets no key of its "
 			    "section", (int)n, line);
-		if (!check_default)
-			continue;
+		if (!check_default || strcmp(o->def, FEEDMUX_SOCKET) == 0 ||
+		    strcmp(o->def, FEEDMUX_DATABASE) == 0)
+			continue;	/* as configured: shown as packaged */
 		v = k + klen + 2 + (k[klen + 2] == ' ');
 		if ((size_t)(line + n - v) != strlen(doc_default(o)) ||
 		    strncmp(v, doc_default(o), line + n - v) != 0)
