@@ -41,6 +41,7 @@
 static struct {
 	struct event_base	*base;
 	time_t			 start_time;
+	int			 readonly;	/* the store may not be written */
 } cmdenv;
 
 static enum cmd_retval	cmd_status(struct ctl_client *, json_t *);
@@ -74,12 +75,17 @@ static enum cmd_retval (*const cmd_handlers[PROTO_NCMDS])(struct ctl_client *,
 	[PROTO_TAGS] = cmd_tags,
 };
 
-/* base runs backups; start_time is shown; apply makes configurations. */
+/*
+ * base runs backups; start_time and whether the store is read-only are
+ * shown; apply makes configurations.
+ */
 void
-ctl_cmd_init(struct event_base *base, time_t start_time, ctl_apply_cb apply)
+ctl_cmd_init(struct event_base *base, time_t start_time, int readonly,
+    ctl_apply_cb apply)
 {
 	cmdenv.base = base;
 	cmdenv.start_time = start_time;
+	cmdenv.readonly = readonly;
 	ctl_base_init(apply);
 }
 
@@ -156,6 +162,9 @@ cmd_status(struct ctl_client *c, json_t *args)
 	    "config", ctl_base_conf()->path,
 	    "polls", polls);
 	json_object_set_new(o, "gone", json_integer(n.gone));
+	json_object_set_new(o, "database", json_string(
+	    ctl_base_conf()->database));
+	json_object_set_new(o, "readonly", json_boolean(cmdenv.readonly));
 	json_object_set_new(o, "new", json_integer(n.new));
 	json_object_set_new(o, "polling", json_integer(n.polling));
 	/* Rule matches stopped by PCRE2's match limit (counted no match). */

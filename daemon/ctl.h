@@ -47,7 +47,7 @@ void	 ctl_client_unref(struct ctl_client *);
 typedef int (*ctl_apply_cb)(int, struct conf_change *, size_t,
     void (*)(void *), void *, char **);
 
-void		 ctl_cmd_init(struct event_base *, time_t, ctl_apply_cb);
+void		 ctl_cmd_init(struct event_base *, time_t, int, ctl_apply_cb);
 void		 ctl_cmd_configure(struct conf *);
 enum cmd_retval	 ctl_cmd_dispatch(struct ctl_client *, enum proto_cmd_id,
 		    json_t *);

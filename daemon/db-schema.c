@@ -21,6 +21,7 @@ static int	 db_backfill_keys(struct db *);
 static int	 db_migrate(struct db *, char **);
 static int	 db_readable(struct db *);
 static int	 db_open_readonly(struct db *, char **);
+static int	 db_setup(struct db *);
 
 /*
  * Migrations: entry N takes the schema from version N to N + 1, its SQL
@@ -312,6 +313,31 @@ fail:
 }
 
 /*
+ * Settings of the writer's connection.  The page cache holds the indexes
+ * that every stored entry touches; SQLite's default (2 MB) makes a large
+ * store read and spill pages for each batch.  Savepoint journals stay in
+ * memory.  Foreign keys stay off (SQLite's default): the schema declares
+ * them, but their checks and statement journals cost a third of storing
+ * an entry, and the store deletes what depends on a row itself
+ * (db-prune.c).  -1 with SQLite's error on the connection.
+ */
+static int
+db_setup(struct db *db)
+{
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	if (db_exec(db, "PRAGMA cache_size = -65536") != 0 ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY") != 0)
+		return (-1);
+	if (db->readonly)
+		return (db_schema_version(db) < 0 ? -1 : 0);
+	if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0)
+		return (-1);
+	return (0);
+}
+
+/*
  * Open (or create) the database.  A file we may not write is opened all
  * the same: what it holds is served, and every poll fails at the store
  * stage with SQLite's own words until it is writable again.
@@ -331,34 +357,30 @@ db_open(const char *path, char **cause)
 		goto fail;
 	}
 	db->readonly = sqlite3_db_readonly(db->h, "main") == 1;
-	if (db->readonly) {
+	if (db->readonly && db_open_readonly(db, cause) != 0)
+		goto fail;
+	if (db_setup(db) != 0) {
 		/*
-		 * Opened read-only because the file may not be written:
-		 * open it so on purpose, which lets SQLite read a WAL
-		 * database whose -shm file it cannot create.
+		 * A file we may write in a directory we may not: SQLite
+		 * cannot make its -wal and -shm files there.  Serve it as
+		 * one we may not write.
 		 */
+		if (db->readonly ||
+		    (sqlite3_errcode(db->h) & 0xff) != SQLITE_READONLY) {
+			xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
+			goto fail;
+		}
+		db->readonly = 1;
 		if (db_open_readonly(db, cause) != 0)
 			goto fail;
+		if (db_setup(db) != 0) {
+			xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
+			goto fail;
+		}
+	}
+	if (db->readonly)
 		log_warnx("%s: read-only: serving what it holds; polls will "
 		    "not be stored", path);
-	}
-	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, 5000);
-	/*
-	 * The page cache holds the indexes that every stored entry touches;
-	 * SQLite's default (2 MB) makes a large store read and spill pages
-	 * for each batch.  Savepoint journals stay in memory.  Foreign keys
-	 * stay off (SQLite's default): the schema declares them, but their
-	 * checks and statement journals cost a third of storing an entry,
-	 * and the store deletes what depends on a row itself (db-prune.c).
-	 */
-	if (db_exec(db, "PRAGMA cache_size = -65536") != 0 ||
-	    db_exec(db, "PRAGMA temp_store = MEMORY") != 0 ||
-	    (!db->readonly && (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
-	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0))) {
-		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db->h));
-		goto fail;
-	}
 	/*
 	 * Statements are prepared against the newest schema, so migrate
 	 * first; the migrations' C parts prepare what they use themselves.

@@ -265,6 +265,13 @@ db_tags_free(struct db *db)
 	db->ntags = 0;
 }
 
+/* Whether the store may not be written (it is served as it is). */
+int
+db_readonly(const struct db *db)
+{
+	return (db->readonly);
+}
+
 void
 db_close(struct db *db)
 {

@@ -43,6 +43,7 @@ struct store_counts {
 
 /* db.c */
 void		 db_close(struct db *);
+int		 db_readonly(const struct db *);
 void		 db_configure(struct db *, const struct conf *);
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);

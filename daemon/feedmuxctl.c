@@ -206,6 +206,9 @@ print_status(json_t *d)
 	print_uptime(num(d, "uptime"));
 	printf("\nconfig %s, listening on %s\n", str(d, "config"),
 	    str(d, "listen"));
+	printf("database %s%s\n", str(d, "database"),
+	    json_is_true(json_object_get(d, "readonly")) ?
+	    " (read-only: served as it is; polls are not stored)" : "");
 	printf("%lld feeds (%lld failing, %lld gone), %lld entries, %lld tags, "
 	    "%lld transfers running\n", num(d, "feeds"), num(d, "failing"),
 	    num(d, "gone"), num(d, "entries"), num(d, "tags"),

@@ -554,7 +554,7 @@ main(int argc, char *argv[])
 
 	if (http_listen(cfg, http_fd) != 0)
 		return (1);
-	ctl_cmd_init(ev_base, start_time, apply);
+	ctl_cmd_init(ev_base, start_time, db_readonly(db), apply);
 	ctl_cmd_configure(cfg);
 	if (ctl_start(ev_base, cfg->control_socket, ctl_fd,
 	    ctl_cmd_dispatch) != 0)

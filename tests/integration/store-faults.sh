@@ -121,3 +121,29 @@ wait "$DAEMON_PID" || fail "feedmuxd exited $? from a read-only database"
 DAEMON_PID=
 [ "$(id -u)" = 0 ] || chmod u+w "$T"
 ok "stopped cleanly"
+
+# A database file it may write in a directory it may not: SQLite cannot
+# make its -wal and -shm files there, so it is served read-only too.
+if [ "$(id -u)" = 0 ]; then
+	rm -f "$T/feedmux.db-wal" "$T/feedmux.db-shm"
+	chown 65534:65534 "$T/feedmux.db"
+	: > "$T/daemon.log"
+	$RUN_AS "$FEEDMUXD" -f -v -c "$T/feedmux.conf" >> "$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 200); do
+		ctl status > /dev/null 2>&1 && break
+		kill -0 "$DAEMON_PID" 2>/dev/null ||
+		    fail "feedmuxd exited: $(cat "$T/daemon.log")"
+		sleep 0.05
+	done
+	grep -q "read-only: serving what it holds" "$T/daemon.log" ||
+	    fail "read-only directory not reported at start"
+	[ "$(titles small)" = 7 ] || fail "small not served (read-only directory)"
+	ctl status | grep -q "^database .* (read-only: served as it is" ||
+	    fail "status does not say read-only: $(ctl status)"
+	ctl_json_check 'assert d["readonly"] is True, d' status brief
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || fail "feedmuxd exited $? (read-only directory)"
+	DAEMON_PID=
+	ok "a writable database in a read-only directory is served read-only"
+fi
