@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,11 +186,12 @@ conf_list_edit(const char *list, const char *tag, int add)
  * tags and what to take away from them.
  */
 int
-conf_change_tags(struct conf_change *ch, const char *const *words, size_t n, char **cause)
+conf_change_tags(struct conf_change *ch, const char *const *words,
+    size_t n, char **cause)
 {
 	const char	*t;
 	char		*s, *lower;
-	size_t		 i, j;
+	size_t		 i;
 	int		 add;
 
 	for (i = 0; i < n; i++) {
@@ -201,16 +201,9 @@ conf_change_tags(struct conf_change *ch, const char *const *words, size_t n, cha
 			return (-1);
 		}
 		add = words[i][0] == '+';
-		lower = xstrdup(words[i] + 1);
-		for (j = 0; lower[j] != '\0'; j++)
-			lower[j] = tolower((unsigned char)lower[j]);
-		t = lower;
-		if (!conf_valid_name(t)) {
-			xasprintf(cause, "bad tag \"%s\" (use letters, digits, "
-			    "'.', '_' and '-', at most 64)", t);
-			free(lower);
+		if ((lower = conf_tag_name(words[i] + 1, cause)) == NULL)
 			return (-1);
-		}
+		t = lower;
 		s = conf_list_edit(ch->tags_add, t, add);
 		free(ch->tags_add);
 		ch->tags_add = s;

@@ -759,14 +759,9 @@ conf_set_tags(struct conf_feed *cf, const char *value, char **cause)
 	copy = xstrdup(value);
 	p = copy;
 	while ((tok = strsep(&p, ",")) != NULL) {
-		t = util_trim(tok);
-		if (*t == '\0')
+		if (*util_trim(tok) == '\0')
 			continue;
-		for (i = 0; t[i] != '\0'; i++)
-			t[i] = tolower((unsigned char)t[i]);
-		if (!conf_valid_name(t)) {
-			xasprintf(cause, "bad tag \"%s\" (use letters, "
-			    "digits, '.', '_' and '-', at most 64)", t);
+		if ((t = conf_tag_name(util_trim(tok), cause)) == NULL) {
 			free(copy);
 			return (-1);
 		}
@@ -774,14 +769,35 @@ conf_set_tags(struct conf_feed *cf, const char *value, char **cause)
 			if (strcmp(cf->tags[i], t) == 0)
 				break;
 		}
-		if (i < cf->ntags)
+		if (i < cf->ntags) {
+			free(t);
 			continue;
+		}
 		cf->tags = xreallocarray(cf->tags, cf->ntags + 1,
 		    sizeof(*cf->tags));
-		cf->tags[cf->ntags++] = xstrdup(t);
+		cf->tags[cf->ntags++] = t;
 	}
 	free(copy);
 	return (0);
+}
+
+/* A tag as written, folded to lower case in a new string; NULL if bad. */
+char *
+conf_tag_name(const char *s, char **cause)
+{
+	char	*t;
+	size_t	 i;
+
+	t = xstrdup(s);
+	for (i = 0; t[i] != '\0'; i++)
+		t[i] = tolower((unsigned char)t[i]);
+	if (!conf_valid_name(t)) {
+		xasprintf(cause, "bad tag \"%s\" (use letters, digits, '.', "
+		    "'_' and '-', at most 64)", t);
+		free(t);
+		return (NULL);
+	}
+	return (t);
 }
 
 /* Names of feeds and tags end up in URLs and file names: keep them tame. */

@@ -182,6 +182,7 @@ int			 conf_feed_set_tags(struct conf_feed *, const char *,
 void			 conf_tags_update(struct conf *);
 void			 conf_change_free(struct conf_change *, size_t);
 int			 conf_valid_name(const char *);
+char			*conf_tag_name(const char *, char **);
 int			 conf_check_url(const struct conf *, const char *,
 			    char **);
 

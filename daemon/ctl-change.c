@@ -73,7 +73,8 @@ change_free_name(const struct conf *conf, const char *hint, const char *url,
 	size_t		 n = 0;
 	int		 i;
 
-	if (hint != NULL && conf_valid_name(hint) && strlen(hint) < sizeof(base))
+	if (hint != NULL && conf_valid_name(hint) &&
+	    strlen(hint) < sizeof(base))
 		snprintf(base, sizeof(base), "%s", hint);
 	else {
 		if ((p = strstr(url, "://")) != NULL)
@@ -106,7 +107,7 @@ change_tags(json_t *list, char **cause)
 	struct buf	 b;
 	json_t		*v;
 	char		*t;
-	size_t		 i, j;
+	size_t		 i;
 
 	buf_init(&b);
 	if (list != NULL && !json_is_array(list)) {
@@ -119,13 +120,8 @@ change_tags(json_t *list, char **cause)
 			buf_free(&b);
 			return (NULL);
 		}
-		t = xstrdup(json_string_value(v));
-		for (j = 0; t[j] != '\0'; j++)
-			t[j] = tolower((unsigned char)t[j]);
-		if (!conf_valid_name(t)) {
-			xasprintf(cause, "bad tag \"%s\" (use letters, digits, "
-			    "'.', '_' and '-', at most 64)", t);
-			free(t);
+		if ((t = conf_tag_name(json_string_value(v), cause)) ==
+		    NULL) {
 			buf_free(&b);
 			return (NULL);
 		}
@@ -188,7 +184,8 @@ change_add_polled(struct ctl_client *c, struct feed *f, void *arg)
 	if (c == NULL)
 		goto done;
 	if (strcmp(feed_result(f), "ok") == 0 || a->force) {
-		ctl_reply_ok(c, json_pack("{s:o}", "feed", ctl_base_feed_json(f)));
+		ctl_reply_ok(c, json_pack("{s:o}", "feed",
+		    ctl_base_feed_json(f)));
 		goto done;
 	}
 	/* Not kept: take it out again, then say why. */

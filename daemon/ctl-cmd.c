@@ -41,7 +41,7 @@
 static struct {
 	struct event_base	*base;
 	time_t			 start_time;
-	int			 readonly;	/* the store may not be written */
+	int			 readonly;	/* the store is not written */
 } cmdenv;
 
 static enum cmd_retval	cmd_status(struct ctl_client *, json_t *);
@@ -185,7 +185,9 @@ feed_in_state(const struct feed *f, const char *state)
 {
 	if (strcmp(state, "paused") == 0)
 		return (f->paused);
-	return (!f->paused && strcmp(feed_result(f), state) == 0);
+	if (strcmp(state, "disabled") == 0)
+		return (!f->enabled && !f->paused);
+	return (f->enabled && strcmp(feed_result(f), state) == 0);
 }
 
 /* Whether a feed carries tag. */
@@ -205,7 +207,7 @@ static enum cmd_retval
 cmd_feeds(struct ctl_client *c, json_t *args)
 {
 	static const char *const states[] = { "ok", "failing", "gone", "new",
-	    "paused" };
+	    "paused", "disabled" };
 	struct feed	*f;
 	const char	*tag, *state;
 	json_t		*a;
@@ -220,7 +222,7 @@ cmd_feeds(struct ctl_client *c, json_t *args)
 	}
 	if (state != NULL && i == sizeof(states) / sizeof(*states)) {
 		ctl_reply_error(c, "feeds: no state \"%s\" (states: ok, "
-		    "failing, gone, new, paused)", state);
+		    "failing, gone, new, paused, disabled)", state);
 		return (CMD_ERROR);
 	}
 	if (tag != NULL && !conf_has_tag(ctl_base_conf(), tag)) {
@@ -241,10 +243,11 @@ cmd_feeds(struct ctl_client *c, json_t *args)
 static enum cmd_retval
 cmd_feed(struct ctl_client *c, json_t *args)
 {
-	const char	*name = json_string_value(json_object_get(args, "feed"));
+	const char	*name;
 	struct feed	*f;
 	json_t		*o;
 
+	name = json_string_value(json_object_get(args, "feed"));
 	if ((f = feed_find(name)) == NULL) {
 		ctl_reply_error(c, "feed: no feed named \"%s\"", name);
 		return (CMD_ERROR);
@@ -283,7 +286,8 @@ cmd_entries_reply(evutil_socket_t fd, short events, void *arg)
 			src = json_object_get(json_object_get(it, "_feedmux"),
 			    "source");
 			json_array_append_new(a, json_pack("{s:O?, s:O?, s:O?, "
-			    "s:O?, s:O?}", "title", json_object_get(it, "title"),
+			    "s:O?, s:O?}",
+			    "title", json_object_get(it, "title"),
 			    "url", json_object_get(it, "url"),
 			    "published", json_object_get(it, "date_published"),
 			    "updated", json_object_get(it, "date_modified"),

@@ -85,8 +85,8 @@ usage(int asked)
 	const struct proto_cmd	*pc;
 	int			 i;
 
-	fprintf(out, "usage: feedmuxctl [-jV] [-c file] [-s socket] [-T seconds] "
-	    "command [argument] [options]\n\ncommands:\n");
+	fprintf(out, "usage: feedmuxctl [-jV] [-c file] [-s socket] "
+	    "[-T seconds] command [argument] [options]\n\ncommands:\n");
 	for (i = 0; i < PROTO_NCMDS; i++) {
 		pc = &proto_cmds[i];
 		fprintf(out, "  %s %s\n      %s\n", pc->name, pc->usage,

@@ -168,6 +168,7 @@ http_get /tags/s.atom "$T/s-after.atom" | grep -q 200 ||
 [ "$(grep -c '<entry>' "$T/s-after.atom")" = "$(cat "$T/s-before.n")" ] ||
     fail "a disabled feed's entries left its tag"
 ctl feeds | grep '^off ' | grep -q disabled || fail "feedmuxctl feeds: $(ctl feeds)"
+ctl feeds --state disabled | grep -q '^off ' || fail "feeds --state disabled"
 ok "a disabled feed's entries are still served"
 
 # The password appears nowhere the daemon writes or answers.
