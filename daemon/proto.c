@@ -157,18 +157,21 @@ proto_value(const char *what, enum proto_arg type, const char *s,
 	case PROTO_ARG_PATH:
 	case PROTO_ARG_FEEDS:
 		/* The daemon runs elsewhere ("/"): send an absolute path. */
-		if (*s == '/') {
-			*out = json_string(s);
-			return (0);
-		}
-		if ((cwd = getcwd(NULL, 0)) == NULL) {
+		if (*s == '/')
+			abs = xstrdup(s);
+		else if ((cwd = getcwd(NULL, 0)) == NULL) {
 			xasprintf(cause, "getcwd: %s", strerror(errno));
 			return (-1);
+		} else {
+			xasprintf(&abs, "%s/%s", cwd, s);
+			free(cwd);
 		}
-		xasprintf(&abs, "%s/%s", cwd, s);
 		*out = json_string(abs);
 		free(abs);
-		free(cwd);
+		if (*out == NULL) {
+			xasprintf(cause, "%s is not UTF-8", what);
+			return (-1);
+		}
 		return (0);
 	default:
 		if ((*out = json_string(s)) == NULL) {

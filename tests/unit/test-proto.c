@@ -104,6 +104,8 @@ test_args_parse(void **state)
 	assert_null(parse("entries", "t -x 1"));
 	assert_null(parse("status", "long"));
 	assert_null(parse("feeds", "--colour"));
+	assert_null(parse("backup", "\247"));		/* not UTF-8 (fuzz) */
+	assert_null(parse("feed", "\377x"));
 }
 
 /* Whether a request line parses; its error must contain want. */
