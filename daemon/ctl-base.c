@@ -27,6 +27,7 @@
 static struct {
 	ctl_apply_cb		 apply;
 	struct conf		*conf;
+	int			 readonly;	/* the store is not written */
 } base;
 
 /*
@@ -74,7 +75,7 @@ static void	ctl_base_wait_free(struct ctl_wait *);
 static void	ctl_base_wait_add(struct ctl_wait *, struct feed *);
 static void	ctl_base_reply_refresh(struct ctl_wait *);
 static void	ctl_base_later_free(struct ctl_later *);
-static void	ctl_base_applied(void *);
+static void	ctl_base_applied(void *, const char *);
 
 /* Everything about one feed, as "feeds" and "refresh" show it. */
 json_t *
@@ -312,13 +313,16 @@ ctl_base_cancel_all(void)
 
 /* A configuration is served: answer who changed it. */
 static void
-ctl_base_applied(void *arg)
+ctl_base_applied(void *arg, const char *stored)
 {
 	struct ctl_applying	*a = arg;
 
 	TAILQ_REMOVE(&applying, a, entry);
 	if (a->cancelled)
 		;
+	else if (stored != NULL && a->data != NULL)
+		ctl_reply_error(a->client, "done, but not stored (it would "
+		    "not outlive a restart): %s", stored);
 	else if (a->error != NULL)
 		ctl_reply_error(a->client, "%s", a->error);
 	else {
@@ -343,6 +347,12 @@ ctl_base_apply(struct ctl_client *c, int reread, struct conf_change *changes,
 {
 	struct ctl_applying	*a;
 
+	if (!reread && base.readonly) {
+		conf_change_free(changes, nchanges);
+		xasprintf(cause, "the database is read-only (see status): a "
+		    "change could not be kept");
+		return (-1);
+	}
 	if (c == NULL)		/* the caller replies later */
 		return (base.apply(reread, changes, nchanges, NULL, NULL,
 		    cause));
@@ -365,9 +375,10 @@ ctl_base_apply(struct ctl_client *c, int reread, struct conf_change *changes,
 
 
 void
-ctl_base_init(ctl_apply_cb apply)
+ctl_base_init(ctl_apply_cb apply, int readonly)
 {
 	base.apply = apply;
+	base.readonly = readonly;
 }
 
 /* The configuration the commands show (a reference is kept). */

@@ -86,7 +86,7 @@ ctl_cmd_init(struct event_base *base, time_t start_time, int readonly,
 	cmdenv.base = base;
 	cmdenv.start_time = start_time;
 	cmdenv.readonly = readonly;
-	ctl_base_init(apply);
+	ctl_base_init(apply, readonly);
 }
 
 /* The configuration the commands show (a reference is kept). */

@@ -68,7 +68,7 @@ json_int_or_null(int64_t v)
 
 
 /* ctl-base.c */
-void		 ctl_base_init(ctl_apply_cb);
+void		 ctl_base_init(ctl_apply_cb, int);
 void		 ctl_base_configure(struct conf *);
 struct conf	*ctl_base_conf(void);
 json_t		*ctl_base_feed_json(const struct feed *);

@@ -41,11 +41,11 @@ void	 ctl_client_unref(struct ctl_client *);
 /*
  * ctl-cmd.c.  main() applies a configuration for the commands: the file
  * read again (reread) or the running one, with changes (taken; NULL: the
- * running ones) laid over it; done(arg) once it is served.  0, or -1 and
- * why.
+ * running ones) laid over it; done(arg, error) once it is served, error
+ * saying why if it could not be stored.  0, or -1 and why.
  */
 typedef int (*ctl_apply_cb)(int, struct conf_change *, size_t,
-    void (*)(void *), void *, char **);
+    void (*)(void *, const char *), void *, char **);
 
 void		 ctl_cmd_init(struct event_base *, time_t, int, ctl_apply_cb);
 void		 ctl_cmd_configure(struct conf *);

@@ -66,9 +66,9 @@ static __dead void	usage(void);
 static int		apply_overrides(struct conf *, char **);
 static struct conf	*conf_build(const char *, const char *,
 			    struct conf_change *, size_t, char **);
-static void		conf_install(struct conf *, void (*)(void *), void *);
+static void		conf_install(struct conf *, void (*)(void *, const char *), void *);
 static int		apply(int, struct conf_change *, size_t,
-			    void (*)(void *), void *, char **);
+			    void (*)(void *, const char *), void *, char **);
 static void		on_signal(evutil_socket_t, short, void *);
 static void		on_feed_changed(struct feed *);
 static void		on_rendered(struct job *, void *);
@@ -174,7 +174,7 @@ prune_arm(void)
 
 /* Who waits for a configuration to be served (feedmuxctl). */
 struct sync_waiter {
-	void	(*done)(void *);
+	void	(*done)(void *, const char *);
 	void	 *arg;
 };
 
@@ -183,7 +183,8 @@ struct sync_waiter {
  * done(arg), if not NULL, once that is served.
  */
 static void
-sync_submit(struct conf *conf, void (*done)(void *), void *arg)
+sync_submit(struct conf *conf, void (*done)(void *, const char *),
+    void *arg)
 {
 	struct sync_waiter	*w = NULL;
 	struct job		*job;
@@ -209,7 +210,7 @@ sync_done(struct job *job, void *arg)
 		log_warnx("reload: %s", job->state.error);
 	on_rendered(job, NULL);
 	if (w != NULL) {
-		w->done(w->arg);
+		w->done(w->arg, job->state.error);
 		free(w);
 	}
 }
@@ -257,7 +258,8 @@ conf_build(const char *path, const char *text, struct conf_change *changes,
  * Addresses and paths bound at start-up need a restart.
  */
 static void
-conf_install(struct conf *conf, void (*done)(void *), void *arg)
+conf_install(struct conf *conf, void (*done)(void *, const char *),
+    void *arg)
 {
 	char	*cause;
 
@@ -300,7 +302,7 @@ conf_install(struct conf *conf, void (*done)(void *), void *arg)
  */
 static int
 apply(int reread, struct conf_change *changes, size_t nchanges,
-    void (*done)(void *), void *arg, char **cause)
+    void (*done)(void *, const char *), void *arg, char **cause)
 {
 	struct conf	*conf;
 	char		*text = NULL;

@@ -115,6 +115,8 @@ f = {x["name"]: x for x in d["feeds"]}
 assert f["small"]["stage"] == "store", f["small"]
 assert "readonly" in f["small"]["error"], f["small"]["error"]' feeds
 [ "$(titles small)" = 7 ] || fail "small changed on a read-only database"
+ctl pause small 2>"$T/err"; [ $? -eq 1 ] || fail "a change on a read-only database"
+grep -q "the database is read-only" "$T/err" || fail "read-only change: $(cat "$T/err")"
 ok "a read-only database: served as it is, each poll fails at the store stage"
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "feedmuxd exited $? from a read-only database"
