@@ -2,8 +2,9 @@
 # A control socket that cannot be misused: only a stale socket is removed
 # at start (never a file), a socket path equal to the database is refused,
 # a last request without its newline is answered, a request that never
-# finishes is timed out with an error, changes are logged with the peer's
-# uid, and feedmuxctl gives up on a daemon that does not answer.
+# finishes is timed out with an error, an idle client is closed after 60 s,
+# changes are logged with the peer's uid, and feedmuxctl gives up on a
+# daemon that does not answer.
 . "$top_srcdir/tests/lib.sh"
 
 write_conf < /dev/null
@@ -43,6 +44,10 @@ def replies(s):
             break
         out += b
     return [json.loads(l) for l in out.splitlines()]
+# A client that connects and says nothing: closed after 60 s (checked at
+# the end, while the rest runs).
+idle = conn()
+idle_t0 = time.time()
 # A last request without its newline, then EOF: still answered.
 s = conn()
 s.sendall(b'{"v":1,"cmd":"status"}\n{"v":1,"cmd":"status"}')
@@ -73,6 +78,11 @@ try:
     assert len(r) == 1 and "longer than" in r[0]["error"], r
 except (ConnectionResetError, BrokenPipeError):
     pass
+idle.settimeout(120)
+assert idle.recv(1) == b"", "an idle client got data"
+took = time.time() - idle_t0
+assert 55 < took < 100, took
+print("ok - an idle client is closed after %.0f s" % took)
 EOF2
 ctl status > /dev/null || fail "the daemon did not survive bad requests"
 ctl refresh --wait > /dev/null || fail "refresh failed"
