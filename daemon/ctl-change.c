@@ -39,6 +39,7 @@ static char	*change_free_name(const struct conf *, const char *,
 		    const char *, struct strmap *);
 static int	 change_url_known(const struct conf *, const char *,
 		    const char **);
+static int	 change_known(const struct conf *, const char *);
 static char	*change_tags(json_t *, char **);
 static const struct conf_feed *change_feed(struct ctl_client *, const char *,
 		    const char *);
@@ -159,6 +160,19 @@ change_apply(struct ctl_client *c, const char *cmd, struct conf_change *v,
 	return (CMD_WAIT);
 }
 
+/* Whether conf keeps a change for a feed called name. */
+static int
+change_known(const struct conf *conf, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->nchanges; i++) {
+		if (strcmp(conf->changes[i].name, name) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 /* Drop a change that no longer changes anything. */
 static void
 change_tidy(struct conf_change *v, size_t *n, struct conf_change *ch)
@@ -215,9 +229,10 @@ ctl_change_add(struct ctl_client *c, json_t *args)
 	struct ctl_adding	*a;
 	struct feed		*f;
 	const char		*url, *name, *other, *errstr;
-	char			*tags, *cause, *newname;
+	char			*tags, *cause, *newname, *error;
 	long			 interval = 0;
 	size_t			 n;
+	int			 rv;
 
 	url = json_string_value(json_object_get(args, "url"));
 	name = json_string_value(json_object_get(args, "name"));
@@ -272,9 +287,16 @@ ctl_change_add(struct ctl_client *c, json_t *args)
 		/* conf_change_apply logged why; take the change out again. */
 		v = conf_change_copy(ctl_base_conf(), &n);
 		conf_change_drop(v, &n, newname);
+		xasprintf(&error, "add: %s could not be added (the log says "
+		    "why)", url);
+		rv = ctl_base_apply(c, 0, v, n, NULL, error, &cause);
+		if (rv != 0) {
+			ctl_reply_error(c, "%s", error);
+			free(cause);
+		}
+		free(error);
 		free(newname);
-		return (change_apply(c, "add", v, n, NULL) == CMD_WAIT ?
-		    CMD_WAIT : CMD_ERROR);
+		return (rv == 0 ? CMD_WAIT : CMD_ERROR);
 	}
 	a = xcalloc(1, sizeof(*a));
 	a->name = newname;
@@ -329,7 +351,8 @@ ctl_change_remove(struct ctl_client *c, json_t *args)
 		    name);
 		return (CMD_ERROR);
 	}
-	if (cf != NULL) {
+	if (cf != NULL || change_known(conf, name)) {
+		/* Also a change kept for a feed that is not running. */
 		v = conf_change_copy(conf, &n);
 		conf_change_drop(v, &n, name);
 		if (!forget)

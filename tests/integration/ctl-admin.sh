@@ -223,4 +223,21 @@ grep -q "import: 100 of 250 outlines done" "$T/err" || fail "no progress: $(cat 
 grep -q "250 feeds added" "$T/out" || fail "big import: $(cat "$T/out")"
 ok "a large import reports progress"
 
+# A runtime feed the file no longer allows is left out, kept, and can be
+# forgotten for good.
+sed -i 's/^\[daemon\]$/[daemon]\nallow_file_urls = yes/' "$T/feedmux.conf"
+ctl reload > /dev/null || fail "reload with file URLs"
+ctl add "file://$T/www/copy.atom" --name local > /dev/null || fail "add file://"
+sed -i '/^allow_file_urls = yes$/d' "$T/feedmux.conf"
+ctl reload > /dev/null || fail "reload without file URLs"
+grep -q "feed local added at run time is left out: " "$T/daemon.log" ||
+    fail "no warning about the left-out runtime feed"
+ctl feed local 2>/dev/null && fail "a left-out feed still runs"
+ctl remove local --forget > "$T/out" || fail "forget the left-out feed"
+grep -q "forgot its 6 entries" "$T/out" || fail "forget local: $(cat "$T/out")"
+sed -i 's/^\[daemon\]$/[daemon]\nallow_file_urls = yes/' "$T/feedmux.conf"
+ctl reload > /dev/null || fail "reload with file URLs again"
+ctl feed local 2>/dev/null && fail "a forgotten runtime feed came back"
+ok "a runtime feed the file no longer allows waits, and can be forgotten"
+
 stop_daemon
