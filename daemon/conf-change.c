@@ -16,41 +16,55 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static void	conf_change_one(struct conf *, const struct conf_change *);
+static void	conf_change_one(struct conf *, struct strmap *,
+		    const struct conf_change *);
 static int	conf_list_has(const char *, const char *);
 static char	*conf_list_edit(const char *, const char *, int);
 
-/* Lay changes (taken: the conf frees them) over a conf not yet shared. */
+/*
+ * Lay changes (taken: the conf frees them) over a conf not yet shared.
+ * Feeds are found by name through a map: with thousands of runtime feeds
+ * a walk of the list per change would cost seconds.
+ */
 void
 conf_change_apply(struct conf *conf, struct conf_change *v, size_t n)
 {
-	size_t	i;
+	struct strmap		 names;
+	struct conf_feed	*cf;
+	size_t			 i;
 
 	conf_change_free(conf->changes, conf->nchanges);
 	conf->changes = v;
 	conf->nchanges = n;
+	strmap_init(&names);
+	TAILQ_FOREACH(cf, &conf->feeds, entry)
+		strmap_put(&names, cf->name, cf);
 	for (i = 0; i < n; i++)
-		conf_change_one(conf, &v[i]);
+		conf_change_one(conf, &names, &v[i]);
+	strmap_free(&names);
 	conf_tags_update(conf);
 }
 
 static void
-conf_change_one(struct conf *conf, const struct conf_change *ch)
+conf_change_one(struct conf *conf, struct strmap *names,
+    const struct conf_change *ch)
 {
 	struct conf_feed	*cf;
 	char			*cause;
 	size_t			 i, j;
 
-	cf = conf_feed_find(conf, ch->name);
+	cf = strmap_get(names, ch->name);
 	if (ch->url != NULL) {
-		if (cf != NULL && !cf->runtime) {
+		if (cf != NULL) {
 			log_warnx("feed %s added at run time is now also in "
 			    "%s, line %d; that one is used", ch->name,
 			    conf->path, cf->line);
 			return;
 		}
 		if ((cf = conf_feed_add(conf, ch->name, ch->url, ch->interval,
-		    &cause)) == NULL ||
+		    &cause)) != NULL)
+			strmap_put(names, cf->name, cf);
+		if (cf == NULL ||
 		    conf_feed_set_tags(cf, ch->tags_add, &cause) != 0) {
 			/* The file changed what it allows (file://, say). */
 			log_warnx("feed %s added at run time is left out: %s",

@@ -1420,7 +1420,8 @@ conf_change_free(struct conf_change *v, size_t n)
 
 /*
  * Add a feed as if the file had a section for it (feedmuxctl add): its
- * keys take the [daemon] values, interval (0: the default) included.
+ * keys take the [daemon] values, interval (0: the default) included.  The
+ * caller sees to it that the name is free.
  */
 struct conf_feed *
 conf_feed_add(struct conf *conf, const char *name, const char *url,
@@ -1431,10 +1432,6 @@ conf_feed_add(struct conf *conf, const char *name, const char *url,
 	if (!conf_valid_name(name)) {
 		xasprintf(cause, "bad feed name \"%s\" (use letters, digits, "
 		    "'.', '_' and '-', at most 64)", name);
-		return (NULL);
-	}
-	if ((cf = conf_feed_find(conf, name)) != NULL) {
-		xasprintf(cause, "a feed named \"%s\" exists already", name);
 		return (NULL);
 	}
 	if (conf_check_url(conf, url, cause) != 0)

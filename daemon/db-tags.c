@@ -33,7 +33,8 @@ static void	 db_tag_mark(struct db *, int64_t);
 
 /*
  * Make the feeds table, the tag map and the tags' membership match the
- * configuration, and store the changes feedmuxctl laid over it.  A read-only database only learns the tags it has.
+ * configuration, and store the changes feedmuxctl laid over it.  A
+ * read-only database only learns the tags it has.
  */
 int
 db_sync_conf(struct db *db, const struct conf *conf)
@@ -391,9 +392,9 @@ db_tags_apply(struct db *db, const struct db_row *r, const size_t *which,
 
 /*
  * Take an entry out of every tag (it is edited or pruned); the tags that
- * held it are marked dirty.  what names the caller's work in errors.  An entry's rows are found by each tag's
- * primary key: this is rare, so not worth an index that every insert
- * would pay for.
+ * held it are marked dirty.  what names the caller's work in errors.  An
+ * entry's rows are found by each tag's primary key: this is rare, so not
+ * worth an index that every insert would pay for.
  */
 int
 db_tags_drop_entry(struct db *db, int64_t id, time_t sort_time,

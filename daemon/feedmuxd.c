@@ -66,7 +66,8 @@ static __dead void	usage(void);
 static int		apply_overrides(struct conf *, char **);
 static struct conf	*conf_build(const char *, const char *,
 			    struct conf_change *, size_t, char **);
-static void		conf_install(struct conf *, void (*)(void *, const char *), void *);
+static void		conf_install(struct conf *,
+			    void (*)(void *, const char *), void *);
 static int		apply(int, struct conf_change *, size_t,
 			    void (*)(void *, const char *), void *, char **);
 static void		on_signal(evutil_socket_t, short, void *);
