@@ -349,6 +349,7 @@ ctl_base_apply(struct ctl_client *c, int reread, struct conf_change *changes,
 
 	if (!reread && base.readonly) {
 		conf_change_free(changes, nchanges);
+		json_decref(data);
 		xasprintf(cause, "the database is read-only (see status): a "
 		    "change could not be kept");
 		return (-1);
