@@ -30,7 +30,7 @@
 #include "text.h"
 #include "util.h"
 
-#define PARSE_CHARSET_WINDOW	4096	/* bytes judged from the first high one */
+#define PARSE_CHARSET_WINDOW	4096	/* bytes judged, from the first */
 
 /* windows-1252 0x80-0x9f; the undefined five map to themselves. */
 static const unsigned short parse_cp1252_c1[32] = {
