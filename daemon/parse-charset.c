@@ -140,7 +140,11 @@ parse_charset_chunk(struct parse_charset *c, const char *in, size_t len,
 		s = (const unsigned char *)c->pending.data;
 		n = c->pending.len;
 	}
-	for (hi = s; hi < s + n && *hi < 0x80; hi++)
+	/* Eight bytes at a time: most of a document is ASCII. */
+	for (hi = s; hi + 8 <= s + n && (swar_load(hi) & SWAR_HIGHS) == 0;
+	    hi += 8)
+		;
+	for (; hi < s + n && *hi < 0x80; hi++)
 		;
 	if (hi == s + n)
 		m = last ? c->fallback : CHARSET_SNIFF;
