@@ -7,9 +7,12 @@
  * none, full month names, missing seconds, two- and three-digit years (RFC
  * 2822 section 4.3: 00-49 is 20xx, 50-99 is 19xx, three digits add 1900),
  * numeric zones with or without a colon, the named zones of RFC 822 plus
- * common ones, and no zone at all (read as UTC).  Impossible dates (31
- * February) are unreadable.  What neither parser recognises is left to
- * curl_getdate as a last resort.
+ * common ones, and no zone at all (read as UTC).  W3C-DTF's reduced forms
+ * (a year, a year and month), ISO 8601 ordinal and week dates, and
+ * Perforce's "2006/09/15" are read too.  Impossible dates (31 February)
+ * and any outside 0001-9999 once in UTC are unreadable: every date we
+ * give out is four digits of year.  What no parser here recognises is
+ * left to curl_getdate as a last resort, within the same range.
  */
 #include "config.h"
 
@@ -25,6 +28,10 @@
 /* Parser results besides a time: not this format, or an impossible date. */
 #define DATE_UNRECOGNISED	((time_t)-1)
 #define DATE_INVALID		((time_t)0)
+
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
+#define DATE_MIN		(-62135596800LL)
+#define DATE_MAX		253402300799LL
 
 static const struct {
 	const char	*name;
@@ -43,6 +50,9 @@ static const struct {
 	{ "JST", 540 }, { "KST", 540 }, { "HKT", 480 }, { "SGT", 480 },
 	{ "AWST", 480 }, { "ACST", 570 }, { "AEST", 600 }, { "AEDT", 660 },
 	{ "NZST", 720 }, { "NZDT", 780 },
+	/* US zones without their season, as feedparser reads them. */
+	{ "AT", -240 }, { "ET", -300 }, { "CT", -360 }, { "MT", -420 },
+	{ "PT", -480 },
 };
 
 static const char *date_months[] = {
@@ -76,27 +86,40 @@ date_days(int y, int m, int d)
 	return (era * 146097 + doe - 719468);
 }
 
-/* Assemble a time; DATE_INVALID for impossible fields. */
-static time_t
-date_make(int y, int mo, int d, int h, int mi, int s, int zone_minutes)
+/* Is t a time we can give out (see DATE_MIN)? */
+static int
+date_in_range(long long t)
 {
-	long long	t;
-
-	if (y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
-	    d > date_days_in_month(y, mo) || h > 24 || mi > 59 || s > 60 ||
-	    (h == 24 && (mi != 0 || s != 0)))
-		return (DATE_INVALID);
-	if (s == 60)
-		s = 59;		/* a leap second: close enough */
-	t = date_days(y, mo, d) * 86400LL + h * 3600 + mi * 60 + s -
-	    zone_minutes * 60LL;
 	/*
 	 * 0 means unknown throughout feedmux, so the epoch itself (nearly
 	 * always a placeholder) is unreadable; earlier dates are fine.
 	 */
-	if (t == 0 || t == -1 || (time_t)t != t)
+	return (t >= DATE_MIN && t <= DATE_MAX && t != 0 && t != -1 &&
+	    (time_t)t == t);
+}
+
+/* A time from days since the epoch; DATE_INVALID for impossible ones. */
+static time_t
+date_make_days(long long days, int h, int mi, int s, int zone_minutes)
+{
+	long long	t;
+
+	if (h > 24 || mi > 59 || s > 60 || (h == 24 && (mi != 0 || s != 0)))
 		return (DATE_INVALID);
-	return ((time_t)t);
+	if (s == 60)
+		s = 59;		/* a leap second: close enough */
+	t = days * 86400LL + h * 3600 + mi * 60 + s - zone_minutes * 60LL;
+	return (date_in_range(t) ? (time_t)t : DATE_INVALID);
+}
+
+/* Assemble a time; DATE_INVALID for impossible fields. */
+static time_t
+date_make(int y, int mo, int d, int h, int mi, int s, int zone_minutes)
+{
+	if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > date_days_in_month(y, mo))
+		return (DATE_INVALID);
+	return (date_make_days(date_days(y, mo, d), h, mi, s, zone_minutes));
 }
 
 /* Read exactly n digits (n > 0) or 1..-n digits (n < 0). */
@@ -139,6 +162,8 @@ date_zone(const char **p, int *minutes)
 		*p = s;
 		return (0);
 	}
+	if (strncasecmp(s, "Etc/", 4) == 0)
+		s += 4;		/* tz database names: "Etc/GMT" */
 	for (n = 0; n < sizeof(name) - 1 && isalpha((unsigned char)s[n]); n++)
 		name[n] = toupper((unsigned char)s[n]);
 	name[n] = '\0';
@@ -160,19 +185,95 @@ date_zone(const char **p, int *minutes)
 	return (0);
 }
 
+/* The Monday of ISO 8601 week 1 of year y, in days since the epoch. */
+static long long
+date_week1(int y)
+{
+	long long	jan4 = date_days(y, 1, 4);
+
+	/* 1970-01-01 was a Thursday; ISO weekdays run Monday 1 to Sunday 7. */
+	return (jan4 - ((jan4 % 7 + 7 + 3) % 7));
+}
+
+/* "2014-W14-1" (or "2014-W14", its Monday) after the year. */
+static int
+date_iso_week(const char **p, int y, long long *days)
+{
+	const char	*s = *p;
+	int		 w, wd = 1;
+
+	if (date_digits(&s, 2, &w) != 0 || (*s == '-' && (s++,
+	    date_digits(&s, 1, &wd) != 0)))
+		return (-1);
+	if (w < 1 || w > 53 || wd < 1 || wd > 7)
+		return (-1);
+	*days = date_week1(y) + (w - 1) * 7 + wd - 1;
+	if (y >= 9999 || *days >= date_week1(y + 1))
+		return (-1);	/* no week 53 this year */
+	*p = s;
+	return (0);
+}
+
+/*
+ * The calendar part of an ISO 8601 date, as days since the epoch:
+ * "2014-03-31" ("2014-3-31", Google's "2014-003-31"), W3C-DTF's reduced
+ * "2014-03" and "2014" (the first day), an ordinal "2014-090" or a week
+ * date "2014-W14-1".
+ */
+static int
+date_iso_day(const char **p, long long *days)
+{
+	const char	*s = *p;
+	int		 y, mo = 1, d = 1, n;
+
+	if (date_digits(&s, 4, &y) != 0 || isdigit((unsigned char)*s) ||
+	    y < 1)
+		return (-1);
+	if (*s == '-' && s[1] == 'W') {
+		s += 2;
+		if (date_iso_week(&s, y, days) != 0)
+			return (-1);
+		*p = s;
+		return (0);
+	}
+	if (*s == '-') {
+		s++;
+		for (n = 0; isdigit((unsigned char)s[n]); n++)
+			;
+		if (n == 3 && s[n] != '-') {
+			/* An ordinal date: the day of the year. */
+			if (date_digits(&s, 3, &d) != 0 || d < 1 ||
+			    d > 365 + (date_days_in_month(y, 2) == 29))
+				return (-1);
+			*days = date_days(y, 1, 1) + d - 1;
+			*p = s;
+			return (0);
+		}
+		if (n > 3 || date_digits(&s, -3, &mo) != 0)
+			return (-1);
+		if (*s == '-' && (s++, date_digits(&s, -2, &d) != 0))
+			return (-1);
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > date_days_in_month(y, mo))
+		return (-1);
+	*days = date_days(y, mo, d);
+	*p = s;
+	return (0);
+}
+
 /* "2013-09-14T10:41:00-04:00" and its lenient variants. */
 static time_t
 date_parse_iso(const char *s)
 {
-	int	y, mo, d, h = 0, mi = 0, sec = 0, zone = 0, n;
+	long long	days;
+	int		h = 0, mi = 0, sec = 0, zone = 0, n, timed = 0;
 
-	if (date_digits(&s, 4, &y) != 0 || *s++ != '-' ||
-	    date_digits(&s, -2, &mo) != 0 || *s++ != '-' ||
-	    date_digits(&s, -2, &d) != 0)
+	if (date_iso_day(&s, &days) != 0)
 		return (DATE_UNRECOGNISED);
 	if (*s == 'T' || *s == 't' || (*s == ' ' &&
 	    isdigit((unsigned char)s[1]))) {
 		s++;
+		timed = 1;
 		if (date_digits(&s, -2, &h) != 0 || *s++ != ':' ||
 		    date_digits(&s, 2, &mi) != 0)
 			return (DATE_UNRECOGNISED);
@@ -187,6 +288,9 @@ date_parse_iso(const char *s)
 	}
 	while (*s == ' ')
 		s++;
+	/* "2013-01-27-01" has a part too many, not a zone. */
+	if (!timed && (*s == '+' || *s == '-'))
+		return (DATE_UNRECOGNISED);
 	/* Only numeric zones and UTC by its names belong here. */
 	for (n = 0; isalpha((unsigned char)s[n]); n++)
 		;
@@ -200,16 +304,13 @@ date_parse_iso(const char *s)
 		s++;
 	if (*s != '\0')
 		return (DATE_UNRECOGNISED);
-	return (date_make(y, mo, d, h, mi, sec, zone));
+	return (date_make_days(days, h, mi, sec, zone));
 }
 
-/* "Sun, 30 Mar 2014 20:42:00 -0400" and the ways feeds get it wrong. */
-static time_t
-date_parse_rfc822(const char *s)
+/* A day name, right or wrong, is skipped. */
+static const char *
+date_skip_day_name(const char *s)
 {
-	int	d, mo = 0, y, h = 0, mi = 0, sec = 0, zone = 0, i, n;
-
-	/* A day name, right or wrong, is skipped. */
 	if (isalpha((unsigned char)*s)) {
 		while (isalpha((unsigned char)*s))
 			s++;
@@ -218,6 +319,42 @@ date_parse_rfc822(const char *s)
 		while (*s == ' ')
 			s++;
 	}
+	return (s);
+}
+
+/* The optional "20:42:00 -0400" after an RFC 822 style date. */
+static time_t
+date_clock(const char *s, int y, int mo, int d)
+{
+	int	h = 0, mi = 0, sec = 0, zone = 0;
+
+	while (*s == ' ')
+		s++;
+	if (isdigit((unsigned char)*s)) {
+		if (date_digits(&s, -2, &h) != 0 || *s++ != ':' ||
+		    date_digits(&s, 2, &mi) != 0)
+			return (DATE_UNRECOGNISED);
+		if (*s == ':' && (s++, date_digits(&s, 2, &sec) != 0))
+			return (DATE_UNRECOGNISED);
+		while (*s == ' ')
+			s++;
+	}
+	if (*s != '\0' && date_zone(&s, &zone) != 0)
+		return (DATE_UNRECOGNISED);
+	while (isspace((unsigned char)*s) || *s == ')')
+		s++;
+	if (*s != '\0' && *s != '(')	/* "(EDT)" comments are fine */
+		return (DATE_UNRECOGNISED);
+	return (date_make(y, mo, d, h, mi, sec, zone));
+}
+
+/* "Sun, 30 Mar 2014 20:42:00 -0400" and the ways feeds get it wrong. */
+static time_t
+date_parse_rfc822(const char *s)
+{
+	int	d, mo = 0, y, i, n;
+
+	s = date_skip_day_name(s);
 	if (date_digits(&s, -2, &d) != 0)
 		return (DATE_UNRECOGNISED);
 	if (*s == ' ' || *s == '-')
@@ -242,24 +379,21 @@ date_parse_rfc822(const char *s)
 		y += y < 50 ? 2000 : 1900;
 	else if (n == 3)
 		y += 1900;
-	while (*s == ' ')
-		s++;
-	if (isdigit((unsigned char)*s)) {
-		if (date_digits(&s, -2, &h) != 0 || *s++ != ':' ||
-		    date_digits(&s, 2, &mi) != 0)
-			return (DATE_UNRECOGNISED);
-		if (*s == ':' && (s++, date_digits(&s, 2, &sec) != 0))
-			return (DATE_UNRECOGNISED);
-		while (*s == ' ')
-			s++;
-	}
-	if (*s != '\0' && date_zone(&s, &zone) != 0)
+	return (date_clock(s, y, mo, d));
+}
+
+/* Perforce's "Fri, 2006/09/15 08:19:53 EDT". */
+static time_t
+date_parse_slashed(const char *s)
+{
+	int	y, mo, d;
+
+	s = date_skip_day_name(s);
+	if (date_digits(&s, 4, &y) != 0 || *s++ != '/' ||
+	    date_digits(&s, -2, &mo) != 0 || *s++ != '/' ||
+	    date_digits(&s, -2, &d) != 0)
 		return (DATE_UNRECOGNISED);
-	while (isspace((unsigned char)*s) || *s == ')')
-		s++;
-	if (*s != '\0' && *s != '(')	/* "(EDT)" comments are fine */
-		return (DATE_UNRECOGNISED);
-	return (date_make(y, mo, d, h, mi, sec, zone));
+	return (date_clock(s, y, mo, d));
 }
 
 time_t
@@ -289,6 +423,8 @@ date_parse(const char *s)
 		return (t);
 	if ((t = date_parse_rfc822(s)) != DATE_UNRECOGNISED)
 		return (t);
+	if ((t = date_parse_slashed(s)) != DATE_UNRECOGNISED)
+		return (t);
 	t = curl_getdate(s, NULL);
-	return (t == -1 ? 0 : t);
+	return (date_in_range(t) ? t : 0);
 }

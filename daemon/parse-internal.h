@@ -110,6 +110,21 @@ enum text_kind {
 	KIND_SKIP		/* base64 and the like: dropped */
 };
 
+/* How parse-charset.c treats the bytes before libxml2 sees them. */
+enum charset_mode {
+	CHARSET_PASS,		/* UTF-8, or decoded by libxml2 */
+	CHARSET_CP1252,		/* windows-1252, decoded to UTF-8 */
+	CHARSET_SNIFF		/* undecided until a non-ASCII byte */
+};
+
+struct parse_charset {
+	enum charset_mode	 mode;
+	enum charset_mode	 fallback;	/* if only ASCII was seen */
+	unsigned char		 carry[4];	/* a cut sequence, sniffing */
+	size_t			 ncarry;
+	struct buf		 pending;
+};
+
 #define PARSE_MAX_BASES	16
 #define PARSE_MAX_DEPTH	64
 
@@ -124,6 +139,8 @@ struct parser {
 	struct buf		 head;		/* first bytes, until started */
 	int			 is_json;
 	struct buf		 json;		/* JSON Feeds are read whole */
+	struct parse_charset	 charset;
+	struct buf		 decoded;	/* after parse_charset_chunk */
 	struct text_cleaner	 cleaner;
 	struct buf		 clean;
 	struct buf		 fixed;		/* after parser_fix_amps */
@@ -167,6 +184,14 @@ struct parser {
 	int			 truncated;
 	size_t			 skipped;
 };
+
+/* parse-charset.c */
+int		 parse_charset_is_cp1252(const char *);
+void		 parse_charset_init(struct parse_charset *, enum charset_mode,
+		    enum charset_mode);
+const char	*parse_charset_chunk(struct parse_charset *, const char *,
+		    size_t, int, struct buf *, size_t *);
+void		 parse_charset_free(struct parse_charset *);
 
 /* parse-field.c */
 enum el		 parser_parent(struct parser *);

@@ -17,9 +17,11 @@
  * truncated feed yield its complete entries.
  *
  * Encodings, by precedence: a byte order mark; else the HTTP charset;
- * else the XML declaration; else UTF-8.  Before libxml2 sees a byte, C0
- * controls are dropped and, when the encoding is UTF-8, invalid sequences
- * become U+FFFD, so stored text is always clean UTF-8.
+ * else the XML declaration; else UTF-8.  A windows-1252 family label, or
+ * none at all, is only a default: parse-charset.c reads UTF-8 when the
+ * bytes are UTF-8, windows-1252 when they are not.  Before libxml2 sees a
+ * byte, C0 controls are dropped and, when the encoding is UTF-8, invalid
+ * sequences become U+FFFD, so stored text is always clean UTF-8.
  */
 #include "config.h"
 
@@ -365,6 +367,7 @@ parse_new(const struct parse_opts *opts, parse_item_cb cb, void *arg)
 	p->doc = doc_new();
 	buf_init(&p->text);
 	buf_init(&p->json);
+	buf_init(&p->decoded);
 	buf_init(&p->clean);
 	buf_init(&p->fixed);
 	buf_init(&p->fixcarry);
@@ -417,7 +420,8 @@ parser_encoding_alias(const char *s)
 {
 	if (strcasecmp(s, "iso-8859-1") == 0 || strcasecmp(s, "iso8859-1") ==
 	    0 || strcasecmp(s, "latin1") == 0 || strcasecmp(s, "latin-1") ==
-	    0 || strcasecmp(s, "us-ascii") == 0 || strcasecmp(s, "ascii") == 0)
+	    0 || strcasecmp(s, "us-ascii") == 0 || strcasecmp(s, "ascii") ==
+	    0 || strcasecmp(s, "iso_8859-1") == 0 || strcasecmp(s, "l1") == 0)
 		return ("windows-1252");
 	return (s);
 }
@@ -560,7 +564,7 @@ parser_begin(struct parser *p, const char *data, size_t len)
 	size_t				 n = len;
 	const char			*encoding;
 	char				 declared[64];
-	int				 bom16 = 0, options;
+	int				 bom16 = 0, options, labelled = 1;
 
 	p->started = 1;
 	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
@@ -588,14 +592,21 @@ parser_begin(struct parser *p, const char *data, size_t len)
 		encoding = p->opts->charset;
 	else if (parser_declared_encoding(s, n, declared, sizeof(declared)))
 		encoding = declared;
-	else
+	else {
 		encoding = "utf-8";
+		labelled = 0;
+	}
 	if (encoding != NULL && !parser_is_utf8_name(encoding)) {
 		encoding = parser_encoding_alias(encoding);
-		if ((handler = xmlFindCharEncodingHandler(encoding)) == NULL)
+		if (parse_charset_is_cp1252(encoding))
+			parse_charset_init(&p->charset, CHARSET_SNIFF,
+			    CHARSET_CP1252);
+		else if ((handler = xmlFindCharEncodingHandler(encoding)) ==
+		    NULL)
 			snprintf(p->error, sizeof(p->error), "unknown "
 			    "encoding \"%s\", read as UTF-8", encoding);
-	}
+	} else if (!labelled)
+		parse_charset_init(&p->charset, CHARSET_SNIFF, CHARSET_PASS);
 	p->cleaner.utf8 = encoding != NULL && handler == NULL;
 
 	memset(&sax, 0, sizeof(sax));
@@ -631,6 +642,9 @@ parser_xml_push(struct parser *p, const char *data, size_t len, int last)
 		xmlParseChunk(p->ctxt, data, (int)len, last);
 		return;
 	}
+	buf_reset(&p->decoded);
+	data = parse_charset_chunk(&p->charset, data, len, last, &p->decoded,
+	    &len);
 	buf_reset(&p->clean);
 	data = text_clean_chunk(&p->cleaner, data, len, last, &p->clean, &len);
 	data = parser_fix_amps(p, data, len, last, &len);
@@ -701,6 +715,8 @@ parse_free(struct parser *p)
 	item_free(p->item);	/* an entry cut off by the end of input */
 	buf_free(&p->text);
 	buf_free(&p->json);
+	parse_charset_free(&p->charset);
+	buf_free(&p->decoded);
 	buf_free(&p->clean);
 	buf_free(&p->fixed);
 	buf_free(&p->fixcarry);

@@ -29,7 +29,7 @@
  * 3.9, table 3-7), which becomes one U+FFFD; or -1 if it may be valid but
  * is cut short by the end of the bytes.
  */
-static int
+int
 text_utf8_seq(const unsigned char *s, size_t n, int *bad)
 {
 	unsigned char	lo = 0x80, hi = 0xbf;

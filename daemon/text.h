@@ -22,6 +22,7 @@ const char	*text_clean_chunk(struct text_cleaner *, const char *, size_t,
 		    int, struct buf *, size_t *);
 char		*text_clean(const char *);
 size_t		 text_utf8_encode(unsigned int, char *);
+int		 text_utf8_seq(const unsigned char *, size_t, int *);
 void		 text_cap(char *, size_t);
 
 struct _xmlEntity *text_html_entity(const char *);

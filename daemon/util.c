@@ -78,15 +78,22 @@ buf_steal(struct buf *b)
 	return (p);
 }
 
-/* RFC 3339 in UTC, "YYYY-MM-DDTHH:MM:SSZ". */
+/*
+ * RFC 3339 in UTC, "YYYY-MM-DDTHH:MM:SSZ".  Not strftime: its %Y does not
+ * pad years before 1000 to four digits.
+ */
 char *
 util_format_time(time_t t, char *out, size_t len)
 {
 	struct tm	tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 ||
+	    tm.tm_year + 1900 > 9999)
 		snprintf(out, len, "1970-01-01T00:00:00Z");
+	else
+		snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
 	return (out);
 }
 

@@ -28,6 +28,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char	buf[UTIL_TIMEBUF];
 
 		util_format_time(t, buf, sizeof(buf));
+		/* As the JSON schema says: four digits of year, in range. */
+		if (strlen(buf) != 20 || buf[4] != '-' ||
+		    strcmp(buf, "1970-01-01T00:00:00Z") == 0)
+			abort();
 	}
 	date_parse_rfc3339(s);
 	free(s);

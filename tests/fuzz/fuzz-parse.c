@@ -36,8 +36,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		doc_free(doc);
 	free(cause);
 
-	/* Again in 7-byte chunks, with a charset as if from HTTP. */
-	opts.charset = size > 0 && data[0] % 2 ? "windows-1251" : NULL;
+	/*
+	 * Again in 7-byte chunks, with a charset as if from HTTP: one that
+	 * libxml2 decodes, one that parse-charset.c sniffs, or none.
+	 */
+	opts.charset = size == 0 || data[0] % 3 == 0 ? NULL :
+	    data[0] % 3 == 1 ? "windows-1251" : "iso-8859-1";
 	p = parse_new(&opts, drop, NULL);
 	for (off = 0; off < size; off += n) {
 		n = size - off < 7 ? size - off : 7;

@@ -415,6 +415,94 @@ test_chunk_boundaries(void **state)
 	buf_free(&whole);
 }
 
+/* Parse text in chunks of the given size, with an HTTP charset. */
+static void
+parse_charset_chunked(const char *text, size_t chunk, const char *charset,
+    struct buf *out)
+{
+	struct parse_opts	 opts;
+	struct parser		*p;
+	struct doc		*doc;
+	char			*cause;
+	size_t			 off, n, len = strlen(text);
+
+	parse_opts_init(&opts);
+	opts.charset = charset;
+	p = parse_new(&opts, describe, out);
+	for (off = 0; off < len; off += n) {
+		n = len - off < chunk ? len - off : chunk;
+		parse_push(p, text + off, n);
+	}
+	assert_int_equal(parse_end(p, &doc, &cause), 0);
+	free(cause);
+	doc_free(doc);
+}
+
+/*
+ * Mislabelled and unlabelled documents are read by their bytes, however
+ * the stream is cut: the first non-ASCII byte comes after the 1024-byte
+ * head here, and the smaller chunks split it.
+ */
+static void
+test_charset_sniff(void **state)
+{
+	static const struct {
+		const char	*decl;
+		const char	*charset;
+		const char	*title;
+		const char	*want;
+	} cases[] = {
+		/* Said ISO-8859-1 or windows-1252, wrote UTF-8. */
+		{ "encoding=\"ISO-8859-1\"", NULL,
+		    "M\xc3\xbcnchen \xe2\x80\x9cq\xe2\x80\x9d",
+		    "M\xc3\xbcnchen \xe2\x80\x9cq\xe2\x80\x9d" },
+		{ "", "windows-1252", "Z\xc3\xbcrich \xe2\x82\xac",
+		    "Z\xc3\xbcrich \xe2\x82\xac" },
+		/* Said nothing, wrote windows-1252. */
+		{ "", NULL, "Caf\xe9 \x93menu\x94",
+		    "Caf\xc3\xa9 \xe2\x80\x9cmenu\xe2\x80\x9d" },
+		/* Said nothing, wrote UTF-8. */
+		{ "", NULL, "M\xc3\xbcnchen", "M\xc3\xbcnchen" },
+		/* C1 bytes are windows-1252, even undefined ones. */
+		{ "encoding=\"ISO-8859-1\"", NULL, "don\x92t \x96 caf\xe9",
+		    "don\xe2\x80\x99t \xe2\x80\x93 caf\xc3\xa9" },
+		{ "encoding=\"windows-1252\"", NULL, "a\x81" "b\x9d" "c",
+		    "a\xc2\x81" "b\xc2\x9d" "c" },
+		/* A declared UTF-8 is not second-guessed. */
+		{ "encoding=\"UTF-8\"", NULL, "don\x92t",
+		    "don\xef\xbf\xbdt" },
+	};
+	const size_t	 chunks[] = { 1, 2, 3, 5, 1024, 1100, 65536 };
+	struct buf	 doc, whole, chunked;
+	size_t		 i, j, k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_init(&doc);
+		buf_addstr(&doc, "<?xml version=\"1.0\" ");
+		buf_addstr(&doc, cases[i].decl);
+		buf_addstr(&doc, "?><rss><channel><description>");
+		for (k = 0; k < 1100; k++)
+			buf_addc(&doc, 'x');
+		buf_addstr(&doc, "</description><item><title>");
+		buf_addstr(&doc, cases[i].title);
+		buf_addstr(&doc, "</title><guid>1</guid></item></channel>"
+		    "</rss>");
+		buf_init(&whole);
+		parse_charset_chunked(doc.data, doc.len, cases[i].charset,
+		    &whole);
+		assert_non_null(strstr(whole.data, cases[i].want));
+		for (j = 0; j < sizeof(chunks) / sizeof(chunks[0]); j++) {
+			buf_init(&chunked);
+			parse_charset_chunked(doc.data, chunks[j],
+			    cases[i].charset, &chunked);
+			assert_string_equal(whole.data, chunked.data);
+			buf_free(&chunked);
+		}
+		buf_free(&whole);
+		buf_free(&doc);
+	}
+}
+
 int
 main(void)
 {
@@ -429,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_max_items),
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_chunk_boundaries),
+		cmocka_unit_test(test_charset_sniff),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);
