@@ -33,6 +33,61 @@ parse_module_link(struct parser *p)
 	free(href);
 }
 
+/* media:title and media:description say plain or html in their type. */
+static enum text_kind
+module_media_kind(struct parser *p)
+{
+	char		*type;
+	enum text_kind	 kind = KIND_PLAIN;
+
+	if ((type = parser_attr(p, "type")) != NULL &&
+	    strcmp(type, "html") == 0)
+		kind = KIND_HTML;
+	free(type);
+	return (kind);
+}
+
+/*
+ * Fields that stand in for a missing core element (parse-field.c keeps
+ * them aside until the entry ends).  Returns 1 if el was one.
+ */
+static int
+module_fallback(struct parser *p, enum ns ns, enum el el)
+{
+	switch (el) {
+	case EL_DC_TITLE:
+		parser_text_begin(p, FIELD_TITLE_ALT, KIND_HTML);
+		return (1);
+	case EL_DC_DESCRIPTION:
+		parser_text_begin(p, FIELD_SUMMARY_ALT, KIND_HTML);
+		return (1);
+	case EL_ITUNES_SUMMARY:
+		parser_text_begin(p, FIELD_SUMMARY_ALT, KIND_PLAIN);
+		return (1);
+	case EL_DC_AUTHOR:
+	case EL_ITUNES_AUTHOR:
+		parser_text_begin(p, FIELD_AUTHOR_ITUNES, KIND_PLAIN);
+		return (1);
+	default:
+		break;
+	}
+	if (ns != NS_MEDIA)
+		return (0);
+	switch (el) {
+	case EL_TITLE:
+		parser_text_begin(p, FIELD_TITLE_ALT, module_media_kind(p));
+		return (1);
+	case EL_DESCRIPTION:
+		parser_text_begin(p, FIELD_SUMMARY_ALT, module_media_kind(p));
+		return (1);
+	case EL_CATEGORY:
+		parser_text_begin(p, FIELD_CATEGORY, KIND_PLAIN);
+		return (1);
+	default:
+		return (0);
+	}
+}
+
 /*
  * Module elements of an entry (in RSS or Atom).  Returns 1 if el was one.
  */
@@ -57,9 +112,6 @@ parse_module_item(struct parser *p, enum ns ns, enum el el)
 	case EL_ENCODED:
 		parser_text_begin(p, FIELD_CONTENT, KIND_HTML);
 		return (1);
-	case EL_ITUNES_AUTHOR:
-		parser_text_begin(p, FIELD_AUTHOR_ITUNES, KIND_PLAIN);
-		return (1);
 	case EL_DURATION:
 		parser_text_begin(p, FIELD_DURATION, KIND_PLAIN);
 		return (1);
@@ -76,6 +128,6 @@ parse_module_item(struct parser *p, enum ns ns, enum el el)
 		}
 		return (1);
 	default:
-		return (0);
+		return (module_fallback(p, ns, el));
 	}
 }

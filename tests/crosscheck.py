@@ -76,8 +76,6 @@ EXPLAINED = {
         "not published (RSS 1.0's only item date is publication)",
     ("rss10-rdf-modules.xml", "updated"): "feedparser reads dc:date as updated; "
         "we read it as published and leave updated null without dcterms:modified",
-    ("rss10-rdf-modules.xml", "id"): "feedparser takes item rdf:about as the id; "
-        "the rule says id is guid/atom:id only, so RSS 1.0 ids are null",
     ("rss10-rdf-modules.xml", "summary"): SUMMARY,
     ("atom03.atom", "summary"): SUMMARY,
     ("atom10-text-types.atom", "summary"): SUMMARY,
@@ -101,6 +99,13 @@ EXPLAINED = {
     ("c0-controls.xml", "categories"): "feedparser keeps C0 control characters; we drop them",
     ("truncated.xml", "entries"): "feedparser keeps the incomplete last item "
         "of a truncated document; we keep complete entries only",
+    ("rss-userland-ns.xml", "updated"): FALLBACK,
+    ("rss-userland-ns.xml", "authors"): "dc:author and itunes:author stand "
+        "in for a missing <author>/dc:creator; feedparser adds dc:author to "
+        "the authors an item names anyway",
+    ("rss-userland-ns.xml", "content"): "feedparser turns a second "
+        "summary-like element (itunes:summary beside <description>) into "
+        "content; we keep it as a summary fallback only",
     ("jsonfeed10.json", "*"): "feedparser 6.0.10 has no JSON Feed support",
     ("jsonfeed11.json", "*"): "feedparser 6.0.10 has no JSON Feed support",
 }

@@ -415,6 +415,47 @@ test_chunk_boundaries(void **state)
 	buf_free(&whole);
 }
 
+/* RSS in a default namespace, module fallbacks, author forms, rdf:about. */
+static void
+test_rss_modules(void **state)
+{
+	struct doc	*doc;
+	struct item	*it;
+
+	doc = parse_ok("<rss version=\"2.0\" xmlns=\"http://example.org/"
+	    "own-rss\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+	    "xmlns:media=\"http://search.yahoo.com/mrss/\"><channel>"
+	    "<title>T</title><item><dc:title>Alt</dc:title>"
+	    "<media:description>d &amp; e</media:description>"
+	    "<author>Jo Doe (jo@ex.org)</author></item>"
+	    "<item><title>Core</title><dc:title>Alt</dc:title>"
+	    "<dc:author>x@ex.org (X)</dc:author><media:category>c"
+	    "</media:category></item></channel></rss>", NULL);
+	assert_int_equal(doc->format, FORMAT_RSS20);
+	assert_string_equal(doc->title, "T");
+	it = nth(doc, 0);
+	assert_string_equal(it->title, "Alt");
+	assert_string_equal(it->summary, "d &amp; e");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "Jo Doe");
+	it = nth(doc, 1);
+	assert_string_equal(it->title, "Core");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "X");
+	assert_int_equal(it->ncategories, 1);
+	assert_string_equal(it->categories[0], "c");
+	doc_free(doc);
+
+	doc = parse_ok("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-"
+	    "rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\"><channel>"
+	    "<title>T</title></channel><item rdf:about=\"urn:x:1\"><title>"
+	    "A</title><link>http://ex.org/a</link></item></rdf:RDF>", NULL);
+	it = nth(doc, 0);
+	assert_string_equal(it->id, "urn:x:1");
+	assert_string_equal(it->uid, "urn:x:1");
+	doc_free(doc);
+}
+
 int
 main(void)
 {
@@ -429,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_max_items),
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_chunk_boundaries),
+		cmocka_unit_test(test_rss_modules),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);
