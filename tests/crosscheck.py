@@ -106,6 +106,10 @@ EXPLAINED = {
     ("rss-userland-ns.xml", "content"): "feedparser turns a second "
         "summary-like element (itunes:summary beside <description>) into "
         "content; we keep it as a summary fallback only",
+    ("rss-html-words.xml", "title"): "a title made of HTML reads as its "
+        "words: script, style and comments dropped, a space where a block or "
+        "<br> parts words; feedparser keeps the markup (read as plain text) "
+        "or runs the words together ('space[link]')",
     ("jsonfeed10.json", "*"): "feedparser 6.0.10 has no JSON Feed support",
     ("jsonfeed11.json", "*"): "feedparser 6.0.10 has no JSON Feed support",
 }
