@@ -145,6 +145,7 @@ parser_text_begin(struct parser *p, enum field field, enum text_kind kind)
 	p->kind = kind;
 	p->field_depth = p->depth;
 	p->xhtml_depth = kind == KIND_XHTML ? p->depth : 0;
+	p->base64 = 0;
 }
 
 static void
@@ -271,7 +272,7 @@ parser_convert(enum field field, enum text_kind kind, char *text)
 	}
 	if (kind == KIND_HTML)
 		return (text_unescape_twice(text));
-	return (text);
+	return (text);	/* KIND_HTML_EXACT, KIND_XHTML: HTML as it is */
 }
 
 /* Keep a field that stands in for a missing one until the item ends. */
@@ -418,14 +419,20 @@ parser_set_field(struct parser *p, enum field field, enum text_kind kind,
 char *
 parser_text_take(struct parser *p)
 {
-	char	*s, *t;
+	char	*s, *t, *d;
 
 	p->field = FIELD_NONE;
 	p->xhtml_depth = 0;
 	if (p->text.len == 0)
 		return (NULL);
 	t = util_trim(p->text.data);
-	s = *t == '\0' ? NULL : xstrdup(t);
+	if (p->base64 && (d = text_base64_decode(t)) != NULL) {
+		t = util_trim(d);
+		s = *t == '\0' ? NULL : xstrdup(t);
+		free(d);
+	} else
+		s = *t == '\0' || p->base64 ? NULL : xstrdup(t);
+	p->base64 = 0;
 	buf_reset(&p->text);
 	return (s);
 }
@@ -441,6 +448,7 @@ parser_item_begin(struct parser *p)
 	}
 	p->item = item_new();
 	p->item_depth = p->depth;
+	p->weak_link &= ~1;
 	item_free(p->alt);
 	p->alt = NULL;
 	p->guid_permalink = 0;

@@ -163,6 +163,7 @@ struct parser {
 	int			 item_depth;
 	struct item		*alt;		/* the item's fallback fields */
 	int			 base64;	/* the text is base64 */
+	int			 weak_link;	/* 1 item, 2 feed: not HTML */
 	int			 guid_permalink;
 
 	struct buf		 text;

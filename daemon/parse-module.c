@@ -11,17 +11,46 @@
 #include "parse-internal.h"
 #include "xmalloc.h"
 
-/* An Atom link, or atom:link inside RSS: alternate, enclosure. */
+/*
+ * The link is the first alternate of an HTML type (or of none); one of
+ * another type (a PDF, another feed) stands only until such a one comes.
+ */
+static void
+module_alternate(struct parser *p, const char *href)
+{
+	char	**link, *type;
+	int	  bit = p->item != NULL ? 1 : 2, html;
+
+	link = p->item != NULL ? &p->item->link : &p->doc->link;
+	type = parser_attr(p, "type");
+	html = type == NULL || strcmp(type, "text/html") == 0 ||
+	    strcmp(type, "application/xhtml+xml") == 0;
+	free(type);
+	if (*link != NULL && html && (p->weak_link & bit)) {
+		free(*link);
+		*link = NULL;
+	}
+	if (*link == NULL)
+		p->weak_link = html ? p->weak_link & ~bit : p->weak_link | bit;
+	parser_set_field(p, FIELD_LINK, KIND_PLAIN, xstrdup(href));
+}
+
+/*
+ * An Atom link, or atom:link inside RSS: alternate (no rel means that,
+ * RFC 4287 4.2.7.2), enclosure.  A link without an href is none.
+ */
 void
 parse_module_link(struct parser *p)
 {
 	char	*rel, *href, *type, *length;
 
-	if ((href = parser_attr(p, "href")) == NULL)
+	if ((href = parser_attr(p, "href")) == NULL || *href == '\0') {
+		free(href);
 		return;
+	}
 	rel = parser_attr(p, "rel");
 	if (rel == NULL || strcmp(rel, "alternate") == 0)
-		parser_set_field(p, FIELD_LINK, KIND_PLAIN, xstrdup(href));
+		module_alternate(p, href);
 	else if (strcmp(rel, "enclosure") == 0) {
 		type = parser_attr(p, "type");
 		length = parser_attr(p, "length");

@@ -461,6 +461,54 @@ text_from_html(char *s)
 	return (buf_steal(&b));
 }
 
+/*
+ * Base64 (RFC 4648, white space ignored) as a new string, cleaned as
+ * text_clean does; NULL if s is not base64 or does not decode to text
+ * (NUL, C0 controls or invalid UTF-8: binary we would not show).
+ */
+char *
+text_base64_decode(const char *s)
+{
+	static const char	 digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char		*d;
+	struct buf		 b;
+	unsigned int		 acc = 0;
+	int			 bits = 0, pad = 0;
+	char			*t;
+
+	buf_init(&b);
+	for (; *s != '\0'; s++) {
+		if (isspace((unsigned char)*s))
+			continue;
+		if (*s == '=' && bits > 0) {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (d = strchr(digits, *s)) == NULL)
+			goto bad;
+		acc = (acc << 6) | (unsigned int)(d - digits);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (((acc >> bits) & 0xff) == 0)
+				goto bad;
+			buf_addc(&b, (char)((acc >> bits) & 0xff));
+		}
+	}
+	if (b.len == 0)
+		goto bad;
+	t = text_clean(b.data);
+	if (strcmp(t, b.data) != 0) {
+		free(t);
+		goto bad;
+	}
+	buf_free(&b);
+	return (t);
+bad:
+	buf_free(&b);
+	return (NULL);
+}
+
 /* Runs of white space become one space; none at either end. */
 char *
 text_collapse(char *s)

@@ -456,6 +456,45 @@ test_rss_modules(void **state)
 	doc_free(doc);
 }
 
+/* Atom: base64, source authors, link choice, html escaped exactly once. */
+static void
+test_atom_source_base64(void **state)
+{
+	struct doc	*doc;
+	struct item	*it;
+
+	doc = parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<author><name>Feed</name></author>"
+	    "<entry><id>1</id><link rel=\"alternate\"/><link href=\"\"/>"
+	    "<link rel=\"alternate\" type=\"application/pdf\" "
+	    "href=\"http://ex.org/a.pdf\"/><link href=\"http://ex.org/a\"/>"
+	    "<source><author><name>Src</name></author></source>"
+	    "<summary type=\"html\">&amp;lt;p&amp;gt;</summary>"
+	    "<content type=\"application/octet-stream\">PGI+aGk8L2I+"
+	    "</content></entry>"
+	    "<entry><id>2</id><content type=\"image/png\">AAEC</content>"
+	    "</entry></feed>", NULL);
+	it = nth(doc, 0);
+	assert_string_equal(it->link, "http://ex.org/a");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "Src");
+	assert_string_equal(it->summary, "&lt;p&gt;");
+	assert_string_equal(it->content, "&lt;b&gt;hi&lt;/b&gt;");
+	it = nth(doc, 1);
+	assert_null(it->content);
+	assert_string_equal(it->authors[0], "Feed");
+	doc_free(doc);
+
+	doc = parse_ok("<feed xmlns=\"http://purl.org/atom/ns#\"><entry>"
+	    "<title mode=\"base64\">SGVs\nbG8=</title>"
+	    "<content type=\"text/html\" mode=\"base64\">PGI+aGk8L2I+"
+	    "</content></entry></feed>", NULL);
+	it = nth(doc, 0);
+	assert_string_equal(it->title, "Hello");
+	assert_string_equal(it->content, "<b>hi</b>");
+	doc_free(doc);
+}
+
 int
 main(void)
 {
@@ -471,6 +510,7 @@ main(void)
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_chunk_boundaries),
 		cmocka_unit_test(test_rss_modules),
+		cmocka_unit_test(test_atom_source_base64),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);

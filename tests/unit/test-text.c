@@ -268,6 +268,25 @@ test_from_html_words(void **state)
 	}
 }
 
+/* Base64 decodes to text, or to nothing if it is not text. */
+static void
+test_base64(void **state)
+{
+	char	*s;
+
+	s = text_base64_decode(" SGVs\nbG8= ");
+	assert_string_equal(s, "Hello");
+	free(s);
+	s = text_base64_decode("Y2Fmw6k=");
+	assert_string_equal(s, "caf\xc3\xa9");
+	free(s);
+	assert_null(text_base64_decode("not base64!"));
+	assert_null(text_base64_decode("AAEC"));		/* NUL */
+	assert_null(text_base64_decode("/w=="));		/* 0xff */
+	assert_null(text_base64_decode("QQ==QQ=="));
+	assert_null(text_base64_decode(""));
+}
+
 int
 main(void)
 {
@@ -281,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_from_html_words),
+		cmocka_unit_test(test_base64),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
