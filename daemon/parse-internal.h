@@ -117,7 +117,7 @@ enum text_kind {
 	KIND_HTML,		/* an HTML string */
 	KIND_HTML_EXACT,	/* HTML said to be so: never unescaped again */
 	KIND_XHTML,		/* inline markup, serialised as we go */
-	KIND_SKIP		/* base64 and the like: dropped */
+	KIND_SKIP		/* a media type we do not show: dropped */
 };
 
 #define PARSE_MAX_BASES	16
