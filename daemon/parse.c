@@ -229,7 +229,7 @@ parser_lookup(enum ns ns, const char *name)
 /*
  * RSS has no namespace, but some publishers give it a default one
  * (Userland's http://backend.userland.com/rss2, or their own): a root
- * <rss> in a namespace we do not know makes that namespace plain RSS.
+ * <rss> in any namespace makes that namespace plain RSS.
  */
 static enum ns
 parser_ns_rss(struct parser *p, const xmlChar *uri)
@@ -285,7 +285,7 @@ parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	}
 	ns = parser_ns(p, uri);
-	if (p->depth == 1 && ns == NS_OTHER && strcmp(name, "rss") == 0)
+	if (p->depth == 1 && ns != NS_NONE && strcmp(name, "rss") == 0)
 		ns = parser_ns_rss(p, uri);
 	el = parser_lookup(ns, name);
 	p->stack[p->depth] = el;

@@ -454,6 +454,14 @@ test_rss_modules(void **state)
 	assert_string_equal(it->id, "urn:x:1");
 	assert_string_equal(it->uid, "urn:x:1");
 	doc_free(doc);
+
+	/* Even a namespace we know, given to <rss>, is plain RSS there. */
+	doc = parse_ok("<rss version=\"2.0\" xmlns=\"http://purl.org/rss/"
+	    "1.0/\"><channel><title>T</title><item><title>I</title></item>"
+	    "</channel></rss>", NULL);
+	assert_int_equal(doc->format, FORMAT_RSS20);
+	assert_string_equal(nth(doc, 0)->title, "I");
+	doc_free(doc);
 }
 
 /* Atom: base64, source authors, link choice, html escaped exactly once. */
