@@ -145,6 +145,7 @@ parser_text_begin(struct parser *p, enum field field, enum text_kind kind)
 	p->kind = kind;
 	p->field_depth = p->depth;
 	p->xhtml_depth = kind == KIND_XHTML ? p->depth : 0;
+	p->base64 = 0;
 }
 
 static void
@@ -156,23 +157,35 @@ parser_set_string(char **field, char *value)
 		free(value);
 }
 
-/* "jo@example.org (Jo Doe)" or "Jo Doe <jo@example.org>" -> "Jo Doe". */
+/*
+ * RSS <author> is an email address, often with a name: "jo@example.org
+ * (Jo Doe)", "Jo Doe (jo@example.org)" or "Jo Doe <jo@example.org>" give
+ * "Jo Doe"; a bare address, or a name alone, stays as it is.
+ */
 static char *
 parser_rss_author(char *s)
 {
-	char	*open, *close, *name = NULL;
+	char	*open, *close, *at, *name = NULL;
 
+	at = strchr(s, '@');
 	if ((open = strchr(s, '(')) != NULL &&
-	    (close = strrchr(open, ')')) != NULL && strchr(s, '@') != NULL &&
-	    strchr(s, '@') < open)
-		name = xstrndup(open + 1, close - open - 1);
-	else if ((open = strchr(s, '<')) != NULL && open > s &&
+	    (close = strrchr(open, ')')) != NULL && at != NULL) {
+		if (at < open)
+			name = xstrndup(open + 1, close - open - 1);
+		else if (at < close && open > s)
+			name = xstrndup(s, open - s);
+	} else if ((open = strchr(s, '<')) != NULL && open > s &&
 	    strchr(open, '@') != NULL)
 		name = xstrndup(s, open - s);
 	if (name == NULL)
 		return (s);
+	name = text_from_html(name);
+	if (*name == '\0') {
+		free(name);
+		return (s);
+	}
 	free(s);
-	return (text_from_html(name));
+	return (name);
 }
 
 /* "1:02:03", "62:03" or "3723" seconds. */
@@ -244,12 +257,13 @@ parser_convert(enum field field, enum text_kind kind, char *text)
 {
 	char	*s;
 
-	if (field == FIELD_TITLE) {
+	if (field == FIELD_TITLE || field == FIELD_TITLE_ALT) {
 		if (kind == KIND_PLAIN)
 			return (text_collapse(text));
 		return (text_from_html(text));
 	}
-	if (field != FIELD_SUMMARY && field != FIELD_CONTENT)
+	if (field != FIELD_SUMMARY && field != FIELD_CONTENT &&
+	    field != FIELD_SUMMARY_ALT)
 		return (text);
 	if (kind == KIND_PLAIN) {
 		s = text_escape_html(text);
@@ -258,7 +272,34 @@ parser_convert(enum field field, enum text_kind kind, char *text)
 	}
 	if (kind == KIND_HTML)
 		return (text_unescape_twice(text));
-	return (text);
+	return (text);	/* KIND_HTML_EXACT, KIND_XHTML: HTML as it is */
+}
+
+/* Keep a field that stands in for a missing one until the item ends. */
+static void
+parser_set_fallback(struct parser *p, enum field field, char *text)
+{
+	struct item	*alt;
+
+	if (p->alt == NULL)
+		p->alt = item_new();
+	alt = p->alt;
+	switch (field) {
+	case FIELD_TITLE_ALT:
+		parser_set_string(&alt->title, text);
+		return;
+	case FIELD_SUMMARY_ALT:
+		parser_set_string(&alt->summary, text);
+		return;
+	case FIELD_AUTHOR_ITUNES:
+		text = parser_rss_author(text);
+		break;
+	default:
+		break;
+	}
+	item_add_string(&alt->authors, &alt->nauthors, ITEM_MAX_AUTHORS,
+	    text);
+	free(text);
 }
 
 /* Store a field's text (taken) into the current item, or the feed. */
@@ -346,11 +387,11 @@ parser_set_field(struct parser *p, enum field field, enum text_kind kind,
 		    ITEM_MAX_AUTHORS, text);
 		free(text);
 		break;
+	case FIELD_TITLE_ALT:
+	case FIELD_SUMMARY_ALT:
 	case FIELD_AUTHOR_ITUNES:
-		if (it->nauthors == 0)
-			item_add_string(&it->authors, &it->nauthors,
-			    ITEM_MAX_AUTHORS, text);
-		free(text);
+	case FIELD_AUTHOR_ALT:
+		parser_set_fallback(p, field, text);
 		break;
 	case FIELD_CATEGORY:
 		item_add_string(&it->categories, &it->ncategories,
@@ -378,14 +419,20 @@ parser_set_field(struct parser *p, enum field field, enum text_kind kind,
 char *
 parser_text_take(struct parser *p)
 {
-	char	*s, *t;
+	char	*s, *t, *d;
 
 	p->field = FIELD_NONE;
 	p->xhtml_depth = 0;
 	if (p->text.len == 0)
 		return (NULL);
 	t = util_trim(p->text.data);
-	s = *t == '\0' ? NULL : xstrdup(t);
+	if (p->base64 && (d = text_base64_decode(t)) != NULL) {
+		t = util_trim(d);
+		s = *t == '\0' ? NULL : xstrdup(t);
+		free(d);
+	} else
+		s = *t == '\0' || p->base64 ? NULL : xstrdup(t);
+	p->base64 = 0;
 	buf_reset(&p->text);
 	return (s);
 }
@@ -401,6 +448,9 @@ parser_item_begin(struct parser *p)
 	}
 	p->item = item_new();
 	p->item_depth = p->depth;
+	p->weak_link &= ~1;
+	item_free(p->alt);
+	p->alt = NULL;
 	p->guid_permalink = 0;
 }
 
@@ -453,6 +503,37 @@ parser_add_enclosure_attrs(struct parser *p, const char *lenattr)
 }
 
 /*
+ * What stood in for a missing element fills it: dc:title or media:title
+ * the title, dc:description, itunes:summary or media:description the
+ * summary, dc:author or itunes:author (in Atom, the authors of the
+ * entry's source) the authors.
+ */
+static void
+parser_use_fallbacks(struct parser *p, struct item *it)
+{
+	struct item	*alt = p->alt;
+
+	p->alt = NULL;
+	if (alt == NULL)
+		return;
+	if (it->title == NULL) {
+		it->title = alt->title;
+		alt->title = NULL;
+	}
+	if (it->summary == NULL) {
+		it->summary = alt->summary;
+		alt->summary = NULL;
+	}
+	if (it->nauthors == 0) {
+		it->authors = alt->authors;
+		it->nauthors = alt->nauthors;
+		alt->authors = NULL;
+		alt->nauthors = 0;
+	}
+	item_free(alt);
+}
+
+/*
  * An entry's identity within its feed: its id as written, else its link,
  * else a hash of what it says, so that re-polls find it again.
  */
@@ -464,6 +545,7 @@ parser_finish_item(struct parser *p, struct item *it)
 	uint64_t	 h = 0;
 	size_t		 i;
 
+	parser_use_fallbacks(p, it);
 	if (it->nauthors == 0 && p->doc->nauthors > 0 &&
 	    (p->doc->format == FORMAT_ATOM10 ||
 	    p->doc->format == FORMAT_ATOM03)) {

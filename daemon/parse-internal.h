@@ -76,7 +76,13 @@ enum el {
 	EL_DC_DATE,
 	EL_DC_SUBJECT,
 	EL_DC_MODIFIED,
-	EL_ITUNES_AUTHOR
+	EL_ITUNES_AUTHOR,
+	/* Fallbacks for a missing core element, and Atom's entry source. */
+	EL_DC_TITLE,
+	EL_DC_DESCRIPTION,
+	EL_DC_AUTHOR,
+	EL_ITUNES_SUMMARY,
+	EL_SOURCE
 };
 
 /* What to do with an element's text when it ends. */
@@ -90,7 +96,8 @@ enum field {
 	FIELD_UPDATED,
 	FIELD_AUTHOR,		/* a name */
 	FIELD_AUTHOR_RSS,	/* "email (Name)" */
-	FIELD_AUTHOR_ITUNES,	/* only if there is no other */
+	FIELD_AUTHOR_ITUNES,	/* "email (Name)", only if there is no other */
+	FIELD_AUTHOR_ALT,	/* a name, only if there is no other */
 	FIELD_CATEGORY,
 	FIELD_SUMMARY,
 	FIELD_CONTENT,
@@ -99,15 +106,18 @@ enum field {
 	FIELD_HOUR,
 	FIELD_DAY,
 	FIELD_UPDATE_PERIOD,
-	FIELD_UPDATE_FREQUENCY
+	FIELD_UPDATE_FREQUENCY,
+	FIELD_TITLE_ALT,	/* only if there is no title */
+	FIELD_SUMMARY_ALT	/* only if there is no summary */
 };
 
 /* How a collected text is to be read. */
 enum text_kind {
 	KIND_PLAIN,		/* literal text */
 	KIND_HTML,		/* an HTML string */
+	KIND_HTML_EXACT,	/* HTML said to be so: never unescaped again */
 	KIND_XHTML,		/* inline markup, serialised as we go */
-	KIND_SKIP		/* base64 and the like: dropped */
+	KIND_SKIP		/* a media type we do not show: dropped */
 };
 
 /* How parse-charset.c treats the bytes before libxml2 sees them. */
@@ -168,6 +178,9 @@ struct parser {
 
 	struct item		*item;
 	int			 item_depth;
+	struct item		*alt;		/* the item's fallback fields */
+	int			 base64;	/* the text is base64 */
+	int			 weak_link;	/* 1 item, 2 feed: not HTML */
 	int			 guid_permalink;
 
 	struct buf		 text;

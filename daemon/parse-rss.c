@@ -17,6 +17,22 @@ rss_ns(enum ns ns)
 	return (ns == NS_NONE || ns == NS_RSS10 || ns == NS_RSS090);
 }
 
+/* An RSS 1.0 item names itself in rdf:about: that is its id. */
+static void
+rss_item_begin(struct parser *p, enum el parent)
+{
+	char	*about;
+
+	parser_item_begin(p);
+	if (p->item == NULL || parent != EL_RDF ||
+	    (about = parser_attr(p, "about")) == NULL)
+		return;
+	if (*about != '\0' && p->item->id == NULL)
+		p->item->id = about;
+	else
+		free(about);
+}
+
 static void
 rss_item_child(struct parser *p, enum ns ns, enum el el)
 {
@@ -126,7 +142,7 @@ parse_rss_start(struct parser *p, enum ns ns, enum el el)
 		p->doc->format = FORMAT_RSS09X;
 	if (el == EL_ITEM && rss_ns(ns) &&
 	    (parent == EL_CHANNEL || parent == EL_RDF)) {
-		parser_item_begin(p);
+		rss_item_begin(p, parent);
 		return;
 	}
 	if (parent == EL_CHANNEL)

@@ -93,6 +93,7 @@ static const struct element elements[] = {
 	{ NS_ATOM10, "link", EL_LINK },
 	{ NS_ATOM10, "name", EL_NAME },
 	{ NS_ATOM10, "published", EL_PUBLISHED },
+	{ NS_ATOM10, "source", EL_SOURCE },
 	{ NS_ATOM10, "summary", EL_SUMMARY },
 	{ NS_ATOM10, "title", EL_TITLE },
 	{ NS_ATOM10, "updated", EL_UPDATED },
@@ -108,21 +109,30 @@ static const struct element elements[] = {
 	{ NS_ATOM03, "name", EL_NAME },
 	{ NS_ATOM03, "summary", EL_SUMMARY },
 	{ NS_ATOM03, "title", EL_TITLE },
+	{ NS_DCEL, "author", EL_DC_AUTHOR },
 	{ NS_DCEL, "creator", EL_DC_CREATOR },
 	{ NS_DCEL, "date", EL_DC_DATE },
+	{ NS_DCEL, "description", EL_DC_DESCRIPTION },
 	{ NS_DCEL, "subject", EL_DC_SUBJECT },
+	{ NS_DCEL, "title", EL_DC_TITLE },
 	{ NS_DCTERMS, "created", EL_DC_DATE },
 	{ NS_DCTERMS, "creator", EL_DC_CREATOR },
 	{ NS_DCTERMS, "date", EL_DC_DATE },
+	{ NS_DCTERMS, "description", EL_DC_DESCRIPTION },
 	{ NS_DCTERMS, "issued", EL_DC_DATE },
 	{ NS_DCTERMS, "modified", EL_DC_MODIFIED },
 	{ NS_DCTERMS, "subject", EL_DC_SUBJECT },
+	{ NS_DCTERMS, "title", EL_DC_TITLE },
 	{ NS_CONTENTMOD, "encoded", EL_ENCODED },
+	{ NS_MEDIA, "category", EL_CATEGORY },
 	{ NS_MEDIA, "content", EL_CONTENT },
+	{ NS_MEDIA, "description", EL_DESCRIPTION },
 	{ NS_MEDIA, "group", EL_GROUP },
 	{ NS_MEDIA, "thumbnail", EL_THUMBNAIL },
+	{ NS_MEDIA, "title", EL_TITLE },
 	{ NS_ITUNES, "author", EL_ITUNES_AUTHOR },
 	{ NS_ITUNES, "duration", EL_DURATION },
+	{ NS_ITUNES, "summary", EL_ITUNES_SUMMARY },
 	{ NS_SY, "updateFrequency", EL_UPDATEFREQUENCY },
 	{ NS_SY, "updatePeriod", EL_UPDATEPERIOD },
 };
@@ -218,6 +228,23 @@ parser_lookup(enum ns ns, const char *name)
 	return (e != NULL ? e->el : EL_OTHER);
 }
 
+/*
+ * RSS has no namespace, but some publishers give it a default one
+ * (Userland's http://backend.userland.com/rss2, or their own): a root
+ * <rss> in any namespace makes that namespace plain RSS.
+ */
+static enum ns
+parser_ns_rss(struct parser *p, const xmlChar *uri)
+{
+	int	i;
+
+	for (i = 0; i < p->nnscache; i++) {
+		if (p->nscache[i].uri == uri)
+			p->nscache[i].ns = NS_NONE;
+	}
+	return (NS_NONE);
+}
+
 static void
 parser_root(struct parser *p, enum ns ns, enum el el)
 {
@@ -260,6 +287,8 @@ parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	}
 	ns = parser_ns(p, uri);
+	if (p->depth == 1 && ns != NS_NONE && strcmp(name, "rss") == 0)
+		ns = parser_ns_rss(p, uri);
 	el = parser_lookup(ns, name);
 	p->stack[p->depth] = el;
 	if (nattrs > 0)
@@ -713,6 +742,7 @@ parse_free(struct parser *p)
 	while (p->nbases > 0)
 		free(p->bases[--p->nbases].url);
 	item_free(p->item);	/* an entry cut off by the end of input */
+	item_free(p->alt);
 	buf_free(&p->text);
 	buf_free(&p->json);
 	parse_charset_free(&p->charset);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
@@ -349,24 +350,97 @@ text_decode_ref(const char *s, struct buf *b)
 	return (i + 2);
 }
 
+/* Elements that start a line or block: they part the words around them. */
+static int
+text_is_block(const char *name, size_t n)
+{
+	static const char *const blocks[] = {
+		"address", "article", "aside", "blockquote", "br", "caption",
+		"dd", "div", "dl", "dt", "figcaption", "figure", "footer",
+		"form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+		"li", "main", "nav", "ol", "option", "p", "pre", "section",
+		"table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+		if (strlen(blocks[i]) == n &&
+		    strncasecmp(name, blocks[i], n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* A case-insensitive strstr, for the end of a script or style. */
+static const char *
+text_find_nocase(const char *s, const char *what)
+{
+	size_t	n = strlen(what);
+
+	for (; *s != '\0'; s++) {
+		if (strncasecmp(s, what, n) == 0)
+			return (s);
+	}
+	return (NULL);
+}
+
 /*
- * HTML to plain text, for titles: tags dropped, references decoded, runs
- * of white space made one space.  Returns a new string (s is freed).
+ * The tag (or comment) at s, which starts with '<': returns where the text
+ * goes on, or NULL if s starts no tag.  Script and style elements go whole,
+ * as their words are none of the reader's; *block is set if the tag parts
+ * words, as a line break or a paragraph does.
+ */
+static const char *
+text_skip_tag(const char *s, int *block)
+{
+	const char	*name, *gt, *end;
+	char		 close[16];
+	size_t		 n;
+
+	*block = 0;
+	if (!(isalpha((unsigned char)s[1]) || s[1] == '/' || s[1] == '!' ||
+	    s[1] == '?'))
+		return (NULL);
+	if (strncmp(s, "<!--", 4) == 0 && (end = strstr(s + 4, "-->")) != NULL)
+		return (end + 3);
+	if ((gt = strchr(s, '>')) == NULL)
+		return (NULL);
+	name = s + (s[1] == '/' ? 2 : 1);
+	for (n = 0; isalnum((unsigned char)name[n]); n++)
+		;
+	*block = text_is_block(name, n);
+	if (s[1] != '/' && ((n == 6 && strncasecmp(name, "script", 6) == 0) ||
+	    (n == 5 && strncasecmp(name, "style", 5) == 0))) {
+		snprintf(close, sizeof(close), "</%.*s", (int)n, name);
+		/* Unclosed, it is more likely text than a script. */
+		if ((end = text_find_nocase(gt + 1, close)) != NULL &&
+		    (end = strchr(end, '>')) != NULL) {
+			*block = 1;
+			gt = end;
+		}
+	}
+	return (gt + 1);
+}
+
+/*
+ * HTML to plain text, for titles: tags dropped (script and style with
+ * their contents, comments), references decoded, runs of white space made
+ * one space, and a space where a block or line break parts words.
+ * Returns a new string (s is freed).
  */
 char *
 text_from_html(char *s)
 {
 	struct buf	 b;
-	const char	*p, *gt;
+	const char	*p, *next;
 	size_t		 n;
-	int		 space = 0;
+	int		 space = 0, block;
 
 	buf_init(&b);
 	for (p = s; *p != '\0'; ) {
-		if (*p == '<' && (isalpha((unsigned char)p[1]) || p[1] == '/' ||
-		    p[1] == '!' || p[1] == '?') &&
-		    (gt = strchr(p, '>')) != NULL) {
-			p = gt + 1;
+		if (*p == '<' && (next = text_skip_tag(p, &block)) != NULL) {
+			space |= block;
+			p = next;
 			continue;
 		}
 		if (isspace((unsigned char)*p)) {
@@ -385,6 +459,54 @@ text_from_html(char *s)
 	}
 	free(s);
 	return (buf_steal(&b));
+}
+
+/*
+ * Base64 (RFC 4648, white space ignored) as a new string, cleaned as
+ * text_clean does; NULL if s is not base64 or does not decode to text
+ * (NUL, C0 controls or invalid UTF-8: binary we would not show).
+ */
+char *
+text_base64_decode(const char *s)
+{
+	static const char	 digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char		*d;
+	struct buf		 b;
+	unsigned int		 acc = 0;
+	int			 bits = 0, pad = 0;
+	char			*t;
+
+	buf_init(&b);
+	for (; *s != '\0'; s++) {
+		if (isspace((unsigned char)*s))
+			continue;
+		if (*s == '=' && bits > 0) {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (d = strchr(digits, *s)) == NULL)
+			goto bad;
+		acc = (acc << 6) | (unsigned int)(d - digits);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (((acc >> bits) & 0xff) == 0)
+				goto bad;
+			buf_addc(&b, (char)((acc >> bits) & 0xff));
+		}
+	}
+	if (b.len == 0)
+		goto bad;
+	t = text_clean(b.data);
+	if (strcmp(t, b.data) != 0) {
+		free(t);
+		goto bad;
+	}
+	buf_free(&b);
+	return (t);
+bad:
+	buf_free(&b);
+	return (NULL);
 }
 
 /* Runs of white space become one space; none at either end. */

@@ -29,6 +29,7 @@ struct _xmlEntity *text_html_entity(const char *);
 char		*text_from_html(char *);
 char		*text_collapse(char *);
 char		*text_unescape_twice(char *);
+char		*text_base64_decode(const char *);
 
 /* The languages text_escape writes; see its tables in text.c. */
 enum text_lang {

@@ -501,6 +501,93 @@ test_charset_sniff(void **state)
 		buf_free(&whole);
 		buf_free(&doc);
 	}
+
+/* RSS in a default namespace, module fallbacks, author forms, rdf:about. */
+static void
+test_rss_modules(void **state)
+{
+	struct doc	*doc;
+	struct item	*it;
+
+	doc = parse_ok("<rss version=\"2.0\" xmlns=\"http://example.org/"
+	    "own-rss\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+	    "xmlns:media=\"http://search.yahoo.com/mrss/\"><channel>"
+	    "<title>T</title><item><dc:title>Alt</dc:title>"
+	    "<media:description>d &amp; e</media:description>"
+	    "<author>Jo Doe (jo@ex.org)</author></item>"
+	    "<item><title>Core</title><dc:title>Alt</dc:title>"
+	    "<dc:author>x@ex.org (X)</dc:author><media:category>c"
+	    "</media:category></item></channel></rss>", NULL);
+	assert_int_equal(doc->format, FORMAT_RSS20);
+	assert_string_equal(doc->title, "T");
+	it = nth(doc, 0);
+	assert_string_equal(it->title, "Alt");
+	assert_string_equal(it->summary, "d &amp; e");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "Jo Doe");
+	it = nth(doc, 1);
+	assert_string_equal(it->title, "Core");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "X");
+	assert_int_equal(it->ncategories, 1);
+	assert_string_equal(it->categories[0], "c");
+	doc_free(doc);
+
+	doc = parse_ok("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-"
+	    "rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\"><channel>"
+	    "<title>T</title></channel><item rdf:about=\"urn:x:1\"><title>"
+	    "A</title><link>http://ex.org/a</link></item></rdf:RDF>", NULL);
+	it = nth(doc, 0);
+	assert_string_equal(it->id, "urn:x:1");
+	assert_string_equal(it->uid, "urn:x:1");
+	doc_free(doc);
+
+	/* Even a namespace we know, given to <rss>, is plain RSS there. */
+	doc = parse_ok("<rss version=\"2.0\" xmlns=\"http://purl.org/rss/"
+	    "1.0/\"><channel><title>T</title><item><title>I</title></item>"
+	    "</channel></rss>", NULL);
+	assert_int_equal(doc->format, FORMAT_RSS20);
+	assert_string_equal(nth(doc, 0)->title, "I");
+	doc_free(doc);
+}
+
+/* Atom: base64, source authors, link choice, html escaped exactly once. */
+static void
+test_atom_source_base64(void **state)
+{
+	struct doc	*doc;
+	struct item	*it;
+
+	doc = parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<author><name>Feed</name></author>"
+	    "<entry><id>1</id><link rel=\"alternate\"/><link href=\"\"/>"
+	    "<link rel=\"alternate\" type=\"application/pdf\" "
+	    "href=\"http://ex.org/a.pdf\"/><link href=\"http://ex.org/a\"/>"
+	    "<source><author><name>Src</name></author></source>"
+	    "<summary type=\"html\">&amp;lt;p&amp;gt;</summary>"
+	    "<content type=\"application/octet-stream\">PGI+aGk8L2I+"
+	    "</content></entry>"
+	    "<entry><id>2</id><content type=\"image/png\">AAEC</content>"
+	    "</entry></feed>", NULL);
+	it = nth(doc, 0);
+	assert_string_equal(it->link, "http://ex.org/a");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0], "Src");
+	assert_string_equal(it->summary, "&lt;p&gt;");
+	assert_string_equal(it->content, "&lt;b&gt;hi&lt;/b&gt;");
+	it = nth(doc, 1);
+	assert_null(it->content);
+	assert_string_equal(it->authors[0], "Feed");
+	doc_free(doc);
+
+	doc = parse_ok("<feed xmlns=\"http://purl.org/atom/ns#\"><entry>"
+	    "<title mode=\"base64\">SGVs\nbG8=</title>"
+	    "<content type=\"text/html\" mode=\"base64\">PGI+aGk8L2I+"
+	    "</content></entry></feed>", NULL);
+	it = nth(doc, 0);
+	assert_string_equal(it->title, "Hello");
+	assert_string_equal(it->content, "<b>hi</b>");
+	doc_free(doc);
 }
 
 int
@@ -518,6 +605,8 @@ main(void)
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_chunk_boundaries),
 		cmocka_unit_test(test_charset_sniff),
+		cmocka_unit_test(test_rss_modules),
+		cmocka_unit_test(test_atom_source_base64),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);

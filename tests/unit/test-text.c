@@ -237,6 +237,56 @@ test_json(void **state)
 	free(s);
 }
 
+/* Words from HTML: no script, style or comment; blocks part words. */
+static void
+test_from_html_words(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} cases[] = {
+		{ "space<br/><a href=\"http://x/\">[link]</a>",
+		    "space [link]" },
+		{ "<p>one</p><p>two</p><div>three</div>four",
+		    "one two three four" },
+		{ "a<li>b</li><TD>c</TD>d", "a b c d" },
+		{ "<b>Bo</b>ld and <i>it</i>", "Bold and it" },
+		{ "x<script>var a = 1 > 0;</script>y", "x y" },
+		{ "x<STYLE type=\"text/css\">p { }</Style>y", "x y" },
+		{ "x<!-- a > b -->y", "xy" },
+		{ "<script>if (a < b)", "if (a < b)" },
+		{ "a <script src=\"s.js\"></script", "a </script" },
+		{ "<br>", "" },
+	};
+	size_t	i;
+	char	*s;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		s = text_from_html(xstrdup(cases[i].in));
+		assert_string_equal(s, cases[i].out);
+		free(s);
+	}
+}
+
+/* Base64 decodes to text, or to nothing if it is not text. */
+static void
+test_base64(void **state)
+{
+	char	*s;
+
+	s = text_base64_decode(" SGVs\nbG8= ");
+	assert_string_equal(s, "Hello");
+	free(s);
+	s = text_base64_decode("Y2Fmw6k=");
+	assert_string_equal(s, "caf\xc3\xa9");
+	free(s);
+	assert_null(text_base64_decode("not base64!"));
+	assert_null(text_base64_decode("AAEC"));		/* NUL */
+	assert_null(text_base64_decode("/w=="));		/* 0xff */
+	assert_null(text_base64_decode("QQ==QQ=="));
+	assert_null(text_base64_decode(""));
+}
+
 int
 main(void)
 {
@@ -249,6 +299,8 @@ main(void)
 		cmocka_unit_test(test_unescape_twice),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_from_html_words),
+		cmocka_unit_test(test_base64),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
