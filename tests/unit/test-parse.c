@@ -501,6 +501,7 @@ test_charset_sniff(void **state)
 		buf_free(&whole);
 		buf_free(&doc);
 	}
+}
 
 /* RSS in a default namespace, module fallbacks, author forms, rdf:about. */
 static void
