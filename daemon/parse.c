@@ -11,9 +11,11 @@
  * element table, and handing each element to its format.
  *
  * Safety: no network (XML_PARSE_NONET), no DTD loading, no entity
- * substitution, no entityDecl callback.  getEntity knows only the HTML 4
- * entities, as predefined entities with fixed text, so an entity bomb
- * expands to nothing and &nbsp; in RSS still works.  Recover mode lets a
+ * substitution, no entityDecl callback.  References are rewritten before
+ * libxml2 sees them (parse-entity.c): the internal DTD subset's general
+ * entities are expanded there, within limits of depth and size, so an
+ * entity bomb is refused.  getEntity knows only the HTML 4 entities, for
+ * the UTF-16 documents that bypass that pass.  Recover mode lets a
  * truncated feed yield its complete entries.
  *
  * Encodings, by precedence: a byte order mark; else the HTTP charset;
@@ -263,6 +265,7 @@ parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (nattrs > 0)
 		parser_push_base(p);
 	if (p->depth == 1) {
+		p->doctype_done = 1;	/* none can follow the root */
 		parser_root(p, ns, el);
 		if (p->doc->format == FORMAT_UNKNOWN)
 			snprintf(p->root, sizeof(p->root), "%s", name);
@@ -456,10 +459,41 @@ parser_is_ref(const char *s, size_t n)
 }
 
 /*
+ * A DOCTYPE before the next '&' and CDATA section is passed on as it is,
+ * once parse-entity.c has read its entities.  Returns 1 with *i past it,
+ * -1 to wait for more bytes (*i at its start), 0 if there is none.
+ */
+static int
+parser_fix_doctype(struct parser *p, const char *s, size_t n, size_t *i,
+    const char *amp, const char *cdata, int last)
+{
+	const char	*d;
+	size_t		 len;
+
+	d = memmem(s + *i, n - *i, "<!DOCTYPE", 9);
+	if (d == NULL || (amp != NULL && amp < d) ||
+	    (cdata != NULL && cdata < d))
+		return (0);
+	if ((len = parse_entity_doctype(p, d, n - (d - s))) == 0) {
+		if (!last && n - (d - s) < PARSE_MAX_DOCTYPE) {
+			*i = d - s;
+			return (-1);
+		}
+		/* Unfinished or too long: its entities stay unknown. */
+		len = 9;
+	}
+	p->doctype_done = 1;
+	*i = d - s + len;
+	return (1);
+}
+
+/*
  * A bare '&' ("AT&T", query strings in links) is the commonest way feeds
  * are ill-formed; libxml2 would drop what follows it.  Escape each one
- * that starts no reference, outside CDATA sections.  Bytes that cannot be
- * decided before the chunk ends wait in fixcarry.
+ * that starts no reference, outside CDATA sections, and hand each
+ * reference to parse-entity.c, which rewrites it into one libxml2 cannot
+ * lose; the DOCTYPE goes there too, for its entities.  Bytes that cannot
+ * be decided before the chunk ends wait in fixcarry.
  */
 static const char *
 parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
@@ -468,7 +502,7 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 	struct buf	*out = &p->fixed;
 	const char	*s, *q, *amp, *cdata = NULL;
 	size_t		 n, i = 0, start = 0;
-	int		 r, no_cdata = 0;
+	int		 r, no_cdata = 0, changed = 0;
 
 	buf_reset(out);
 	if (p->fixcarry.len > 0) {
@@ -496,6 +530,12 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 		if (cdata == NULL && !no_cdata &&
 		    (cdata = memmem(s + i, n - i, "<![CDATA[", 9)) == NULL)
 			no_cdata = 1;
+		if (!p->doctype_done && (r = parser_fix_doctype(p, s, n, &i,
+		    amp, cdata, last)) != 0) {
+			if (r == -1)
+				break;
+			continue;
+		}
 		if (cdata != NULL && (amp == NULL || cdata < amp)) {
 			i = cdata - s + 9;
 			p->in_cdata = 1;
@@ -507,23 +547,27 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 			/* "<![CDA" at the very end waits for the rest. */
 			if (!last && (q = memrchr(s + (n > 8 ? n - 8 : 0), '<',
 			    n > 8 ? 8 : n)) != NULL &&
-			    memcmp(q, "<![CDATA[", n - (q - s)) == 0)
+			    (memcmp(q, "<![CDATA[", n - (q - s)) == 0 ||
+			    (!p->doctype_done &&
+			    memcmp(q, "<!DOCTYPE", n - (q - s)) == 0)))
 				i = q - s;
 			break;
 		}
 		i = amp - s;
 		if ((r = parser_is_ref(s + i, n - i)) == -1 && !last)
 			break;
-		if (r == 1) {
-			i++;
-			continue;
-		}
 		buf_add(out, s + start, i - start);
-		buf_addstr(out, "&amp;");
-		start = ++i;
+		changed = 1;
+		if (r == 1)
+			i += parse_entity_ref(p, s + i, n - i, out);
+		else {
+			buf_addstr(out, "&amp;");
+			i++;
+		}
+		start = i;
 	}
-	if (out->len == 0 && s == data) {
-		/* Nothing escaped: pass the input on as it is. */
+	if (!changed && s == data) {
+		/* Nothing rewritten: pass the input on as it is. */
 		*outlen = i;
 		if (i < n) {
 			buf_reset(&p->fixcarry);
@@ -699,6 +743,7 @@ parse_free(struct parser *p)
 	while (p->nbases > 0)
 		free(p->bases[--p->nbases].url);
 	item_free(p->item);	/* an entry cut off by the end of input */
+	parse_entity_free(p);
 	buf_free(&p->text);
 	buf_free(&p->json);
 	buf_free(&p->clean);

@@ -23,7 +23,7 @@ LAYERS = [
     ("model", ["text", "date", "item", "sanitize", "feed-state", "rules",
                "conf", "conf-change"]),
     ("parse", ["parse", "parse-field", "parse-module", "parse-rss",
-               "parse-atom", "parse-json", "parse-dump"]),
+               "parse-atom", "parse-json", "parse-dump", "parse-entity"]),
     ("fetch", ["fetch"]),
     ("store", ["db", "db-schema", "db-keys", "db-state", "db-item",
                "db-tags", "db-store", "db-prune", "db-read", "db-backup",
