@@ -76,7 +76,8 @@ enum el {
 	EL_DC_DATE,
 	EL_DC_SUBJECT,
 	EL_DC_MODIFIED,
-	EL_ITUNES_AUTHOR
+	EL_ITUNES_AUTHOR,
+	EL_ITUNES_CATEGORY
 };
 
 /* What to do with an element's text when it ends. */

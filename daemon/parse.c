@@ -122,6 +122,7 @@ static const struct element elements[] = {
 	{ NS_MEDIA, "group", EL_GROUP },
 	{ NS_MEDIA, "thumbnail", EL_THUMBNAIL },
 	{ NS_ITUNES, "author", EL_ITUNES_AUTHOR },
+	{ NS_ITUNES, "category", EL_ITUNES_CATEGORY },
 	{ NS_ITUNES, "duration", EL_DURATION },
 	{ NS_SY, "updateFrequency", EL_UPDATEFREQUENCY },
 	{ NS_SY, "updatePeriod", EL_UPDATEPERIOD },
