@@ -488,20 +488,41 @@ parser_fix_doctype(struct parser *p, const char *s, size_t n, size_t *i,
 	return (1);
 }
 
+/* The next c at or after s + i, or s + n if none (cur: the last one). */
+static const char *
+parser_next(const char *cur, const char *s, size_t i, size_t n, int c)
+{
+	if (cur != NULL && (cur >= s + i || cur == s + n))
+		return (cur);
+	if ((cur = memchr(s + i, c, n - i)) == NULL)
+		return (s + n);
+	return (cur);
+}
+
+/* Can what follows '<' start markup (a tag, end tag, comment, PI)? */
+static int
+parser_is_markup(unsigned char c)
+{
+	return (isalpha(c) || c == '_' || c == ':' || c == '/' || c == '!' ||
+	    c == '?' || c >= 0x80);
+}
+
 /*
  * A bare '&' ("AT&T", query strings in links) is the commonest way feeds
- * are ill-formed; libxml2 would drop what follows it.  Escape each one
- * that starts no reference, outside CDATA sections, and hand each
- * reference to parse-entity.c, which rewrites it into one libxml2 cannot
- * lose; the DOCTYPE goes there too, for its entities.  Bytes that cannot
- * be decided before the chunk ends wait in fixcarry.
+ * are ill-formed, and a bare '<' ("a < b") the next; libxml2 would drop
+ * what follows, even the rest of the document.  Escape each '&' that
+ * starts no reference and each '<' that starts no markup, outside CDATA
+ * sections, as character references (libxml2 drops named ones after an
+ * error).  Each reference goes to parse-entity.c, which rewrites it into
+ * one libxml2 cannot lose; the DOCTYPE goes there too, for its entities.
+ * Bytes that cannot be decided before the chunk ends wait in fixcarry.
  */
 static const char *
 parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
     size_t *outlen)
 {
 	struct buf	*out = &p->fixed;
-	const char	*s, *q, *amp, *cdata = NULL;
+	const char	*s, *q, *amp = NULL, *lt = NULL, *cdata = NULL;
 	size_t		 n, i = 0, start = 0;
 	int		 r, no_cdata = 0, changed = 0;
 
@@ -524,8 +545,9 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 			i = n > i + 2 && !last ? n - 2 : n;
 			break;
 		}
-		/* The next '&', and the next CDATA section (searched once). */
-		amp = memchr(s + i, '&', n - i);
+		/* The next '&', '<' and CDATA section (each searched once). */
+		amp = parser_next(amp, s, i, n, '&');
+		lt = parser_next(lt, s, i, n, '<');
 		if (cdata != NULL && cdata < s + i)
 			cdata = NULL;
 		if (cdata == NULL && !no_cdata &&
@@ -537,13 +559,13 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 				break;
 			continue;
 		}
-		if (cdata != NULL && (amp == NULL || cdata < amp)) {
+		if (cdata != NULL && cdata == lt && cdata < amp) {
 			i = cdata - s + 9;
 			p->in_cdata = 1;
 			cdata = NULL;
 			continue;
 		}
-		if (amp == NULL) {
+		if (amp == s + n && lt == s + n) {
 			i = n;
 			/* "<![CDA" at the very end waits for the rest. */
 			if (!last && (q = memrchr(s + (n > 8 ? n - 8 : 0), '<',
@@ -554,6 +576,20 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 				i = q - s;
 			break;
 		}
+		if (lt < amp) {
+			i = lt - s;
+			if (i + 1 == n && !last)
+				break;
+			if (i + 1 < n && parser_is_markup(s[i + 1])) {
+				i++;
+				continue;
+			}
+			buf_add(out, s + start, i - start);
+			buf_addstr(out, "&#60;");
+			changed = 1;
+			start = ++i;
+			continue;
+		}
 		i = amp - s;
 		if ((r = parser_is_ref(s + i, n - i)) == -1 && !last)
 			break;
@@ -562,7 +598,7 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 		if (r == 1)
 			i += parse_entity_ref(p, s + i, n - i, out);
 		else {
-			buf_addstr(out, "&amp;");
+			buf_addstr(out, "&#38;");
 			i++;
 		}
 		start = i;

@@ -546,6 +546,44 @@ test_entity_chunks(void **state)
 	buf_free(&doc);
 }
 
+/* A bare '<' or '&' is text, even after an error; chunks change nothing. */
+static void
+test_bare_lt_amp(void **state)
+{
+	const char	*t = "<rss version=\"2.0\"><channel><title>t</titel>"
+	    "<item><title>1 < 2 & 3 <= 4 <</title><guid>1</guid></item>"
+	    "<item><title>b &amp; c</title><link>http://x/?a=1&b=2</link>"
+	    "</item></channel></rss>";
+	struct doc	*doc = parse_ok(t, NULL);
+	struct buf	 padded, whole, chunked;
+	size_t		 chunk;
+
+	assert_int_equal(doc->nitems, 2);
+	assert_string_equal(nth(doc, 0)->title, "1 < 2 & 3 <= 4 <");
+	assert_string_equal(nth(doc, 1)->title, "b & c");
+	assert_string_equal(nth(doc, 1)->link, "http://x/?a=1&b=2");
+	doc_free(doc);
+	/* Past the first 1024 bytes, which are read as one. */
+	buf_init(&padded);
+	buf_addstr(&padded, "<!--");
+	for (chunk = 0; chunk < 1100; chunk++)
+		buf_addc(&padded, 'x');
+	buf_addstr(&padded, "-->");
+	buf_addstr(&padded, t);
+	buf_addc(&padded, '\0');
+	buf_init(&whole);
+	parse_chunked(padded.data, padded.len, &whole);
+	assert_non_null(strstr(whole.data, "1 < 2 & 3 <= 4 <"));
+	for (chunk = 1; chunk <= 13; chunk++) {
+		buf_init(&chunked);
+		parse_chunked(padded.data, chunk, &chunked);
+		assert_string_equal(whole.data, chunked.data);
+		buf_free(&chunked);
+	}
+	buf_free(&whole);
+	buf_free(&padded);
+}
+
 int
 main(void)
 {
@@ -564,6 +602,7 @@ main(void)
 		cmocka_unit_test(test_entity_after_error),
 		cmocka_unit_test(test_entity_bomb_bounded),
 		cmocka_unit_test(test_entity_chunks),
+		cmocka_unit_test(test_bare_lt_amp),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);
