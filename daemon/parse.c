@@ -238,6 +238,46 @@ parser_root(struct parser *p, enum ns ns, enum el el)
 		    FORMAT_ATOM10;
 }
 
+/*
+ * An entry that starts inside an entry: the one before was never closed
+ * (a "<br>" left open in its title, or its end tag missing), and
+ * libxml2, recovering, nests the rest of the document in it.  End that
+ * entry now and begin the new one, so that no later entry is lost.
+ */
+static int
+parser_entry_again(struct parser *p, enum ns ns, enum el el)
+{
+	enum el		 parent = parser_parent(p);
+	struct item	*it;
+
+	switch (p->doc->format) {
+	case FORMAT_ATOM03:
+	case FORMAT_ATOM10:
+		if (el != EL_ENTRY || (ns != NS_ATOM10 && ns != NS_ATOM03))
+			return (0);
+		break;
+	case FORMAT_RSS09X:
+	case FORMAT_RSS10:
+	case FORMAT_RSS20:
+		if (el != EL_ITEM || (ns != NS_NONE && ns != NS_RSS10 &&
+		    ns != NS_RSS090))
+			return (0);
+		break;
+	default:
+		return (0);
+	}
+	if (p->item == NULL && parent != EL_ENTRY && parent != EL_ITEM)
+		return (0);
+	if (p->field != FIELD_NONE)
+		parser_set_field(p, p->field, p->kind, parser_text_take(p));
+	if ((it = p->item) != NULL) {
+		p->item = NULL;
+		parser_emit(p, it);
+	}
+	parser_item_begin(p);
+	return (1);
+}
+
 static void
 parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     const xmlChar *uri, int nns, const xmlChar **nsdecl, int nattrs,
@@ -271,6 +311,8 @@ parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		if (p->doc->format == FORMAT_UNKNOWN)
 			snprintf(p->root, sizeof(p->root), "%s", name);
 	}
+	if (parser_entry_again(p, ns, el))
+		return;
 	switch (p->doc->format) {
 	case FORMAT_RSS09X:
 	case FORMAT_RSS10:

@@ -584,6 +584,38 @@ test_bare_lt_amp(void **state)
 	buf_free(&padded);
 }
 
+/* An entry left open does not swallow the entries after it. */
+static void
+test_entry_left_open(void **state)
+{
+	const char	*rss2 = "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>a</title><guid>1</guid>"
+	    "<item><title>b</title><guid>2</guid></item>"
+	    "<item><title>c</title><guid>3</guid></item>"
+	    "</channel></rss>";
+	const char	*atom1 = "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><id>1</id><title>a <em>open</title></entry>"
+	    "<entry><id>2</id><title>b</title>"
+	    "<entry><id>3</id><title>c</title></entry>"
+	    "<entry><id>4</id><title>d</title></entry></feed>";
+	struct doc	*doc;
+	int		 i;
+
+	doc = parse_ok(rss2, NULL);
+	assert_int_equal(doc->nitems, 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(nth(doc, i)->id[0], '1' + i);
+	assert_string_equal(nth(doc, 2)->title, "c");
+	doc_free(doc);
+	doc = parse_ok(atom1, NULL);
+	assert_int_equal(doc->nitems, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(nth(doc, i)->id[0], '1' + i);
+	assert_string_equal(nth(doc, 0)->title, "a open");
+	assert_string_equal(nth(doc, 3)->title, "d");
+	doc_free(doc);
+}
+
 int
 main(void)
 {
@@ -603,6 +635,7 @@ main(void)
 		cmocka_unit_test(test_entity_bomb_bounded),
 		cmocka_unit_test(test_entity_chunks),
 		cmocka_unit_test(test_bare_lt_amp),
+		cmocka_unit_test(test_entry_left_open),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);
