@@ -550,6 +550,50 @@ parser_is_markup(unsigned char c)
 }
 
 /*
+ * HTML's void elements left unclosed in feed text ("<br>") would keep
+ * everything after them open.  Is the tag at s + i one to write
+ * self-closed (or, an end tag, to drop)?  1 with *gt at its '>'; -1 to
+ * wait for more bytes; 0 if not.
+ */
+static int
+parser_fix_void(const char *s, size_t n, size_t i, int last, size_t *gt)
+{
+	static const char	*names[] = { "br", "hr", "img", "wbr" };
+	const char		*t = s + i + 1, *e = s + n, *q;
+	size_t			 k, len;
+
+	if (t < e && *t == '/')
+		t++;
+	for (k = 0; k < NELEM(names); k++) {
+		len = strlen(names[k]);
+		if ((size_t)(e - t) <= len) {
+			if (!last && strncasecmp(t, names[k], e - t) == 0)
+				return (-1);
+			continue;
+		}
+		if (strncasecmp(t, names[k], len) == 0 && (t[len] == '>' ||
+		    t[len] == '/' || isspace((unsigned char)t[len])))
+			break;
+	}
+	if (k == NELEM(names))
+		return (0);
+	for (t += len; t < e && *t != '>' && *t != '<'; t++) {
+		if (*t != '"' && *t != '\'')
+			continue;
+		if ((q = memchr(t + 1, *t, e - t - 1)) == NULL)
+			t = e - 1;	/* its end is yet to come */
+		else
+			t = q;
+	}
+	if (t >= e)
+		return (!last && n - i < 1024 ? -1 : 0);
+	if (*t != '>' || (s[i + 1] != '/' && t[-1] == '/'))
+		return (0);
+	*gt = t - s;
+	return (1);
+}
+
+/*
  * A bare '&' ("AT&T", query strings in links) is the commonest way feeds
  * are ill-formed, and a bare '<' ("a < b") the next; libxml2 would drop
  * what follows, even the rest of the document.  Escape each '&' that
@@ -565,7 +609,7 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 {
 	struct buf	*out = &p->fixed;
 	const char	*s, *q, *amp = NULL, *lt = NULL, *cdata = NULL;
-	size_t		 n, i = 0, start = 0;
+	size_t		 n, i = 0, start = 0, gt;
 	int		 r, no_cdata = 0, changed = 0;
 
 	buf_reset(out);
@@ -623,7 +667,20 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 			if (i + 1 == n && !last)
 				break;
 			if (i + 1 < n && parser_is_markup(s[i + 1])) {
-				i++;
+				if ((r = parser_fix_void(s, n, i, last,
+				    &gt)) == -1)
+					break;
+				if (r == 0) {
+					i++;
+					continue;
+				}
+				/* "<br>" -> "<br/>", "</br>" -> "". */
+				buf_add(out, s + start, (s[i + 1] == '/' ? i :
+				    gt) - start);
+				if (s[i + 1] != '/')
+					buf_addstr(out, "/>");
+				changed = 1;
+				start = i = gt + 1;
 				continue;
 			}
 			buf_add(out, s + start, i - start);

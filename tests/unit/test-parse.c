@@ -616,6 +616,44 @@ test_entry_left_open(void **state)
 	doc_free(doc);
 }
 
+/* "<br>" and its kind, left open in feed text, hold nothing open. */
+static void
+test_void_left_open(void **state)
+{
+	const char	*t = "<rss version=\"2.0\"><channel>"
+	    "<item><title>a<BR>b<img src=\"x>y\" alt=\"1\">c</br><hr/>d<br >e"
+	    "<bra>f</bra><imgx/></title><guid>1</guid></item>"
+	    "<item><title>z</title><link>http://x/</link></item>"
+	    "</channel></rss>";
+	struct buf	 padded, whole, chunked;
+	struct doc	*doc = parse_ok(t, NULL);
+	size_t		 chunk;
+
+	assert_int_equal(doc->nitems, 2);
+	assert_string_equal(nth(doc, 0)->title, "abcdef");
+	assert_string_equal(nth(doc, 0)->id, "1");
+	assert_string_equal(nth(doc, 1)->link, "http://x/");
+	doc_free(doc);
+	buf_init(&padded);
+	buf_addstr(&padded, "<!--");
+	for (chunk = 0; chunk < 1100; chunk++)
+		buf_addc(&padded, 'x');
+	buf_addstr(&padded, "-->");
+	buf_addstr(&padded, t);
+	buf_addc(&padded, '\0');
+	buf_init(&whole);
+	parse_chunked(padded.data, padded.len, &whole);
+	assert_non_null(strstr(whole.data, "abcdef"));
+	for (chunk = 1; chunk <= 13; chunk++) {
+		buf_init(&chunked);
+		parse_chunked(padded.data, chunk, &chunked);
+		assert_string_equal(whole.data, chunked.data);
+		buf_free(&chunked);
+	}
+	buf_free(&whole);
+	buf_free(&padded);
+}
+
 int
 main(void)
 {
@@ -636,6 +674,7 @@ main(void)
 		cmocka_unit_test(test_entity_chunks),
 		cmocka_unit_test(test_bare_lt_amp),
 		cmocka_unit_test(test_entry_left_open),
+		cmocka_unit_test(test_void_left_open),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);
