@@ -549,17 +549,12 @@ parser_is_markup(unsigned char c)
 	    c == '?' || c >= 0x80);
 }
 
-/*
- * HTML's void elements left unclosed in feed text ("<br>") would keep
- * everything after them open.  Is the tag at s + i one to write
- * self-closed (or, an end tag, to drop)?  1 with *gt at its '>'; -1 to
- * wait for more bytes; 0 if not.
- */
+/* Is the tag at s + i one of HTML's void elements?  -1: can't tell. */
 static int
-parser_fix_void(const char *s, size_t n, size_t i, int last, size_t *gt)
+parser_is_void(const char *s, size_t n, size_t i, int last)
 {
 	static const char	*names[] = { "br", "hr", "img", "wbr" };
-	const char		*t = s + i + 1, *e = s + n, *q;
+	const char		*t = s + i + 1, *e = s + n;
 	size_t			 k, len;
 
 	if (t < e && *t == '/')
@@ -573,23 +568,122 @@ parser_fix_void(const char *s, size_t n, size_t i, int last, size_t *gt)
 		}
 		if (strncasecmp(t, names[k], len) == 0 && (t[len] == '>' ||
 		    t[len] == '/' || isspace((unsigned char)t[len])))
-			break;
+			return (1);
 	}
-	if (k == NELEM(names))
-		return (0);
-	for (t += len; t < e && *t != '>' && *t != '<'; t++) {
-		if (*t != '"' && *t != '\'')
-			continue;
-		if ((q = memchr(t + 1, *t, e - t - 1)) == NULL)
-			t = e - 1;	/* its end is yet to come */
-		else
+	return (0);
+}
+
+/*
+ * The tag at s + i, up to its '>' (*gt), outside quoted values; sets
+ * *unquoted if an attribute value has no quotes.  1 if found; -1 to
+ * wait for more bytes; 0 if it is no tag that ends.
+ */
+static int
+parser_tag_scan(const char *s, size_t n, size_t i, int last, size_t *gt,
+    int *unquoted)
+{
+	const char	*t, *e = s + n, *q;
+
+	*unquoted = 0;
+	for (t = s + i + 1; t < e && *t != '>'; t++) {
+		if (*t == '<' || t - (s + i) > PARSE_HEAD)
+			return (0);
+		if (*t == '"' || *t == '\'') {
+			if ((q = memchr(t + 1, *t, e - t - 1)) == NULL)
+				break;
 			t = q;
+		} else if (*t == '=') {
+			for (q = t + 1; q < e &&
+			    isspace((unsigned char)*q); q++)
+				;
+			if (q < e && *q != '"' && *q != '\'' && *q != '>')
+				*unquoted = 1;
+		}
 	}
-	if (t >= e)
-		return (!last && n - i < 1024 ? -1 : 0);
-	if (*t != '>' || (s[i + 1] != '/' && t[-1] == '/'))
-		return (0);
+	if (t >= e || *t != '>')
+		return (last ? 0 : -1);
 	*gt = t - s;
+	return (1);
+}
+
+/*
+ * Copy the tag s[i, gt) to out, references rewritten and values without
+ * quotes quoted ("href=http://x/ " -> "href=\"http://x/\" ").
+ */
+static void
+parser_tag_copy(struct parser *p, const char *s, size_t i, size_t gt,
+    struct buf *out)
+{
+	char	quote = 0;
+	int	bare = 0;
+
+	buf_addc(out, '<');
+	for (i++; i < gt; i++) {
+		if (bare && (isspace((unsigned char)s[i]) ||
+		    (s[i] == '/' && i + 1 == gt))) {
+			buf_addc(out, '"');
+			bare = 0;
+		}
+		if (quote == 0 && !bare && (s[i] == '"' || s[i] == '\''))
+			quote = s[i];
+		else if (quote != 0 && s[i] == quote)
+			quote = 0;
+		if (s[i] == '&') {
+			if (parser_is_ref(s + i, gt - i) == 1)
+				i += parse_entity_ref(p, s + i, gt - i,
+				    out) - 1;
+			else
+				buf_addstr(out, "&#38;");
+			continue;
+		}
+		if ((bare && s[i] == '"') || s[i] == '<') {
+			buf_addstr(out, s[i] == '"' ? "&#34;" : "&#60;");
+			continue;
+		}
+		buf_addc(out, s[i]);
+		if (quote == 0 && !bare && s[i] == '=') {
+			for (; i + 1 < gt &&
+			    isspace((unsigned char)s[i + 1]); i++)
+				buf_addc(out, s[i + 1]);
+			if (i + 1 < gt && s[i + 1] != '"' && s[i + 1] != '\'') {
+				buf_addc(out, '"');
+				bare = 1;
+			}
+		}
+	}
+	if (bare)
+		buf_addc(out, '"');
+}
+
+/*
+ * A start tag that needs rewriting: one of HTML's void elements left
+ * unclosed in feed text ("<br>", which would keep everything after it
+ * open) is closed, its end tag dropped; attribute values without quotes
+ * get them (libxml2 stops at the first).  -1 to wait for more bytes.
+ */
+static int
+parser_fix_tag(struct parser *p, const char *s, size_t n, size_t *i,
+    size_t start, int last, struct buf *out)
+{
+	size_t	gt;
+	int	isvoid, unquoted, r;
+
+	if ((isvoid = parser_is_void(s, n, *i, last)) == -1)
+		return (-1);
+	if (!isvoid && s[*i + 1] == '/')
+		return (0);
+	if ((r = parser_tag_scan(s, n, *i, last, &gt, &unquoted)) != 1)
+		return (r);
+	if (!unquoted && s[*i + 1] != '/' && (!isvoid || s[gt - 1] == '/'))
+		return (0);
+	buf_add(out, s + start, *i - start);
+	if (s[*i + 1] == '/') {
+		*i = gt + 1;		/* "</br>" */
+		return (1);
+	}
+	parser_tag_copy(p, s, *i, gt, out);
+	buf_addstr(out, isvoid && s[gt - 1] != '/' ? "/>" : ">");
+	*i = gt + 1;
 	return (1);
 }
 
@@ -609,7 +703,7 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 {
 	struct buf	*out = &p->fixed;
 	const char	*s, *q, *amp = NULL, *lt = NULL, *cdata = NULL;
-	size_t		 n, i = 0, start = 0, gt;
+	size_t		 n, i = 0, start = 0;
 	int		 r, no_cdata = 0, changed = 0;
 
 	buf_reset(out);
@@ -667,20 +761,19 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 			if (i + 1 == n && !last)
 				break;
 			if (i + 1 < n && parser_is_markup(s[i + 1])) {
-				if ((r = parser_fix_void(s, n, i, last,
-				    &gt)) == -1)
+				if (s[i + 1] == '!' || s[i + 1] == '?') {
+					i++;
+					continue;
+				}
+				if ((r = parser_fix_tag(p, s, n, &i, start,
+				    last, out)) == -1)
 					break;
 				if (r == 0) {
 					i++;
 					continue;
 				}
-				/* "<br>" -> "<br/>", "</br>" -> "". */
-				buf_add(out, s + start, (s[i + 1] == '/' ? i :
-				    gt) - start);
-				if (s[i + 1] != '/')
-					buf_addstr(out, "/>");
 				changed = 1;
-				start = i = gt + 1;
+				start = i;
 				continue;
 			}
 			buf_add(out, s + start, i - start);

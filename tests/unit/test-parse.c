@@ -654,6 +654,47 @@ test_void_left_open(void **state)
 	buf_free(&padded);
 }
 
+/* Attribute values without quotes are read, references in them too. */
+static void
+test_unquoted_attrs(void **state)
+{
+	const char	*t = "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><id>1</id><link rel=alternate href=http://x/1?a=1&amp;b=2"
+	    " /><category term=caf&eacute;/><category term='q \"x\"'/>"
+	    "</entry><entry><id>2</id><link href=\"http://x/2\"/>"
+	    "<title type=html>a<br>b<img src=i.png alt=\"<\">c</title>"
+	    "</entry></feed>";
+	struct buf	 padded, whole, chunked;
+	struct doc	*doc = parse_ok(t, NULL);
+	size_t		 chunk;
+
+	assert_int_equal(doc->nitems, 2);
+	assert_string_equal(nth(doc, 0)->link, "http://x/1?a=1&b=2");
+	assert_string_equal(nth(doc, 0)->categories[0], "caf\xc3\xa9");
+	assert_string_equal(nth(doc, 0)->categories[1], "q \"x\"");
+	assert_string_equal(nth(doc, 1)->link, "http://x/2");
+	assert_string_equal(nth(doc, 1)->title, "abc");
+	doc_free(doc);
+	buf_init(&padded);
+	buf_addstr(&padded, "<!--");
+	for (chunk = 0; chunk < 1100; chunk++)
+		buf_addc(&padded, 'x');
+	buf_addstr(&padded, "-->");
+	buf_addstr(&padded, t);
+	buf_addc(&padded, '\0');
+	buf_init(&whole);
+	parse_chunked(padded.data, padded.len, &whole);
+	assert_non_null(strstr(whole.data, "http://x/1?a=1&b=2"));
+	for (chunk = 1; chunk <= 13; chunk++) {
+		buf_init(&chunked);
+		parse_chunked(padded.data, chunk, &chunked);
+		assert_string_equal(whole.data, chunked.data);
+		buf_free(&chunked);
+	}
+	buf_free(&whole);
+	buf_free(&padded);
+}
+
 int
 main(void)
 {
@@ -675,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_bare_lt_amp),
 		cmocka_unit_test(test_entry_left_open),
 		cmocka_unit_test(test_void_left_open),
+		cmocka_unit_test(test_unquoted_attrs),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);
