@@ -508,13 +508,18 @@ parser_is_ref(const char *s, size_t n)
  */
 static int
 parser_fix_doctype(struct parser *p, const char *s, size_t n, size_t *i,
-    const char *amp, const char *cdata, int last)
+    const char *amp, const char *cdata, int last, const char **found)
 {
-	const char	*d;
+	const char	*d = *found;
 	size_t		 len;
 
-	d = memmem(s + *i, n - *i, "<!DOCTYPE", 9);
-	if (d == NULL || (amp != NULL && amp < d) ||
+	/* Searched once per chunk: *found is s + n if there is none. */
+	if (d == NULL || (d < s + *i && d != s + n)) {
+		if ((d = memmem(s + *i, n - *i, "<!DOCTYPE", 9)) == NULL)
+			d = s + n;
+		*found = d;
+	}
+	if (d == s + n || (amp != NULL && amp < d) ||
 	    (cdata != NULL && cdata < d))
 		return (0);
 	if ((len = parse_entity_doctype(p, d, n - (d - s))) == 0) {
@@ -559,6 +564,8 @@ parser_is_void(const char *s, size_t n, size_t i, int last)
 
 	if (t < e && *t == '/')
 		t++;
+	if (t < e && strchr("bhiwBHIW", *t) == NULL)
+		return (0);	/* the common case, quickly */
 	for (k = 0; k < NELEM(names); k++) {
 		len = strlen(names[k]);
 		if ((size_t)(e - t) <= len) {
@@ -703,6 +710,7 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 {
 	struct buf	*out = &p->fixed;
 	const char	*s, *q, *amp = NULL, *lt = NULL, *cdata = NULL;
+	const char	*doctype = NULL;
 	size_t		 n, i = 0, start = 0;
 	int		 r, no_cdata = 0, changed = 0;
 
@@ -734,7 +742,7 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 		    (cdata = memmem(s + i, n - i, "<![CDATA[", 9)) == NULL)
 			no_cdata = 1;
 		if (!p->doctype_done && (r = parser_fix_doctype(p, s, n, &i,
-		    amp, cdata, last)) != 0) {
+		    amp, cdata, last, &doctype)) != 0) {
 			if (r == -1)
 				break;
 			continue;
