@@ -82,7 +82,8 @@ enum el {
 	EL_DC_DESCRIPTION,
 	EL_DC_AUTHOR,
 	EL_ITUNES_SUMMARY,
-	EL_SOURCE
+	EL_SOURCE,
+	EL_ITUNES_CATEGORY
 };
 
 /* What to do with an element's text when it ends. */
@@ -138,6 +139,18 @@ struct parse_charset {
 #define PARSE_MAX_BASES	16
 #define PARSE_MAX_DEPTH	64
 
+/* Internal DTD entities (parse-entity.c): how many, how deep, how big. */
+#define PARSE_MAX_ENTITIES	64
+#define PARSE_MAX_ENTITY_DEPTH	8
+#define PARSE_MAX_ENTITY_BYTES	(1024 * 1024)	/* per document */
+#define PARSE_MAX_DOCTYPE	(64 * 1024)
+
+/* A general entity the internal DTD subset declares. */
+struct parse_entity {
+	char			*name;
+	char			*value;		/* NULL: external, not read */
+};
+
 struct parser {
 	const struct parse_opts	*opts;
 	struct doc		*doc;
@@ -157,6 +170,13 @@ struct parser {
 	struct buf		 fixcarry;	/* undecided tail */
 	int			 in_cdata;
 	size_t			 nbytes;
+
+	/* The internal DTD subset's entities (parse-entity.c). */
+	int			 doctype_done;	/* seen, or too late */
+	struct parse_entity	*entities;
+	int			 nentities;
+	size_t			 entity_bytes;	/* expanded so far */
+	size_t			 entity_mark;	/* where this expansion began */
 
 	int			 depth;
 	enum el			 stack[PARSE_MAX_DEPTH + 2];
@@ -222,6 +242,12 @@ void		 parser_add_enclosure(struct parser *, const char *,
 		    const char *, const char *);
 void		 parser_add_enclosure_attrs(struct parser *, const char *);
 void		 parser_emit(struct parser *, struct item *);
+
+/* parse-entity.c: references rewritten before libxml2 reads them. */
+size_t		 parse_entity_ref(struct parser *, const char *, size_t,
+		    struct buf *);
+size_t		 parse_entity_doctype(struct parser *, const char *, size_t);
+void		 parse_entity_free(struct parser *);
 
 /* parse-module.c: elements of modules any format may carry. */
 int		 parse_module_item(struct parser *, enum ns, enum el);

@@ -123,7 +123,7 @@ module_fallback(struct parser *p, enum ns ns, enum el el)
 int
 parse_module_item(struct parser *p, enum ns ns, enum el el)
 {
-	char	*url;
+	char	*url, *text;
 
 	switch (el) {
 	case EL_DC_CREATOR:
@@ -143,6 +143,11 @@ parse_module_item(struct parser *p, enum ns ns, enum el el)
 		return (1);
 	case EL_DURATION:
 		parser_text_begin(p, FIELD_DURATION, KIND_PLAIN);
+		return (1);
+	case EL_ITUNES_CATEGORY:
+		/* <itunes:category text="Society &amp; Culture"/> */
+		if ((text = parser_attr(p, "text")) != NULL)
+			parser_set_field(p, FIELD_CATEGORY, KIND_PLAIN, text);
 		return (1);
 	case EL_CONTENT:
 		if (ns != NS_MEDIA)

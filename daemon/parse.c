@@ -11,9 +11,11 @@
  * element table, and handing each element to its format.
  *
  * Safety: no network (XML_PARSE_NONET), no DTD loading, no entity
- * substitution, no entityDecl callback.  getEntity knows only the HTML 4
- * entities, as predefined entities with fixed text, so an entity bomb
- * expands to nothing and &nbsp; in RSS still works.  Recover mode lets a
+ * substitution, no entityDecl callback.  References are rewritten before
+ * libxml2 sees them (parse-entity.c): the internal DTD subset's general
+ * entities are expanded there, within limits of depth and size, so an
+ * entity bomb is refused.  getEntity knows only the HTML 4 entities, for
+ * the UTF-16 documents that bypass that pass.  Recover mode lets a
  * truncated feed yield its complete entries.
  *
  * Encodings, by precedence: a byte order mark; else the HTTP charset;
@@ -131,6 +133,7 @@ static const struct element elements[] = {
 	{ NS_MEDIA, "thumbnail", EL_THUMBNAIL },
 	{ NS_MEDIA, "title", EL_TITLE },
 	{ NS_ITUNES, "author", EL_ITUNES_AUTHOR },
+	{ NS_ITUNES, "category", EL_ITUNES_CATEGORY },
 	{ NS_ITUNES, "duration", EL_DURATION },
 	{ NS_ITUNES, "summary", EL_ITUNES_SUMMARY },
 	{ NS_SY, "updateFrequency", EL_UPDATEFREQUENCY },
@@ -264,6 +267,46 @@ parser_root(struct parser *p, enum ns ns, enum el el)
 		    FORMAT_ATOM10;
 }
 
+/*
+ * An entry that starts inside an entry: the one before was never closed
+ * (a "<br>" left open in its title, or its end tag missing), and
+ * libxml2, recovering, nests the rest of the document in it.  End that
+ * entry now and begin the new one, so that no later entry is lost.
+ */
+static int
+parser_entry_again(struct parser *p, enum ns ns, enum el el)
+{
+	enum el		 parent = parser_parent(p);
+	struct item	*it;
+
+	switch (p->doc->format) {
+	case FORMAT_ATOM03:
+	case FORMAT_ATOM10:
+		if (el != EL_ENTRY || (ns != NS_ATOM10 && ns != NS_ATOM03))
+			return (0);
+		break;
+	case FORMAT_RSS09X:
+	case FORMAT_RSS10:
+	case FORMAT_RSS20:
+		if (el != EL_ITEM || (ns != NS_NONE && ns != NS_RSS10 &&
+		    ns != NS_RSS090))
+			return (0);
+		break;
+	default:
+		return (0);
+	}
+	if (p->item == NULL && parent != EL_ENTRY && parent != EL_ITEM)
+		return (0);
+	if (p->field != FIELD_NONE)
+		parser_set_field(p, p->field, p->kind, parser_text_take(p));
+	if ((it = p->item) != NULL) {
+		p->item = NULL;
+		parser_emit(p, it);
+	}
+	parser_item_begin(p);
+	return (1);
+}
+
 static void
 parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     const xmlChar *uri, int nns, const xmlChar **nsdecl, int nattrs,
@@ -294,10 +337,13 @@ parser_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (nattrs > 0)
 		parser_push_base(p);
 	if (p->depth == 1) {
+		p->doctype_done = 1;	/* none can follow the root */
 		parser_root(p, ns, el);
 		if (p->doc->format == FORMAT_UNKNOWN)
 			snprintf(p->root, sizeof(p->root), "%s", name);
 	}
+	if (parser_entry_again(p, ns, el))
+		return;
 	switch (p->doc->format) {
 	case FORMAT_RSS09X:
 	case FORMAT_RSS10:
@@ -489,19 +535,217 @@ parser_is_ref(const char *s, size_t n)
 }
 
 /*
+ * A DOCTYPE before the next '&' and CDATA section is passed on as it is,
+ * once parse-entity.c has read its entities.  Returns 1 with *i past it,
+ * -1 to wait for more bytes (*i at its start), 0 if there is none.
+ */
+static int
+parser_fix_doctype(struct parser *p, const char *s, size_t n, size_t *i,
+    const char *amp, const char *cdata, int last, const char **found)
+{
+	const char	*d = *found;
+	size_t		 len;
+
+	/* Searched once per chunk: *found is s + n if there is none. */
+	if (d == NULL || (d < s + *i && d != s + n)) {
+		if ((d = memmem(s + *i, n - *i, "<!DOCTYPE", 9)) == NULL)
+			d = s + n;
+		*found = d;
+	}
+	if (d == s + n || (amp != NULL && amp < d) ||
+	    (cdata != NULL && cdata < d))
+		return (0);
+	if ((len = parse_entity_doctype(p, d, n - (d - s))) == 0) {
+		if (!last && n - (d - s) < PARSE_MAX_DOCTYPE) {
+			*i = d - s;
+			return (-1);
+		}
+		/* Unfinished or too long: its entities stay unknown. */
+		len = 9;
+	}
+	p->doctype_done = 1;
+	*i = d - s + len;
+	return (1);
+}
+
+/* The next c at or after s + i, or s + n if none (cur: the last one). */
+static const char *
+parser_next(const char *cur, const char *s, size_t i, size_t n, int c)
+{
+	if (cur != NULL && (cur >= s + i || cur == s + n))
+		return (cur);
+	if ((cur = memchr(s + i, c, n - i)) == NULL)
+		return (s + n);
+	return (cur);
+}
+
+/* Can what follows '<' start markup (a tag, end tag, comment, PI)? */
+static int
+parser_is_markup(unsigned char c)
+{
+	return (isalpha(c) || c == '_' || c == ':' || c == '/' || c == '!' ||
+	    c == '?' || c >= 0x80);
+}
+
+/* Is the tag at s + i one of HTML's void elements?  -1: can't tell. */
+static int
+parser_is_void(const char *s, size_t n, size_t i, int last)
+{
+	static const char	*names[] = { "br", "hr", "img", "wbr" };
+	const char		*t = s + i + 1, *e = s + n;
+	size_t			 k, len;
+
+	if (t < e && *t == '/')
+		t++;
+	if (t < e && strchr("bhiwBHIW", *t) == NULL)
+		return (0);	/* the common case, quickly */
+	for (k = 0; k < NELEM(names); k++) {
+		len = strlen(names[k]);
+		if ((size_t)(e - t) <= len) {
+			if (!last && strncasecmp(t, names[k], e - t) == 0)
+				return (-1);
+			continue;
+		}
+		if (strncasecmp(t, names[k], len) == 0 && (t[len] == '>' ||
+		    t[len] == '/' || isspace((unsigned char)t[len])))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The tag at s + i, up to its '>' (*gt), outside quoted values; sets
+ * *unquoted if an attribute value has no quotes.  1 if found; -1 to
+ * wait for more bytes; 0 if it is no tag that ends.
+ */
+static int
+parser_tag_scan(const char *s, size_t n, size_t i, int last, size_t *gt,
+    int *unquoted)
+{
+	const char	*t, *e = s + n, *q;
+
+	*unquoted = 0;
+	for (t = s + i + 1; t < e && *t != '>'; t++) {
+		if (*t == '<' || t - (s + i) > PARSE_HEAD)
+			return (0);
+		if (*t == '"' || *t == '\'') {
+			if ((q = memchr(t + 1, *t, e - t - 1)) == NULL)
+				break;
+			t = q;
+		} else if (*t == '=') {
+			for (q = t + 1; q < e &&
+			    isspace((unsigned char)*q); q++)
+				;
+			if (q < e && *q != '"' && *q != '\'' && *q != '>')
+				*unquoted = 1;
+		}
+	}
+	if (t >= e || *t != '>')
+		return (last ? 0 : -1);
+	*gt = t - s;
+	return (1);
+}
+
+/*
+ * Copy the tag s[i, gt) to out, references rewritten and values without
+ * quotes quoted ("href=http://x/ " -> "href=\"http://x/\" ").
+ */
+static void
+parser_tag_copy(struct parser *p, const char *s, size_t i, size_t gt,
+    struct buf *out)
+{
+	char	quote = 0;
+	int	bare = 0;
+
+	buf_addc(out, '<');
+	for (i++; i < gt; i++) {
+		if (bare && (isspace((unsigned char)s[i]) ||
+		    (s[i] == '/' && i + 1 == gt))) {
+			buf_addc(out, '"');
+			bare = 0;
+		}
+		if (quote == 0 && !bare && (s[i] == '"' || s[i] == '\''))
+			quote = s[i];
+		else if (quote != 0 && s[i] == quote)
+			quote = 0;
+		if (s[i] == '&') {
+			if (parser_is_ref(s + i, gt - i) == 1)
+				i += parse_entity_ref(p, s + i, gt - i,
+				    out) - 1;
+			else
+				buf_addstr(out, "&#38;");
+			continue;
+		}
+		if ((bare && s[i] == '"') || s[i] == '<') {
+			buf_addstr(out, s[i] == '"' ? "&#34;" : "&#60;");
+			continue;
+		}
+		buf_addc(out, s[i]);
+		if (quote == 0 && !bare && s[i] == '=') {
+			for (; i + 1 < gt &&
+			    isspace((unsigned char)s[i + 1]); i++)
+				buf_addc(out, s[i + 1]);
+			if (i + 1 < gt && s[i + 1] != '"' && s[i + 1] != '\'') {
+				buf_addc(out, '"');
+				bare = 1;
+			}
+		}
+	}
+	if (bare)
+		buf_addc(out, '"');
+}
+
+/*
+ * A start tag that needs rewriting: one of HTML's void elements left
+ * unclosed in feed text ("<br>", which would keep everything after it
+ * open) is closed, its end tag dropped; attribute values without quotes
+ * get them (libxml2 stops at the first).  -1 to wait for more bytes.
+ */
+static int
+parser_fix_tag(struct parser *p, const char *s, size_t n, size_t *i,
+    size_t start, int last, struct buf *out)
+{
+	size_t	gt;
+	int	isvoid, unquoted, r;
+
+	if ((isvoid = parser_is_void(s, n, *i, last)) == -1)
+		return (-1);
+	if (!isvoid && s[*i + 1] == '/')
+		return (0);
+	if ((r = parser_tag_scan(s, n, *i, last, &gt, &unquoted)) != 1)
+		return (r);
+	if (!unquoted && s[*i + 1] != '/' && (!isvoid || s[gt - 1] == '/'))
+		return (0);
+	buf_add(out, s + start, *i - start);
+	if (s[*i + 1] == '/') {
+		*i = gt + 1;		/* "</br>" */
+		return (1);
+	}
+	parser_tag_copy(p, s, *i, gt, out);
+	buf_addstr(out, isvoid && s[gt - 1] != '/' ? "/>" : ">");
+	*i = gt + 1;
+	return (1);
+}
+
+/*
  * A bare '&' ("AT&T", query strings in links) is the commonest way feeds
- * are ill-formed; libxml2 would drop what follows it.  Escape each one
- * that starts no reference, outside CDATA sections.  Bytes that cannot be
- * decided before the chunk ends wait in fixcarry.
+ * are ill-formed, and a bare '<' ("a < b") the next; libxml2 would drop
+ * what follows, even the rest of the document.  Escape each '&' that
+ * starts no reference and each '<' that starts no markup, outside CDATA
+ * sections, as character references (libxml2 drops named ones after an
+ * error).  Each reference goes to parse-entity.c, which rewrites it into
+ * one libxml2 cannot lose; the DOCTYPE goes there too, for its entities.
+ * Bytes that cannot be decided before the chunk ends wait in fixcarry.
  */
 static const char *
 parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
     size_t *outlen)
 {
 	struct buf	*out = &p->fixed;
-	const char	*s, *q, *amp, *cdata = NULL;
+	const char	*s, *q, *amp = NULL, *lt = NULL, *cdata = NULL;
+	const char	*doctype = NULL;
 	size_t		 n, i = 0, start = 0;
-	int		 r, no_cdata = 0;
+	int		 r, no_cdata = 0, changed = 0;
 
 	buf_reset(out);
 	if (p->fixcarry.len > 0) {
@@ -522,41 +766,78 @@ parser_fix_amps(struct parser *p, const char *data, size_t len, int last,
 			i = n > i + 2 && !last ? n - 2 : n;
 			break;
 		}
-		/* The next '&', and the next CDATA section (searched once). */
-		amp = memchr(s + i, '&', n - i);
+		/* The next '&', '<' and CDATA section (each searched once). */
+		amp = parser_next(amp, s, i, n, '&');
+		lt = parser_next(lt, s, i, n, '<');
 		if (cdata != NULL && cdata < s + i)
 			cdata = NULL;
 		if (cdata == NULL && !no_cdata &&
 		    (cdata = memmem(s + i, n - i, "<![CDATA[", 9)) == NULL)
 			no_cdata = 1;
-		if (cdata != NULL && (amp == NULL || cdata < amp)) {
+		if (!p->doctype_done && (r = parser_fix_doctype(p, s, n, &i,
+		    amp, cdata, last, &doctype)) != 0) {
+			if (r == -1)
+				break;
+			continue;
+		}
+		if (cdata != NULL && cdata == lt && cdata < amp) {
 			i = cdata - s + 9;
 			p->in_cdata = 1;
 			cdata = NULL;
 			continue;
 		}
-		if (amp == NULL) {
+		if (amp == s + n && lt == s + n) {
 			i = n;
 			/* "<![CDA" at the very end waits for the rest. */
 			if (!last && (q = memrchr(s + (n > 8 ? n - 8 : 0), '<',
 			    n > 8 ? 8 : n)) != NULL &&
-			    memcmp(q, "<![CDATA[", n - (q - s)) == 0)
+			    (memcmp(q, "<![CDATA[", n - (q - s)) == 0 ||
+			    (!p->doctype_done &&
+			    memcmp(q, "<!DOCTYPE", n - (q - s)) == 0)))
 				i = q - s;
 			break;
+		}
+		if (lt < amp) {
+			i = lt - s;
+			if (i + 1 == n && !last)
+				break;
+			if (i + 1 < n && parser_is_markup(s[i + 1])) {
+				if (s[i + 1] == '!' || s[i + 1] == '?') {
+					i++;
+					continue;
+				}
+				if ((r = parser_fix_tag(p, s, n, &i, start,
+				    last, out)) == -1)
+					break;
+				if (r == 0) {
+					i++;
+					continue;
+				}
+				changed = 1;
+				start = i;
+				continue;
+			}
+			buf_add(out, s + start, i - start);
+			buf_addstr(out, "&#60;");
+			changed = 1;
+			start = ++i;
+			continue;
 		}
 		i = amp - s;
 		if ((r = parser_is_ref(s + i, n - i)) == -1 && !last)
 			break;
-		if (r == 1) {
-			i++;
-			continue;
-		}
 		buf_add(out, s + start, i - start);
-		buf_addstr(out, "&amp;");
-		start = ++i;
+		changed = 1;
+		if (r == 1)
+			i += parse_entity_ref(p, s + i, n - i, out);
+		else {
+			buf_addstr(out, "&#38;");
+			i++;
+		}
+		start = i;
 	}
-	if (out->len == 0 && s == data) {
-		/* Nothing escaped: pass the input on as it is. */
+	if (!changed && s == data) {
+		/* Nothing rewritten: pass the input on as it is. */
 		*outlen = i;
 		if (i < n) {
 			buf_reset(&p->fixcarry);
@@ -743,6 +1024,7 @@ parse_free(struct parser *p)
 		free(p->bases[--p->nbases].url);
 	item_free(p->item);	/* an entry cut off by the end of input */
 	item_free(p->alt);
+	parse_entity_free(p);
 	buf_free(&p->text);
 	buf_free(&p->json);
 	parse_charset_free(&p->charset);

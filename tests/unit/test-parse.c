@@ -226,7 +226,7 @@ test_truncated(void **state)
 	doc_free(doc);
 }
 
-/* Billion laughs: entities are never expanded, so it costs nothing. */
+/* Billion laughs: refused past the expansion limit; no external ones. */
 static void
 test_entity_bomb(void **state)
 {
@@ -591,6 +591,286 @@ test_atom_source_base64(void **state)
 	doc_free(doc);
 }
 
+static const char entities[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE feed [\n"
+    "<!-- a comment with \"quotes\" and <!ENTITY fake \"no\"> -->\n"
+    "<!ENTITY brand \"Feedmux &amp; Co\">\n"
+    "<!ENTITY site 'http://ex.org'>\n"
+    "<!ENTITY news \"&brand; news\">\n"
+    "<!ENTITY brand \"second declaration, ignored\">\n"
+    "<!ENTITY % pe \"parameter\">\n"
+    "<!ENTITY ext SYSTEM \"file:///etc/passwd\">\n"
+    "<!ENTITY tag '<b>\"x\"</b>'>\n"
+    "]>\n"
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>&news;</title>\n"
+    "<entry><id>&site;/1</id><title>&brand; &foo; &#X41;&#x42;"
+    " &ext;&pe;&fake;</title>\n"
+    " <link href=\"&site;/p?a=1&amp;b=2\"/>\n"
+    " <category term=\"Society &amp; Culture\"/>"
+    "<category term=\"caf&eacute; &brand; &foo;\"/>"
+    "<category term=\"&tag;\"/>\n"
+    "</entry></feed>\n";
+
+/* Internal DTD entities are expanded, unknown ones kept as written. */
+static void
+test_entity_internal(void **state)
+{
+	struct doc	*doc;
+	struct item	*it;
+	char		*cause = NULL;
+
+	assert_int_equal(parse_with(entities, strlen(entities), NULL, &doc,
+	    &cause), 0);
+	assert_non_null(cause);		/* &ext; was not loaded */
+	assert_non_null(strstr(cause, "ext"));
+	free(cause);
+	assert_string_equal(doc->title, "Feedmux & Co news");
+	it = nth(doc, 0);
+	assert_string_equal(it->id, "http://ex.org/1");
+	assert_string_equal(it->title, "Feedmux & Co &foo; AB &pe;&fake;");
+	assert_string_equal(it->link, "http://ex.org/p?a=1&b=2");
+	assert_int_equal(it->ncategories, 3);
+	assert_string_equal(it->categories[0], "Society & Culture");
+	assert_string_equal(it->categories[1],
+	    "caf\xc3\xa9 Feedmux & Co &foo;");
+	/* Entity text is never markup. */
+	assert_string_equal(it->categories[2], "<b>\"x\"</b>");
+	doc_free(doc);
+}
+
+/* After an error, libxml2 drops named references; ours are not named. */
+static void
+test_entity_after_error(void **state)
+{
+	const char	*t = "<rss version=\"2.0\"><channel><title>a</titel>"
+	    "<item><title>A &amp; B &lt; C &eacute;</title><guid>1</guid>"
+	    "<category>Society &amp; Culture</category></item>"
+	    "</channel></rss>";
+	struct doc	*doc = parse_ok(t, NULL);
+
+	assert_string_equal(nth(doc, 0)->title, "A & B < C \xc3\xa9");
+	assert_string_equal(nth(doc, 0)->categories[0], "Society & Culture");
+	doc_free(doc);
+}
+
+/* A bigger bomb, and a loop: refused quickly, with a clear cause. */
+static void
+test_entity_bomb_bounded(void **state)
+{
+	struct buf	 b;
+	struct doc	*doc;
+	char		*cause = NULL;
+	clock_t		 t0;
+	int		 i, j;
+
+	buf_init(&b);
+	buf_addstr(&b, "<!DOCTYPE rss [<!ENTITY l0 \"lol\">\n");
+	for (i = 1; i < 10; i++) {
+		buf_addstr(&b, "<!ENTITY ");
+		buf_addc(&b, 'l');
+		buf_addc(&b, '0' + i);
+		buf_addstr(&b, " \"");
+		for (j = 0; j < 10; j++) {
+			buf_addstr(&b, "&l");
+			buf_addc(&b, '0' + i - 1);
+			buf_addc(&b, ';');
+		}
+		buf_addstr(&b, "\">\n");
+	}
+	buf_addstr(&b, "<!ENTITY loop1 \"&loop2;\"><!ENTITY loop2 "
+	    "\"&loop1;\">]>\n<rss><channel><item><guid>1</guid>"
+	    "<title>a&l9;b&loop1;c</title><description>&l9;&l9;"
+	    "</description></item></channel></rss>");
+	t0 = clock();
+	assert_int_equal(parse_with(b.data, b.len, NULL, &doc, &cause), 0);
+	assert_true(clock() - t0 < CLOCKS_PER_SEC);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "entity 'l9' not expanded"));
+	assert_string_equal(nth(doc, 0)->title, "abc");
+	assert_null(nth(doc, 0)->summary);
+	free(cause);
+	doc_free(doc);
+	buf_free(&b);
+}
+
+/* A DOCTYPE that arrives in pieces is read whole. */
+static void
+test_entity_chunks(void **state)
+{
+	struct buf	 doc, whole, chunked;
+	size_t		 chunk;
+	int		 i;
+
+	buf_init(&doc);
+	buf_addstr(&doc, "<?xml version=\"1.0\"?><!--");
+	for (i = 0; i < 1100; i++)
+		buf_addc(&doc, '-' + (i % 2) * ('x' - '-'));
+	buf_addstr(&doc, "x-->");
+	buf_addstr(&doc, entities + strlen("<?xml version=\"1.0\"?>\n"));
+	buf_addc(&doc, '\0');
+	buf_init(&whole);
+	parse_chunked(doc.data, doc.len, &whole);
+	assert_non_null(strstr(whole.data, "Feedmux & Co &foo; AB"));
+	for (chunk = 1; chunk <= 13; chunk++) {
+		buf_init(&chunked);
+		parse_chunked(doc.data, chunk, &chunked);
+		assert_string_equal(whole.data, chunked.data);
+		buf_free(&chunked);
+	}
+	buf_free(&whole);
+	buf_free(&doc);
+}
+
+/* A bare '<' or '&' is text, even after an error; chunks change nothing. */
+static void
+test_bare_lt_amp(void **state)
+{
+	const char	*t = "<rss version=\"2.0\"><channel><title>t</titel>"
+	    "<item><title>1 < 2 & 3 <= 4 <</title><guid>1</guid></item>"
+	    "<item><title>b &amp; c</title><link>http://x/?a=1&b=2</link>"
+	    "</item></channel></rss>";
+	struct doc	*doc = parse_ok(t, NULL);
+	struct buf	 padded, whole, chunked;
+	size_t		 chunk;
+
+	assert_int_equal(doc->nitems, 2);
+	assert_string_equal(nth(doc, 0)->title, "1 < 2 & 3 <= 4 <");
+	assert_string_equal(nth(doc, 1)->title, "b & c");
+	assert_string_equal(nth(doc, 1)->link, "http://x/?a=1&b=2");
+	doc_free(doc);
+	/* Past the first 1024 bytes, which are read as one. */
+	buf_init(&padded);
+	buf_addstr(&padded, "<!--");
+	for (chunk = 0; chunk < 1100; chunk++)
+		buf_addc(&padded, 'x');
+	buf_addstr(&padded, "-->");
+	buf_addstr(&padded, t);
+	buf_addc(&padded, '\0');
+	buf_init(&whole);
+	parse_chunked(padded.data, padded.len, &whole);
+	assert_non_null(strstr(whole.data, "1 < 2 & 3 <= 4 <"));
+	for (chunk = 1; chunk <= 13; chunk++) {
+		buf_init(&chunked);
+		parse_chunked(padded.data, chunk, &chunked);
+		assert_string_equal(whole.data, chunked.data);
+		buf_free(&chunked);
+	}
+	buf_free(&whole);
+	buf_free(&padded);
+}
+
+/* An entry left open does not swallow the entries after it. */
+static void
+test_entry_left_open(void **state)
+{
+	const char	*rss2 = "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>a</title><guid>1</guid>"
+	    "<item><title>b</title><guid>2</guid></item>"
+	    "<item><title>c</title><guid>3</guid></item>"
+	    "</channel></rss>";
+	const char	*atom1 = "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><id>1</id><title>a <em>open</title></entry>"
+	    "<entry><id>2</id><title>b</title>"
+	    "<entry><id>3</id><title>c</title></entry>"
+	    "<entry><id>4</id><title>d</title></entry></feed>";
+	struct doc	*doc;
+	int		 i;
+
+	doc = parse_ok(rss2, NULL);
+	assert_int_equal(doc->nitems, 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(nth(doc, i)->id[0], '1' + i);
+	assert_string_equal(nth(doc, 2)->title, "c");
+	doc_free(doc);
+	doc = parse_ok(atom1, NULL);
+	assert_int_equal(doc->nitems, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(nth(doc, i)->id[0], '1' + i);
+	assert_string_equal(nth(doc, 0)->title, "a open");
+	assert_string_equal(nth(doc, 3)->title, "d");
+	doc_free(doc);
+}
+
+/* "<br>" and its kind, left open in feed text, hold nothing open. */
+static void
+test_void_left_open(void **state)
+{
+	const char	*t = "<rss version=\"2.0\"><channel>"
+	    "<item><title>a<BR>b<img src=\"x>y\" alt=\"1\">c</br><hr/>d<br >e"
+	    "<bra>f</bra><imgx/></title><guid>1</guid></item>"
+	    "<item><title>z</title><link>http://x/</link></item>"
+	    "</channel></rss>";
+	struct buf	 padded, whole, chunked;
+	struct doc	*doc = parse_ok(t, NULL);
+	size_t		 chunk;
+
+	assert_int_equal(doc->nitems, 2);
+	assert_string_equal(nth(doc, 0)->title, "abcdef");
+	assert_string_equal(nth(doc, 0)->id, "1");
+	assert_string_equal(nth(doc, 1)->link, "http://x/");
+	doc_free(doc);
+	buf_init(&padded);
+	buf_addstr(&padded, "<!--");
+	for (chunk = 0; chunk < 1100; chunk++)
+		buf_addc(&padded, 'x');
+	buf_addstr(&padded, "-->");
+	buf_addstr(&padded, t);
+	buf_addc(&padded, '\0');
+	buf_init(&whole);
+	parse_chunked(padded.data, padded.len, &whole);
+	assert_non_null(strstr(whole.data, "abcdef"));
+	for (chunk = 1; chunk <= 13; chunk++) {
+		buf_init(&chunked);
+		parse_chunked(padded.data, chunk, &chunked);
+		assert_string_equal(whole.data, chunked.data);
+		buf_free(&chunked);
+	}
+	buf_free(&whole);
+	buf_free(&padded);
+}
+
+/* Attribute values without quotes are read, references in them too. */
+static void
+test_unquoted_attrs(void **state)
+{
+	const char	*t = "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><id>1</id><link rel=alternate href=http://x/1?a=1&amp;b=2"
+	    " /><category term=caf&eacute;/><category term='q \"x\"'/>"
+	    "</entry><entry><id>2</id><link href=\"http://x/2\"/>"
+	    "<title type=html>a<br>b<img src=i.png alt=\"<\">c</title>"
+	    "</entry></feed>";
+	struct buf	 padded, whole, chunked;
+	struct doc	*doc = parse_ok(t, NULL);
+	size_t		 chunk;
+
+	assert_int_equal(doc->nitems, 2);
+	assert_string_equal(nth(doc, 0)->link, "http://x/1?a=1&b=2");
+	assert_string_equal(nth(doc, 0)->categories[0], "caf\xc3\xa9");
+	assert_string_equal(nth(doc, 0)->categories[1], "q \"x\"");
+	assert_string_equal(nth(doc, 1)->link, "http://x/2");
+	assert_string_equal(nth(doc, 1)->title, "abc");
+	doc_free(doc);
+	buf_init(&padded);
+	buf_addstr(&padded, "<!--");
+	for (chunk = 0; chunk < 1100; chunk++)
+		buf_addc(&padded, 'x');
+	buf_addstr(&padded, "-->");
+	buf_addstr(&padded, t);
+	buf_addc(&padded, '\0');
+	buf_init(&whole);
+	parse_chunked(padded.data, padded.len, &whole);
+	assert_non_null(strstr(whole.data, "http://x/1?a=1&b=2"));
+	for (chunk = 1; chunk <= 13; chunk++) {
+		buf_init(&chunked);
+		parse_chunked(padded.data, chunk, &chunked);
+		assert_string_equal(whole.data, chunked.data);
+		buf_free(&chunked);
+	}
+	buf_free(&whole);
+	buf_free(&padded);
+}
+
 int
 main(void)
 {
@@ -608,6 +888,14 @@ main(void)
 		cmocka_unit_test(test_charset_sniff),
 		cmocka_unit_test(test_rss_modules),
 		cmocka_unit_test(test_atom_source_base64),
+		cmocka_unit_test(test_entity_internal),
+		cmocka_unit_test(test_entity_after_error),
+		cmocka_unit_test(test_entity_bomb_bounded),
+		cmocka_unit_test(test_entity_chunks),
+		cmocka_unit_test(test_bare_lt_amp),
+		cmocka_unit_test(test_entry_left_open),
+		cmocka_unit_test(test_void_left_open),
+		cmocka_unit_test(test_unquoted_attrs),
 	};
 
 	log_init("test-parse", LOG_TO_STDERR, 0);
