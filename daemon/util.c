@@ -237,16 +237,17 @@ strmap_del(struct strmap *m, const char *key)
 }
 
 /*
- * A whole (text) file in a new NUL-terminated string, or NULL and *cause
- * ("path: why") when it cannot be read or is longer than max bytes.
+ * A whole text file in a new NUL-terminated string, or NULL and *cause
+ * ("path: why") when it cannot be read, is longer than max bytes, or has
+ * a NUL byte (which would silently end the string early).
  */
 char *
 util_read_file(const char *path, size_t max, char **cause)
 {
 	FILE		*fp;
 	struct buf	 b;
-	char		 tmp[65536];
-	size_t		 n;
+	char		 tmp[65536], *nul, *p;
+	size_t		 n, line = 1;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
@@ -266,6 +267,13 @@ util_read_file(const char *path, size_t max, char **cause)
 		goto fail;
 	}
 	fclose(fp);
+	if (b.len > 0 && (nul = memchr(b.data, '\0', b.len)) != NULL) {
+		for (p = b.data; p < nul; p++)
+			line += *p == '\n';
+		xasprintf(cause, "%s:%zu: NUL byte in line", path, line);
+		buf_free(&b);
+		return (NULL);
+	}
 	buf_addc(&b, '\0');
 	return (buf_steal(&b));
 

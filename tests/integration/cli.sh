@@ -50,6 +50,8 @@ check_bad() {
 
 printf '[daemon]\nlisten = 127.0.0.1:8080\nfrobs = 3\n' |
     check_bad 3 'unknown key "frobs" in [daemon]'
+# A NUL byte would end the text early: the rest must not be ignored.
+printf '[daemon]\n\000frobs = 3\n' | check_bad 2 'NUL byte in line'
 printf '[daemon]\n[feeds x]\n' |
     check_bad 2 'unknown section [feeds x]'
 printf '[feed a]\nurl = http://x/\n\n[feed a]\nurl = http://y/\n' |
